@@ -1,0 +1,5 @@
+package action
+
+import "errors"
+
+var errUnimplemented = errors.New("unimplemented")

@@ -1,0 +1,54 @@
+// Package check runs one named check: the state machine of HEAT's semantics
+// (machine.go), the loop that drives it on a schedule (loop.go), and the
+// ways a check is run (a command, a script, a native probe).
+package check
+
+import (
+	"reflect"
+	"syscall"
+	"time"
+
+	"github.com/heatd/heatd/action"
+)
+
+// Spec is one check's effective settings: defaults applied, paths resolved.
+// Two checks with equal Specs behave the same, which is what reload compares.
+type Spec struct {
+	Name string
+
+	// Exactly one of Command, Script, HTTP.URL and TCP is set.
+	Command string // run by /bin/sh -c
+	Script  string // executed directly
+	HTTP    HTTPProbe
+	TCP     string // HOST:PORT
+
+	Interval time.Duration
+	Timeout  time.Duration // zero: none (heat without --timeout)
+
+	Target        action.Target
+	Signal        syscall.Signal // per normal-mode failure; 0: none
+	FaultSignal   syscall.Signal // before each recovery; 0: none
+	SuccessSignal syscall.Signal // on a verified recovery; 0: none
+
+	Fail            string        // script run on each normal-mode failure
+	Recovery        string        // script run when Threshold is reached
+	Threshold       int           // 0: no recovery
+	RecoveryTimeout time.Duration // 0: verify by count (Threshold runs)
+	ScriptTimeout   time.Duration
+
+	HeatLog string            // this check's heat log
+	Env     map[string]string // extra environment, defaults merged in
+	Dir     string            // working directory of every process
+}
+
+// HTTPProbe is a native HTTP check (section 8 of the contract).
+type HTTPProbe struct {
+	URL     string
+	Method  string            // GET when empty
+	Status  []int             // accepted codes; empty: any below 400
+	Body    string            // a text the body must contain
+	Headers map[string]string // sent with the request
+}
+
+// Equal reports whether s and o are the same settings.
+func (s *Spec) Equal(o *Spec) bool { return reflect.DeepEqual(s, o) }
