@@ -3,3 +3,9 @@ module github.com/heatd/heatd
 go 1.26.8
 
 require golang.org/x/sys v0.50.0
+
+require (
+	github.com/BurntSushi/toml v1.6.0 // indirect
+	go.uber.org/multierr v1.10.0 // indirect
+	go.uber.org/zap v1.28.0 // indirect
+)

@@ -1,0 +1,240 @@
+package check
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// The rules are checked against a second, plainly imperative reading of
+// section 4, over every sequence of outcomes up to a length and every kind
+// of policy. Runs and scripts take no time here; one tick is one interval.
+
+type outcome uint8
+
+const (
+	okRun outcome = iota
+	failRun
+	errRun // could not start
+)
+
+// reference is section 4 read as a HEAT-like loop, step by step.
+func reference(p Policy, outs []outcome) []string {
+	var trace []string
+	tick, i, count := 0, 0, 0
+	say := func(f string, a ...any) { trace = append(trace, fmt.Sprintf("%d ", tick)+fmt.Sprintf(f, a...)) }
+	for i < len(outs) {
+		o := outs[i]
+		i++
+		switch o {
+		case errRun:
+			say("run_error")
+			tick++
+			continue
+		case okRun:
+			say("ok")
+			count = 0
+			tick++
+			continue
+		}
+		count++
+		say("failed %d", count)
+		if p.Signal != 0 {
+			say("signal failure")
+		}
+		if p.Fail {
+			say("fail script")
+		}
+		if p.Threshold == 0 || count < p.Threshold {
+			tick++
+			continue
+		}
+	recovery:
+		for attempt := 1; ; attempt++ {
+			say("recovery_started %d", attempt)
+			if p.FaultSignal != 0 {
+				say("signal fault")
+			}
+			if p.Recovery {
+				say("recovery script %d cnt=%d", attempt, count)
+			}
+			from, verified := tick, 0
+			for {
+				if i == len(outs) {
+					return trace
+				}
+				o := outs[i]
+				i++
+				if o == okRun {
+					say("ok")
+					if p.SuccessSignal != 0 {
+						say("signal success")
+					}
+					say("recovered")
+					count = 0
+					tick++
+					break recovery
+				}
+				if o == failRun {
+					count++
+					verified++
+					say("failed %d", count)
+				} else {
+					say("run_error")
+				}
+				var more bool
+				if p.RecoveryTimeout > 0 {
+					more = time.Duration(tick+1-from)*p.Interval <= p.RecoveryTimeout
+				} else {
+					more = verified < p.Threshold
+				}
+				if !more {
+					say("recovery_failed")
+				}
+				tick++
+				if !more {
+					break
+				}
+			}
+		}
+	}
+	return trace
+}
+
+// drive runs outs through Observe, Recover and Recovered as the loop does.
+func drive(p Policy, outs []outcome) []string {
+	var trace []string
+	t0 := time.Unix(1_700_000_000, 0)
+	next, st := t0, State{}
+	say := func(at time.Time, f string, a ...any) {
+		trace = append(trace, fmt.Sprintf("%d ", at.Sub(t0)/p.Interval)+fmt.Sprintf(f, a...))
+	}
+	steps := func(at time.Time, st State, steps []Step) {
+		for _, s := range steps {
+			switch s.Kind {
+			case StepOK:
+				say(at, "ok")
+			case StepRunError:
+				say(at, "run_error")
+			case StepFailed:
+				say(at, "failed %d", st.Failures)
+			case StepSignal:
+				say(at, "signal %s", s.Why)
+			case StepFailScript:
+				say(at, "fail script")
+			case StepRecoveryStarted:
+				say(at, "recovery_started %d", st.Attempt)
+			case StepRecoveryScript:
+				say(at, "recovery script %d cnt=%d", st.Attempt, st.Failures)
+			case StepRecovered:
+				say(at, "recovered")
+			case StepRecoveryFailed:
+				say(at, "recovery_failed")
+			}
+		}
+	}
+	for i := 0; i < len(outs) || st.Mode == RecoveryDue; {
+		if st.Mode == RecoveryDue {
+			var s []Step
+			st, s = Recover(p, st)
+			steps(next, st, s)
+			st, next = Recovered(st, next)
+			continue
+		}
+		r := Result{Start: next, Unix: next.Unix(), PID: 100 + i}
+		switch outs[i] {
+		case failRun:
+			r.Code = 1
+		case errRun:
+			r.Err = fmt.Errorf("cannot start")
+		}
+		i++
+		d := Observe(p, st, r, next)
+		steps(next, d.State, d.Steps)
+		st, next = d.State, NextStart(d.Next, next)
+	}
+	return trace
+}
+
+func TestRulesAgainstReference(t *testing.T) {
+	var policies []Policy
+	for _, thr := range []int{0, 1, 2, 3} {
+		for _, rt := range []time.Duration{0, 1, 2, 3} {
+			if thr == 0 && rt > 0 {
+				continue
+			}
+			for _, flags := range []int{0, 15} {
+				p := Policy{Interval: time.Second, Threshold: thr, RecoveryTimeout: rt * time.Second}
+				if flags != 0 {
+					p.Signal, p.FaultSignal, p.SuccessSignal = syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGUSR2
+					p.Fail, p.Recovery = true, true
+				}
+				policies = append(policies, p)
+			}
+		}
+	}
+	const length = 8 // 3^8 sequences for each policy
+	total := 1
+	for range length {
+		total *= 3
+	}
+	cases := 0
+	for _, p := range policies {
+		for n := range total {
+			outs := make([]outcome, length)
+			for k, v := 0, n; k < length; k, v = k+1, v/3 {
+				outs[k] = outcome(v % 3)
+			}
+			want, got := reference(p, outs), drive(p, outs)
+			cases++
+			if !slices.Equal(got, want) {
+				t.Fatalf("policy %+v, outcomes %v:\ngot:\n  %s\nwant:\n  %s", p, outs,
+					strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+			}
+		}
+	}
+	t.Logf("%d sequences agree", cases)
+}
+
+func TestObserveKeepsTheStreak(t *testing.T) {
+	p := Policy{Interval: 2 * time.Second, Threshold: 3}
+	t0 := time.Unix(100, 0)
+	var st State
+	for i, code := range []int{0, 7, 9, 0, 5, 6} {
+		at := t0.Add(time.Duration(i) * p.Interval)
+		d := Observe(p, st, Result{Start: at, Unix: at.Unix(), Code: code, PID: 10 + i}, at)
+		st = d.State
+		if !d.Next.Equal(at.Add(p.Interval)) {
+			t.Fatalf("run %d: next %v, want one interval on", i, d.Next)
+		}
+	}
+	want := State{Mode: Normal, Failures: 2, FirstFailure: 108, LastFailure: 110, LastCode: 6, LastPID: 15}
+	if st != want {
+		t.Errorf("state %+v, want %+v", st, want)
+	}
+	env := RecoveryEnv(p, st)
+	if got := strings.Join(env, " "); got != "HEAT_FAIL_CODE=6 HEAT_FAIL_TIME=108 HEAT_FAIL_TIME_LAST=110 HEAT_FAIL_INTERVAL=2 HEAT_FAIL_PID=15 HEAT_FAIL_CNT=2" {
+		t.Errorf("recovery env %s", got)
+	}
+}
+
+func TestSeconds(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		time.Second: "1", 30 * time.Second: "30", 500 * time.Millisecond: "0.5",
+		1500 * time.Millisecond: "1.5", 90 * time.Second: "90", time.Millisecond: "0.001",
+	} {
+		if got := Seconds(d); got != want {
+			t.Errorf("Seconds(%v) = %q, want %q", d, got, want)
+		}
+	}
+}
+
+func TestFailEnvOfAProbe(t *testing.T) {
+	env := FailEnv(Policy{Interval: time.Second}, Result{Unix: 5, Code: 7})
+	if got := strings.Join(env, " "); got != "HEAT_FAIL_CODE=7 HEAT_FAIL_TIME=5 HEAT_FAIL_INTERVAL=1 HEAT_FAIL_PID=" {
+		t.Errorf("fail env %s", got)
+	}
+}

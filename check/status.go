@@ -1,0 +1,65 @@
+package check
+
+import "time"
+
+// Status is a check's state as an operator sees it.
+type Status struct {
+	Name  string
+	State State
+
+	Runs       uint64 // check runs that completed, ok or failed
+	Failed     uint64 // of which failed
+	Recoveries uint64 // verified recoveries
+	Signals    map[SignalKind]uint64
+
+	LastCode int       // exit code of the latest run
+	LastRun  time.Time // start of the latest run (wall clock)
+	NextRun  time.Time // when the loop wakes next (wall clock)
+}
+
+// Health names the state: "healthy", "failing" or "recovering".
+func (s *Status) Health() string {
+	switch {
+	case s.State.Mode != Normal:
+		return "recovering"
+	case s.State.Failures > 0:
+		return "failing"
+	}
+	return "healthy"
+}
+
+// Status is a copy of the check's current status.
+func (c *Check) Status() Status {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := c.status
+	s.Signals = make(map[SignalKind]uint64, len(c.status.Signals))
+	for k, v := range c.status.Signals {
+		s.Signals[k] = v
+	}
+	return s
+}
+
+// record counts a completed run.
+func (c *Check) record(r Result, st State) {
+	if r.Err != nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.status.Runs++
+	if r.Code != 0 {
+		c.status.Failed++
+	}
+	c.status.LastCode = r.Code
+	c.status.LastRun = time.Unix(r.Unix, 0)
+	c.status.State = st
+}
+
+// setNext notes when the loop wakes next; next is on the monotonic clock.
+func (c *Check) setNext(st State, next time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.status.State = st
+	c.status.NextRun = time.Now().Round(0).Add(time.Until(next))
+}
