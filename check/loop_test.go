@@ -427,10 +427,10 @@ func TestStatusFollowsTheCheck(t *testing.T) {
 			runs, failed uint64
 			recoveries   uint64
 		}{
-			{"healthy", 1, 0, 0},  // 5 s
-			{"failing", 2, 1, 0},  // 15 s
-			{"healthy", 4, 2, 1},  // 25 s: failed at 20, recovered at once by run 4
-			{"healthy", 5, 2, 1},  // 35 s
+			{"healthy", 1, 0, 0}, // 5 s
+			{"failing", 2, 1, 0}, // 15 s
+			{"healthy", 4, 2, 1}, // 25 s: failed at 20, recovered at once by run 4
+			{"healthy", 5, 2, 1}, // 35 s
 		}
 		time.Sleep(5 * time.Second)
 		for i, w := range want {
