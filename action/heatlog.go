@@ -1,6 +1,15 @@
 package action
 
-import "os"
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"golang.org/x/sys/unix"
+)
 
 // HeatLog is a check's heat log: the append-only file of its failures'
 // output. It holds no descriptor between writes, so logrotate can move it
@@ -9,15 +18,131 @@ type HeatLog struct {
 	Path string
 }
 
+// heatLogMode is a new heat log's mode: failure output may name hosts, users
+// or tokens, so others may not read it; the group (adm, say) may.
+const heatLogMode = 0o640
+
+// heatLogDirMode is the mode of a heat log folder heatd creates, as
+// /var/log's own folders have.
+const heatLogDirMode = 0o755
+
 // Append writes each line of text as "UNIX: line", giving a last line
 // without a newline one, in one write(2) so that concurrent writers never
-// interleave. The folder is created when missing; a symlink is never
-// followed.
-func (h HeatLog) Append(unix int64, text []byte) error {
-	return errUnimplemented
+// interleave. Empty text writes nothing. The folder is created when missing;
+// a symlink is never followed.
+func (h HeatLog) Append(sec int64, text []byte) error {
+	if len(text) == 0 {
+		return nil
+	}
+	buf := prefixLines(sec, text)
+	fd, err := h.open()
+	if err != nil {
+		return err
+	}
+	n, err := writeOnce(fd, buf)
+	if cerr := unix.Close(fd); err == nil && cerr != nil {
+		err = cerr
+	}
+	if err == nil && n < len(buf) {
+		err = fmt.Errorf("only %d of %d bytes written", n, len(buf))
+	}
+	if err != nil {
+		return fmt.Errorf("heat log %s: %w", h.Path, err)
+	}
+	return nil
 }
 
-// Open opens the heat log for appending, for a script's own output.
+// Open opens the heat log for appending, for a script's own output, with
+// the same rules as Append. The caller closes it.
 func (h HeatLog) Open() (*os.File, error) {
-	return nil, errUnimplemented
+	fd, err := h.open()
+	if err != nil {
+		return nil, err
+	}
+	return os.NewFile(uintptr(fd), h.Path), nil
+}
+
+// open opens the heat log for appending, creating it and its folder when
+// missing. O_NOFOLLOW refuses a symlink at the path (one planted in a log
+// folder must not aim heatd's writes at another file); O_NONBLOCK keeps a
+// FIFO planted there from blocking the open, and is cleared afterwards.
+func (h HeatLog) open() (int, error) {
+	if h.Path == "" {
+		return -1, errors.New("heat log has no path")
+	}
+	fd, err := openAppend(h.Path)
+	if errors.Is(err, unix.ENOENT) {
+		if err := os.MkdirAll(filepath.Dir(h.Path), heatLogDirMode); err != nil {
+			return -1, fmt.Errorf("heat log %s: %w", h.Path, err)
+		}
+		fd, err = openAppend(h.Path)
+	}
+	switch {
+	case errors.Is(err, unix.ELOOP):
+		return -1, fmt.Errorf("heat log %s is a symbolic link, which heatd never follows (name the real file)", h.Path)
+	case errors.Is(err, unix.ENXIO):
+		return -1, fmt.Errorf("heat log %s is a FIFO or socket, not a file", h.Path)
+	case err != nil:
+		return -1, fmt.Errorf("heat log %s: %w", h.Path, err)
+	}
+	if err := checkLogFile(fd); err != nil {
+		unix.Close(fd)
+		return -1, fmt.Errorf("heat log %s: %w", h.Path, err)
+	}
+	return fd, nil
+}
+
+func openAppend(path string) (int, error) {
+	const flags = unix.O_WRONLY | unix.O_APPEND | unix.O_CREAT | unix.O_NOFOLLOW |
+		unix.O_CLOEXEC | unix.O_NONBLOCK | unix.O_NOCTTY
+	for {
+		fd, err := unix.Open(path, flags, heatLogMode)
+		if err != unix.EINTR {
+			return fd, err
+		}
+	}
+}
+
+// checkLogFile accepts a regular file, or a character device (heat_log =
+// "/dev/null" turns a heat log off), and puts the descriptor back in
+// blocking mode for the writes and for a script that inherits it.
+func checkLogFile(fd int) error {
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return err
+	}
+	switch st.Mode & unix.S_IFMT {
+	case unix.S_IFREG, unix.S_IFCHR:
+	default:
+		return errors.New("not a regular file")
+	}
+	return unix.SetNonblock(fd, false)
+}
+
+// writeOnce makes exactly one write(2) of buf: the kernel appends it whole
+// under O_APPEND, which is what keeps concurrent writers' lines apart.
+func writeOnce(fd int, buf []byte) (int, error) {
+	for {
+		n, err := unix.Write(fd, buf)
+		if err != unix.EINTR {
+			return max(n, 0), err
+		}
+	}
+}
+
+// prefixLines turns text into heat log lines: "SEC: line\n" for each line,
+// the last one given a newline when it lacks one.
+func prefixLines(sec int64, text []byte) []byte {
+	prefix := strconv.AppendInt(nil, sec, 10)
+	prefix = append(prefix, ": "...)
+	lines := bytes.Count(text, []byte{'\n'}) + 1
+	buf := make([]byte, 0, len(text)+lines*len(prefix)+1)
+	for len(text) > 0 {
+		line, rest, _ := bytes.Cut(text, []byte{'\n'})
+		buf = append(buf, prefix...)
+		buf = append(buf, line...)
+		buf = append(buf, '\n')
+		text = rest
+	}
+	return buf
 }

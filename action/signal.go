@@ -52,36 +52,3 @@ func SignalName(sig syscall.Signal) string {
 	}
 	return strconv.Itoa(int(sig))
 }
-
-// Target names the process a check signals: a fixed PID, or the pid in a
-// pidfile read at each send. The zero Target has no process.
-type Target struct {
-	PID     int
-	Pidfile string
-}
-
-// IsSet reports whether the target names a process.
-func (t Target) IsSet() bool { return t.PID != 0 || t.Pidfile != "" }
-
-// Aim is an opened Target, ready to receive signals. For a PID it holds a
-// pidfd taken when it was opened, so a recycled pid never receives a signal
-// meant for a process that has died.
-type Aim struct {
-	target Target
-}
-
-// OpenTarget opens t. The Aim is always usable; err reports (for the
-// target_missing warning) that a PID target is not alive now.
-func OpenTarget(t Target) (*Aim, error) {
-	return &Aim{target: t}, errUnimplemented
-}
-
-// Send sends sig to the target and returns the pid it went to. It never
-// signals a pid ≤ 0, pid 1 or heatd itself; a target that is gone, an
-// unreadable pidfile or a refused pid is an error saying why.
-func (a *Aim) Send(sig syscall.Signal) (pid int, err error) {
-	return 0, errUnimplemented
-}
-
-// Close releases the pidfd, if any.
-func (a *Aim) Close() error { return nil }

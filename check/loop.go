@@ -264,5 +264,7 @@ func firstLine(b []byte) string {
 	return string(b)
 }
 
-// errNoProbe is the run error of a probe kind this build cannot run.
-var errNoProbe = errors.New("native probes are not supported by this build")
+var (
+	errNoProbe  = errors.New("native probes are not supported by this build")
+	errNoTarget = errors.New("no pid or pidfile is set")
+)

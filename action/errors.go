@@ -1,5 +1,0 @@
-package action
-
-import "errors"
-
-var errUnimplemented = errors.New("unimplemented")

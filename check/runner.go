@@ -1,0 +1,100 @@
+package check
+
+import (
+	"context"
+	"syscall"
+	"time"
+
+	"github.com/heatd/heatd/action"
+)
+
+// Runner is the Doer that runs a Spec for real: processes for a command or
+// a script, signals to its target, scripts into its heat log.
+type Runner struct {
+	spec *Spec
+	base []string // heatd's environment
+	env  []string // a check run's environment
+	aim  *action.Aim
+	log  action.HeatLog
+}
+
+// NewRunner prepares spec's runs in the environment base. The Runner is
+// always usable; missing reports a pid target that is not alive now (the
+// target_missing warning: the service may be down).
+func NewRunner(spec *Spec, base []string) (r *Runner, missing error) {
+	r = &Runner{
+		spec: spec,
+		base: base,
+		env:  action.Environ(base, spec.Env, spec.Name),
+		log:  action.HeatLog{Path: spec.HeatLog},
+	}
+	if spec.Target.IsSet() {
+		r.aim, missing = action.OpenTarget(spec.Target)
+	}
+	return r, missing
+}
+
+// Close releases what the Runner holds (the target's pidfd).
+func (r *Runner) Close() error {
+	if r.aim == nil {
+		return nil
+	}
+	return r.aim.Close()
+}
+
+// Check runs the check once.
+func (r *Runner) Check(ctx context.Context) Result {
+	var p action.Process
+	switch {
+	case r.spec.Command != "":
+		p = action.Process{Path: "/bin/sh", Args: []string{"sh", "-c", r.spec.Command}}
+	case r.spec.Script != "":
+		p = action.Process{Path: r.spec.Script, Args: []string{r.spec.Script}}
+	default:
+		now := time.Now()
+		return Result{Start: now, Unix: now.Unix(), Err: errNoProbe}
+	}
+	p.Env, p.Dir, p.Timeout = r.env, r.spec.Dir, r.spec.Timeout
+	out := action.Run(ctx, p)
+	return Result{
+		Start:       out.Start,
+		Unix:        out.Start.Unix(),
+		Code:        out.Code,
+		PID:         out.PID,
+		TimedOut:    out.TimedOut,
+		Err:         out.StartErr,
+		Duration:    out.Duration,
+		Output:      out.Stderr,
+		Interrupted: out.Interrupted,
+	}
+}
+
+// Signal sends sig to the check's target.
+func (r *Runner) Signal(sig syscall.Signal) (int, error) {
+	if r.aim == nil {
+		return 0, errNoTarget
+	}
+	return r.aim.Send(sig)
+}
+
+// Script runs the fail or recovery script.
+func (r *Runner) Script(ctx context.Context, kind string, attempt int, env []string) (action.Outcome, error) {
+	path := r.spec.Fail
+	if kind == "recovery" {
+		path = r.spec.Recovery
+	}
+	return action.RunScript(ctx, action.Script{
+		Kind:    kind,
+		Attempt: attempt,
+		Path:    path,
+		Env:     action.Environ(r.base, r.spec.Env, r.spec.Name, env...),
+		Dir:     r.spec.Dir,
+		Timeout: r.spec.ScriptTimeout,
+		Log:     r.log,
+	})
+}
+
+// HeatLog appends a failed run's output to the heat log.
+func (r *Runner) HeatLog(unix int64, text []byte) error {
+	return r.log.Append(unix, text)
+}
