@@ -38,6 +38,7 @@ type Check struct {
 	// runs too) before its steps are taken: heat prints HEAT's lines here.
 	onResult func(Result)
 	delay    time.Duration // before the first run
+	slots    *action.Limiter
 
 	mu     sync.Mutex
 	status Status
@@ -46,8 +47,9 @@ type Check struct {
 // Options are what a Check needs besides its Spec.
 type Options struct {
 	Doer     Doer
-	Log      *zap.Logger   // events; the check field is added here
-	Delay    time.Duration // before the first run (splay)
+	Log      *zap.Logger     // events; the check field is added here
+	Delay    time.Duration   // before the first run (splay)
+	Slots    *action.Limiter // bounds processes at once (max_parallel); nil: no bound
 	OnResult func(Result)
 }
 
@@ -60,6 +62,7 @@ func New(spec *Spec, o Options) *Check {
 		log:      o.Log.With(zap.String("check", spec.Name)),
 		onResult: o.OnResult,
 		delay:    o.Delay,
+		slots:    o.Slots,
 	}
 	c.status.Name = spec.Name
 	c.status.Signals = make(map[SignalKind]uint64)
@@ -103,7 +106,13 @@ func (c *Check) Run(stop, kill context.Context) {
 			continue
 		}
 
+		waited, err := c.slots.Acquire(stop)
+		if err != nil {
+			return // stopped while waiting for a slot: no new run
+		}
 		r := c.doer.Check(kill)
+		c.slots.Release()
+		r.Waited = waited
 		if c.onResult != nil {
 			c.onResult(r)
 		}
@@ -164,7 +173,7 @@ func (c *Check) perform(stop, kill context.Context, st State, steps []Step, r Re
 		switch s.Kind {
 		case StepOK:
 			c.log.Debug("check_ok", zap.Int("exit_code", 0), zap.Duration("duration", r.Duration),
-				zap.Int("pid", r.PID))
+				zap.Int("pid", r.PID), queued(r.Waited))
 		case StepRunError:
 			c.log.Error("run_error", zap.Error(r.Err))
 		case StepTimeout:
@@ -172,7 +181,7 @@ func (c *Check) perform(stop, kill context.Context, st State, steps []Step, r Re
 		case StepFailed:
 			c.log.Warn("check_failed", zap.Int("exit_code", r.Code), zap.Duration("duration", r.Duration),
 				zap.Int("consecutive_failures", st.Failures), zap.String("output", firstLine(r.Output)),
-				zap.Int("pid", r.PID), zap.Bool("verifying", st.Mode != Normal))
+				zap.Int("pid", r.PID), zap.Bool("verifying", st.Mode != Normal), queued(r.Waited))
 		case StepHeatLog:
 			c.heatLog(r)
 		case StepSignal:
@@ -181,7 +190,7 @@ func (c *Check) perform(stop, kill context.Context, st State, steps []Step, r Re
 			if stop.Err() != nil {
 				return
 			}
-			c.script(kill, "fail", 0, FailEnv(c.policy, r))
+			c.script(stop, kill, "fail", 0, FailEnv(c.policy, r))
 		case StepRecoveryStarted:
 			c.log.Warn("recovery_started", zap.Int("attempt", st.Attempt),
 				zap.Int("consecutive_failures", st.Failures))
@@ -189,7 +198,7 @@ func (c *Check) perform(stop, kill context.Context, st State, steps []Step, r Re
 			if stop.Err() != nil {
 				return
 			}
-			c.script(kill, "recovery", st.Attempt, RecoveryEnv(c.policy, st))
+			c.script(stop, kill, "recovery", st.Attempt, RecoveryEnv(c.policy, st))
 		case StepRecovered:
 			c.log.Info("recovered", zap.Int("attempts", st.Attempt))
 			c.mu.Lock()
@@ -229,13 +238,18 @@ func (c *Check) signal(s Step) {
 		zap.Int("pid", pid))
 }
 
-func (c *Check) script(kill context.Context, kind string, attempt int, env []string) {
+func (c *Check) script(stop, kill context.Context, kind string, attempt int, env []string) {
+	waited, err := c.slots.Acquire(stop)
+	if err != nil {
+		return // stopped while waiting for a slot: no new process
+	}
 	out, logErr := c.doer.Script(kill, kind, attempt, env)
+	c.slots.Release()
 	if logErr != nil {
 		c.log.Error("heat_log_failed", zap.String("script", kind), zap.Error(logErr))
 	}
 	fields := []zap.Field{zap.Int("exit_code", out.Code), zap.Duration("duration", out.Duration),
-		zap.Int("pid", out.PID)}
+		zap.Int("pid", out.PID), queued(waited)}
 	if kind == "recovery" {
 		fields = append(fields, zap.Int("attempt", attempt))
 	}
@@ -250,6 +264,14 @@ func (c *Check) script(kill context.Context, kind string, attempt int, env []str
 		}
 		c.log.Info(kind+"_script_done", fields...)
 	}
+}
+
+// queued is the time a run waited for a slot (max_parallel), when it did.
+func queued(d time.Duration) zap.Field {
+	if d <= 0 {
+		return zap.Skip()
+	}
+	return zap.Duration("queued", d)
 }
 
 // firstLine is the first line of a run's stderr, for the check_failed event.

@@ -78,8 +78,9 @@ type Result struct {
 
 	// What the rules do not read, for events and the heat log.
 	Duration    time.Duration
-	Output      []byte // the run's stderr, bounded
-	Interrupted bool   // cut short by a stop: reported, never acted on
+	Output      []byte        // the run's stderr, bounded
+	Interrupted bool          // cut short by a stop: reported, never acted on
+	Waited      time.Duration // spent waiting for a slot (max_parallel) before it started
 }
 
 // StepKind names one thing to do after a run.

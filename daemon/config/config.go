@@ -18,21 +18,41 @@ type Config struct {
 }
 
 // Daemon is the [daemon] table, defaults applied and paths resolved.
+//
+// StrictPermissions is parsed and validated here, but Load does not apply
+// the root-safety rules it switches (section 5 of the contract): ownership
+// and mode checks of the files are left to the daemon, which knows whether
+// it runs as root.
 type Daemon struct {
 	LogDir            string
 	LogLevel          string // debug | info | warn | error
 	LogFormat         string // json | console
 	ShutdownGrace     time.Duration
 	ControlSocket     string
-	MetricsListen     string // empty: off
-	Include           []string
+	MetricsListen     string   // empty: off
+	Include           []string // glob patterns, made absolute
 	Splay             time.Duration
 	MaxParallel       int // 0: automatic
 	StrictPermissions bool
 }
 
-// Load reads and validates the configuration at path and what it includes.
-// The error, when not nil, is an Errors listing every problem found.
-func Load(path string) (*Config, error) {
-	return &Config{Path: path}, nil
+// defaultDaemon is the [daemon] table of a file that sets nothing; the
+// values are the contract's (section 5).
+func defaultDaemon() Daemon {
+	return Daemon{
+		LogDir:            "/var/log/heat",
+		LogLevel:          "info",
+		LogFormat:         "json",
+		ShutdownGrace:     10 * time.Second,
+		ControlSocket:     "/run/heatd/heatd.sock",
+		StrictPermissions: true,
+	}
 }
+
+// Check defaults the contract gives (section 5).
+const (
+	defaultInterval      = 30 * time.Second
+	defaultTimeout       = 30 * time.Second
+	defaultScriptTimeout = 5 * time.Minute
+	defaultHTTPMethod    = "GET"
+)

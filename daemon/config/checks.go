@@ -1,0 +1,128 @@
+package config
+
+import (
+	"fmt"
+	"maps"
+	"path/filepath"
+	"slices"
+
+	"github.com/heatd/heatd/check"
+)
+
+// checkTable is one [check.NAME] table, not read yet.
+type checkTable struct {
+	s *scope
+	m map[string]any
+}
+
+// checkTables finds the [check.NAME] tables of src, in file order.
+func checkTables(src *source, errs *Errors) []checkTable {
+	v, ok := src.data["check"]
+	if !ok {
+		return nil
+	}
+	top := &scope{src: src, path: []string{"check"}, errs: errs}
+	m, ok := v.(map[string]any)
+	if !ok {
+		top.add(top.line(), "check", "must hold [check.NAME] tables, not "+typeName(v))
+		return nil
+	}
+	var out []checkTable
+	for _, name := range top.keys(m) {
+		s := &scope{src: src, path: []string{"check", name}, table: "check", check: name, errs: errs}
+		t, ok := m[name].(map[string]any)
+		if !ok {
+			s.add(s.line(), "", fmt.Sprintf("must be a table of settings, [check.%s], not %s", name, typeName(m[name])))
+			continue
+		}
+		out = append(out, checkTable{s: s, m: t})
+	}
+	return out
+}
+
+// readDefaults reads [defaults] of the main file.
+func readDefaults(src *source, errs *Errors) settings {
+	v, ok := src.data["defaults"]
+	if !ok {
+		return nil
+	}
+	s := &scope{src: src, path: []string{"defaults"}, table: "defaults", errs: errs}
+	m, ok := v.(map[string]any)
+	if !ok {
+		s.add(s.line(), "", "must be a table, not "+typeName(v))
+		return nil
+	}
+	return readSettings(s, m, true)
+}
+
+// readCheck reads one check over the defaults; ok is false when it has
+// errors (they are in s.errs).
+func readCheck(t checkTable, defaults settings, d *Daemon) (spec check.Spec, ok bool) {
+	before := len(*t.s.errs)
+	if msg := nameError(t.s.check); msg != "" {
+		t.s.add(t.s.line(), "", msg)
+	}
+	own := readSettings(t.s, t.m, false)
+	all := merge(defaults, own)
+	validate(t.s, own, all)
+	return buildSpec(t.s.check, all, d, t.s.src.dir), len(*t.s.errs) == before
+}
+
+// buildSpec is the check's effective settings. Zero values mean "none".
+func buildSpec(name string, all settings, d *Daemon, dir string) check.Spec {
+	sp := check.Spec{
+		Name:          name,
+		Interval:      defaultInterval,
+		Timeout:       defaultTimeout,
+		ScriptTimeout: defaultScriptTimeout,
+		HeatLog:       filepath.Join(d.LogDir, name+".log"),
+		Dir:           dir,
+	}
+	get(all, "command", &sp.Command)
+	get(all, "script", &sp.Script)
+	get(all, "tcp", &sp.TCP)
+	if get(all, "http", &sp.HTTP.URL); sp.HTTP.URL != "" {
+		sp.HTTP.Method = defaultHTTPMethod
+		get(all, "http_method", &sp.HTTP.Method)
+		get(all, "http_status", &sp.HTTP.Status)
+		get(all, "http_body", &sp.HTTP.Body)
+		get(all, "http_headers", &sp.HTTP.Headers)
+	}
+	get(all, "interval", &sp.Interval)
+	get(all, "timeout", &sp.Timeout)
+	get(all, "pid", &sp.Target.PID)
+	get(all, "pidfile", &sp.Target.Pidfile)
+	get(all, "signal", &sp.Signal)
+	get(all, "fault_signal", &sp.FaultSignal)
+	get(all, "success_signal", &sp.SuccessSignal)
+	get(all, "fail", &sp.Fail)
+	get(all, "recovery", &sp.Recovery)
+	get(all, "threshold", &sp.Threshold)
+	get(all, "recovery_timeout", &sp.RecoveryTimeout)
+	get(all, "script_timeout", &sp.ScriptTimeout)
+	if v, given := all["heat_log"]; given && v.v == nil {
+		sp.HeatLog = "" // a bad heat_log shares no file with anyone
+	}
+	get(all, "heat_log", &sp.HeatLog)
+	get(all, "env", &sp.Env)
+	// [defaults] values are parsed once; each check gets its own copies so
+	// that no two checks share a map or slice.
+	sp.Env = cloneOrNil(sp.Env)
+	sp.HTTP.Headers = cloneOrNil(sp.HTTP.Headers)
+	sp.HTTP.Status = slices.Clone(sp.HTTP.Status)
+	return sp
+}
+
+// cloneOrNil copies m; an empty table becomes nil so that two loads of
+// one file compare equal whether or not it wrote env = {}.
+func cloneOrNil(m map[string]string) map[string]string {
+	if len(m) == 0 {
+		return nil
+	}
+	return maps.Clone(m)
+}
+
+// twice is the message for a check name defined a second time.
+func twice(firstFile string, firstLine int) string {
+	return fmt.Sprintf("is defined twice, here and at %s:%d; give each check its own name", firstFile, firstLine)
+}

@@ -1,0 +1,165 @@
+package config
+
+import (
+	"cmp"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/heatd/heatd/check"
+)
+
+// Load reads and validates the configuration at path and what it includes.
+// The error, when not nil, is an Errors listing every problem found, and
+// the Config is nil. A file with no checks is valid.
+func Load(path string) (*Config, error) {
+	var l loader
+	cfg := l.load(path)
+	if len(l.errs) > 0 {
+		l.sortErrors()
+		return nil, l.errs
+	}
+	return cfg, nil
+}
+
+// loader holds one Load's progress.
+type loader struct {
+	errs  Errors
+	files []string // names in reading order, which orders the errors
+}
+
+func (l *loader) load(path string) *Config {
+	main := l.read(path)
+	if main == nil {
+		return nil
+	}
+	l.topLevel(main)
+	d, patterns := readDaemon(main, &l.errs)
+	defaults := readDefaults(main, &l.errs)
+	tables := checkTables(main, &l.errs)
+	for _, name := range included(main, patterns) {
+		if src := l.read(name); src != nil {
+			l.onlyChecks(src)
+			tables = append(tables, checkTables(src, &l.errs)...)
+		}
+	}
+	return &Config{Path: path, Daemon: d, Checks: l.checks(tables, defaults, &d)}
+}
+
+func (l *loader) read(name string) *source {
+	l.files = append(l.files, name)
+	src, errs := read(name)
+	l.errs = append(l.errs, errs...)
+	return src
+}
+
+// topLevel reports what the main file has besides [daemon], [defaults]
+// and [check.NAME].
+func (l *loader) topLevel(src *source) {
+	known := []string{"daemon", "defaults", "check"}
+	s := &scope{src: src, errs: &l.errs}
+	for _, key := range s.keys(src.data) {
+		if slices.Contains(known, key) {
+			continue
+		}
+		if _, ok := src.data[key].(map[string]any); !ok {
+			s.unknown(key, known, unknownHint(key, "the top level holds [daemon], [defaults] and [check.NAME] tables"))
+			continue
+		}
+		msg := "is not known (the top level holds [daemon], [defaults] and [check.NAME] tables)"
+		if best := suggestion(key, known); best != "" {
+			msg = "is not known (did you mean [" + best + "]?)"
+		}
+		l.errs = append(l.errs, &Error{File: src.name, Line: s.keyLine(key), Table: key, Msg: msg})
+	}
+}
+
+// onlyChecks reports what an included file has besides [check.NAME].
+func (l *loader) onlyChecks(src *source) {
+	const msg = "is not allowed in an included file, which holds only [check.NAME] tables"
+	s := &scope{src: src, errs: &l.errs}
+	for _, key := range s.keys(src.data) {
+		switch _, table := src.data[key].(map[string]any); {
+		case key == "check":
+		case table:
+			l.errs = append(l.errs, &Error{File: src.name, Line: s.keyLine(key), Table: key, Msg: msg})
+		default:
+			s.add(s.keyLine(key), key, msg)
+		}
+	}
+}
+
+// included are the files the patterns match: in pattern order, each
+// pattern's matches sorted, each file once. The main file is skipped, so
+// include = ["*.toml"] beside it does not read it again.
+func included(main *source, patterns []string) []string {
+	mainInfo, _ := os.Stat(main.name)
+	seen := map[string]bool{}
+	var names []string
+	for _, p := range patterns {
+		matches, _ := filepath.Glob(p) // only a bad pattern fails, and readDaemon reported those
+		for _, m := range matches {
+			abs, _ := filepath.Abs(m)
+			if seen[abs] {
+				continue
+			}
+			seen[abs] = true
+			if fi, err := os.Stat(m); err == nil && mainInfo != nil && os.SameFile(fi, mainInfo) {
+				continue
+			}
+			names = append(names, m)
+		}
+	}
+	return names
+}
+
+// checks reads every check table, and reports the rules across checks: a
+// name defined twice, a heat log shared.
+func (l *loader) checks(tables []checkTable, defaults settings, d *Daemon) []check.Spec {
+	first := map[string]*scope{}
+	logOwner := map[string]*scope{}
+	var specs []check.Spec
+	for _, t := range tables {
+		spec, ok := readCheck(t, defaults, d)
+		name := t.s.check
+		if prev, dup := first[name]; dup {
+			t.s.add(t.s.line(), "", twice(prev.src.name, prev.line()))
+			continue
+		}
+		first[name] = t.s
+		if nameError(name) != "" || spec.HeatLog == "" {
+			continue
+		}
+		if prev, shared := logOwner[spec.HeatLog]; shared {
+			line := t.s.line()
+			if _, own := t.m["heat_log"]; own {
+				line = t.s.keyLine("heat_log")
+			}
+			t.s.add(line, "heat_log", fmt.Sprintf("%q is also the heat log of check %q (%s:%d); give each check its own",
+				spec.HeatLog, prev.check, prev.src.name, prev.line()))
+			continue
+		}
+		logOwner[spec.HeatLog] = t.s
+		if ok {
+			specs = append(specs, spec)
+		}
+	}
+	slices.SortFunc(specs, func(a, b check.Spec) int { return strings.Compare(a.Name, b.Name) })
+	return specs
+}
+
+// sortErrors puts the errors in reading order: by file as read, then by
+// line; errors on one line keep the order they were found in.
+func (l *loader) sortErrors() {
+	order := func(file string) int {
+		if i := slices.Index(l.files, file); i >= 0 {
+			return i
+		}
+		return len(l.files)
+	}
+	slices.SortStableFunc(l.errs, func(a, b *Error) int {
+		return cmp.Or(cmp.Compare(order(a.File), order(b.File)), cmp.Compare(a.Line, b.Line))
+	})
+}

@@ -1,0 +1,57 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// resolve makes a path as written absolute: a relative one starts in dir,
+// the folder of the file it was written in, so a config means the same
+// whatever heatd's working directory is. Nothing else is expanded: no ~,
+// no $VAR, no search of $PATH.
+func resolve(p, dir string) string {
+	if filepath.IsAbs(p) {
+		return filepath.Clean(p)
+	}
+	return filepath.Join(dir, p)
+}
+
+// parsePath reads a path and resolves it against dir.
+func parsePath(v any, dir string) (string, error) {
+	s, err := parseText(v)
+	if err != nil {
+		return "", err
+	}
+	if strings.Contains(s, "\x00") {
+		return "", errors.New("must be a path, which cannot hold a NUL byte")
+	}
+	return resolve(s, dir), nil
+}
+
+// parseExecutable is a path to an executable file that exists now: a
+// script, fail or recovery that cannot run is found at load, not at the
+// first failure.
+func parseExecutable(v any, dir string) (string, error) {
+	p, err := parsePath(v, dir)
+	if err != nil {
+		return "", err
+	}
+	fi, err := os.Stat(p)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "", fmt.Errorf("%q does not exist; give the path of an executable file", p)
+	case err != nil:
+		return "", fmt.Errorf("%q cannot be checked (%s); give the path of an executable file", p, reason(err))
+	case fi.IsDir():
+		return "", fmt.Errorf("%q is a directory; give the path of an executable file", p)
+	case !fi.Mode().IsRegular():
+		return "", fmt.Errorf("%q is not a regular file; give the path of an executable file", p)
+	case fi.Mode().Perm()&0o111 == 0:
+		return "", fmt.Errorf("%q is not executable; make it so with chmod +x", p)
+	}
+	return p, nil
+}

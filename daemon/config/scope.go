@@ -1,0 +1,93 @@
+package config
+
+import (
+	"cmp"
+	"errors"
+	"maps"
+	"slices"
+	"strings"
+)
+
+// scope is one table being read: where its keys are in its file, and how
+// an error about them is labelled.
+type scope struct {
+	src   *source
+	path  []string // the table's path in the file; nil: the top level
+	table string   // Error.Table
+	check string   // Error.Check
+	errs  *Errors
+}
+
+// line is the table's own line: its [header], or what first implied it.
+func (s *scope) line() int { return s.src.pos.line(s.path...) }
+
+// keyLine is where a key (or, given more names, an entry below it) is
+// written, or the table's line when the scanner did not see it.
+func (s *scope) keyLine(key ...string) int {
+	if n := s.src.pos.line(slices.Concat(s.path, key)...); n > 0 {
+		return n
+	}
+	return s.line()
+}
+
+// add records a problem at line.
+func (s *scope) add(line int, key, msg string) {
+	*s.errs = append(*s.errs, &Error{
+		File: s.src.name, Line: line, Table: s.table, Check: s.check, Key: key, Msg: msg,
+	})
+}
+
+// keyError records err about key: each entryError inside it at its entry's
+// own line, anything else at the key's.
+func (s *scope) keyError(key string, err error) {
+	list := []error{err}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		list = j.Unwrap()
+	}
+	for _, e := range list {
+		var ee *entryError
+		if errors.As(e, &ee) {
+			s.add(s.keyLine(key, ee.entry), key, ee.msg)
+		} else {
+			s.add(s.keyLine(key), key, e.Error())
+		}
+	}
+}
+
+// unknown records a key that the table does not have, suggesting the
+// closest known one; without one, hint says what the table does hold.
+func (s *scope) unknown(key string, known []string, hint string) {
+	msg := "is not known"
+	if best := suggestion(key, known); best != "" {
+		msg += ` (did you mean "` + best + `"?)`
+	} else if hint != "" {
+		msg += " (" + hint + ")"
+	}
+	s.add(s.keyLine(key), key, msg)
+}
+
+// keys are m's keys in the order the file writes them, so errors come out
+// in reading order.
+func (s *scope) keys(m map[string]any) []string {
+	return slices.SortedFunc(maps.Keys(m), func(a, b string) int {
+		return cmp.Or(cmp.Compare(s.keyLine(a), s.keyLine(b)), strings.Compare(a, b))
+	})
+}
+
+// unknownHint says where a key written in the wrong table belongs, or
+// else what the table holds (fallback).
+func unknownHint(key, fallback string) string {
+	if slices.Contains(daemonKeys(), key) {
+		return "it belongs in [daemon]"
+	}
+	for _, k := range checkKeys() {
+		switch {
+		case k.name != key:
+		case k.inDefaults:
+			return "it belongs in a [check.NAME] table or [defaults]"
+		default:
+			return "it belongs in a [check.NAME] table"
+		}
+	}
+	return fallback
+}

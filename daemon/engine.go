@@ -1,0 +1,196 @@
+package daemon
+
+import (
+	"context"
+	"hash/fnv"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/heatd/heatd/action"
+	"github.com/heatd/heatd/check"
+)
+
+// Engine runs a set of checks, each in its own goroutine, and changes the
+// set as a difference: a check whose Spec did not change is never touched.
+type Engine struct {
+	log  *zap.Logger
+	base []string // the environment checks inherit
+
+	slots *action.Limiter // max_parallel, shared by every check
+
+	mu       sync.Mutex
+	checks   map[string]*instance
+	settings Settings
+	halted   bool
+}
+
+// Settings are the [daemon] keys the engine follows.
+type Settings struct {
+	Splay       time.Duration // spread of first runs
+	Grace       time.Duration // what a stopped check's run may take before it is killed
+	MaxParallel int           // processes at once; 0: automatic
+}
+
+// instance is one check's running loop.
+type instance struct {
+	spec   check.Spec
+	check  *check.Check
+	runner *check.Runner
+	stop   context.CancelFunc // no new runs
+	kill   context.CancelFunc // cut short what runs
+	done   chan struct{}      // closed when the loop has ended
+}
+
+// NewEngine makes an engine with no checks. Its checks inherit heatd's
+// environment.
+func NewEngine(log *zap.Logger) *Engine {
+	return &Engine{log: log, base: os.Environ(), checks: make(map[string]*instance),
+		slots: action.NewLimiter(0)}
+}
+
+// Change describes what Apply did, by check name.
+type Change struct {
+	Added, Changed, Removed, Kept []string
+}
+
+// Apply makes specs the running set. New checks start (after their splay);
+// removed ones stop as at a stop; changed ones stop, and their new instance
+// starts once the old one has ended, so one check never runs twice at once;
+// unchanged ones keep running, their state and schedule untouched.
+func (e *Engine) Apply(specs []check.Spec, set Settings) Change {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var ch Change
+	if e.halted {
+		return ch
+	}
+	e.settings = set
+	e.slots.SetMax(set.MaxParallel)
+	wanted := make(map[string]bool, len(specs))
+	for i := range specs {
+		spec := &specs[i]
+		wanted[spec.Name] = true
+		old, ok := e.checks[spec.Name]
+		switch {
+		case !ok:
+			ch.Added = append(ch.Added, spec.Name)
+			e.checks[spec.Name] = e.start(spec, nil)
+		case old.spec.Equal(spec):
+			ch.Kept = append(ch.Kept, spec.Name)
+		default:
+			ch.Changed = append(ch.Changed, spec.Name)
+			e.retire(old)
+			e.checks[spec.Name] = e.start(spec, old.done)
+		}
+	}
+	for name, old := range e.checks {
+		if !wanted[name] {
+			ch.Removed = append(ch.Removed, name)
+			e.retire(old)
+			delete(e.checks, name)
+		}
+	}
+	slices.Sort(ch.Removed)
+	return ch
+}
+
+// start runs spec's loop once after has closed (nil: at once).
+func (e *Engine) start(spec *check.Spec, after <-chan struct{}) *instance {
+	runner, missing := check.NewRunner(spec, e.base)
+	log := e.log.With(zap.String("check", spec.Name))
+	if missing != nil {
+		log.Warn("target_missing", zap.Error(missing))
+	}
+	in := &instance{spec: *spec, runner: runner, done: make(chan struct{})}
+	in.check = check.New(&in.spec, check.Options{
+		Doer:  runner,
+		Log:   e.log,
+		Delay: Splay(spec.Name, spec.Interval, e.settings.Splay),
+		Slots: e.slots,
+	})
+	stop, cancelStop := context.WithCancel(context.Background())
+	kill, cancelKill := context.WithCancel(context.Background())
+	in.stop, in.kill = cancelStop, cancelKill
+	go func() {
+		defer close(in.done)
+		defer runner.Close()
+		defer cancelKill()
+		if after != nil {
+			select {
+			case <-after:
+			case <-stop.Done():
+				return
+			}
+		}
+		in.check.Run(stop, kill)
+	}()
+	return in
+}
+
+// retire stops in: no new runs, and what runs gets the grace before its
+// process group is killed.
+func (e *Engine) retire(in *instance) {
+	in.stop()
+	grace := e.settings.Grace
+	go func() {
+		t := time.NewTimer(grace)
+		defer t.Stop()
+		select {
+		case <-in.done:
+		case <-t.C:
+			in.kill()
+		}
+	}()
+}
+
+// Stop stops every check: no new runs; what runs gets grace, then its
+// process group is killed. Stop returns once every loop has ended.
+func (e *Engine) Stop(grace time.Duration) {
+	e.mu.Lock()
+	e.settings.Grace = grace
+	all := make([]*instance, 0, len(e.checks))
+	for _, in := range e.checks {
+		all = append(all, in)
+		e.retire(in)
+	}
+	e.checks = map[string]*instance{}
+	e.halted = true
+	e.mu.Unlock()
+	for _, in := range all {
+		<-in.done
+	}
+}
+
+// Statuses are the checks' statuses, sorted by name.
+func (e *Engine) Statuses() []check.Status {
+	e.mu.Lock()
+	all := make([]*check.Check, 0, len(e.checks))
+	for _, in := range e.checks {
+		all = append(all, in.check)
+	}
+	e.mu.Unlock()
+	st := make([]check.Status, len(all))
+	for i, c := range all {
+		st[i] = c.Status()
+	}
+	slices.SortFunc(st, func(a, b check.Status) int { return strings.Compare(a.Name, b.Name) })
+	return st
+}
+
+// Splay is the delay of a check's first run: a stable offset within
+// min(interval, splay) fixed by a hash of its name, so that many checks do
+// not start at one instant and a restart keeps the same rhythm.
+func Splay(name string, interval, splay time.Duration) time.Duration {
+	window := min(interval, splay)
+	if window <= 0 {
+		return 0
+	}
+	h := fnv.New64a()
+	h.Write([]byte(name))
+	return time.Duration(h.Sum64() % uint64(window))
+}

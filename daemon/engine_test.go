@@ -1,0 +1,133 @@
+package daemon
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+	"go.uber.org/zap"
+
+	"github.com/heatd/heatd/check"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func spec(dir, name, command string, interval time.Duration) check.Spec {
+	return check.Spec{Name: name, Command: command, Interval: interval, Timeout: 10 * time.Second,
+		ScriptTimeout: time.Minute, HeatLog: filepath.Join(dir, name+".log"), Dir: dir}
+}
+
+func waitFor(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func status(e *Engine, name string) check.Status {
+	for _, s := range e.Statuses() {
+		if s.Name == name {
+			return s
+		}
+	}
+	return check.Status{}
+}
+
+func TestApplyIsADifference(t *testing.T) {
+	dir := t.TempDir()
+	e := NewEngine(zap.NewNop())
+	defer e.Stop(time.Second)
+	failing := spec(dir, "failing", "exit 1", 20*time.Millisecond)
+	first := []check.Spec{failing, spec(dir, "gone", "true", time.Hour), spec(dir, "changed", "true", time.Hour)}
+	ch := e.Apply(first, Settings{Grace: time.Second})
+	if want := []string{"failing", "gone", "changed"}; !slices.Equal(ch.Added, want) {
+		t.Errorf("added %v, want %v", ch.Added, want)
+	}
+	waitFor(t, "failures", func() bool { return status(e, "failing").State.Failures >= 3 })
+
+	second := []check.Spec{failing, spec(dir, "changed", "exit 0", time.Hour), spec(dir, "new", "true", time.Hour)}
+	before := status(e, "failing").State.Failures
+	ch = e.Apply(second, Settings{Grace: time.Second})
+	if !slices.Equal(ch.Added, []string{"new"}) || !slices.Equal(ch.Changed, []string{"changed"}) ||
+		!slices.Equal(ch.Removed, []string{"gone"}) || !slices.Equal(ch.Kept, []string{"failing"}) {
+		t.Errorf("change %+v", ch)
+	}
+	// The kept check's streak goes on; it was not restarted.
+	waitFor(t, "more failures", func() bool { return status(e, "failing").State.Failures >= before+2 })
+	var names []string
+	for _, s := range e.Statuses() {
+		names = append(names, s.Name)
+	}
+	if want := []string{"changed", "failing", "new"}; !slices.Equal(names, want) {
+		t.Errorf("checks %v, want %v", names, want)
+	}
+	// Applying the same again touches nothing.
+	if ch := e.Apply(second, Settings{Grace: time.Second}); len(ch.Kept) != 3 || len(ch.Added)+len(ch.Changed)+len(ch.Removed) != 0 {
+		t.Errorf("a no-op apply changed %+v", ch)
+	}
+}
+
+// A changed check's new instance starts only once the old one has ended.
+func TestChangedCheckNeverRunsTwiceAtOnce(t *testing.T) {
+	dir := t.TempDir()
+	e := NewEngine(zap.NewNop())
+	old := spec(dir, "c", "echo old start >> trace; sleep 0.5; echo old end >> trace", time.Hour)
+	e.Apply([]check.Spec{old}, Settings{Grace: 5 * time.Second})
+	trace := filepath.Join(dir, "trace")
+	waitFor(t, "the old run", func() bool { b, _ := os.ReadFile(trace); return len(b) > 0 })
+	e.Apply([]check.Spec{spec(dir, "c", "echo new >> trace", time.Hour)}, Settings{Grace: 5 * time.Second})
+	waitFor(t, "the new run", func() bool { b, _ := os.ReadFile(trace); return strings.Contains(string(b), "new") })
+	e.Stop(time.Second)
+	b, _ := os.ReadFile(trace)
+	if string(b) != "old start\nold end\nnew\n" {
+		t.Errorf("trace %q", b)
+	}
+}
+
+func TestStopEndsEveryLoop(t *testing.T) {
+	dir := t.TempDir()
+	e := NewEngine(zap.NewNop())
+	e.Apply([]check.Spec{spec(dir, "a", "sleep 30", time.Hour), spec(dir, "b", "true", time.Hour)}, Settings{Grace: time.Second})
+	waitFor(t, "a run", func() bool { return status(e, "b").Runs == 1 })
+	began := time.Now()
+	e.Stop(100 * time.Millisecond)
+	// sleep dies of the SIGTERM that follows the grace.
+	if d := time.Since(began); d > 2*time.Second {
+		t.Errorf("stop took %v", d)
+	}
+	if n := len(e.Statuses()); n != 0 {
+		t.Errorf("%d checks after stop", n)
+	}
+	if ch := e.Apply([]check.Spec{spec(dir, "late", "true", time.Hour)}, Settings{Grace: time.Second}); len(ch.Added) != 0 {
+		t.Errorf("a stopped engine started %v", ch.Added)
+	}
+}
+
+func TestSplay(t *testing.T) {
+	if d := Splay("web", time.Minute, 0); d != 0 {
+		t.Errorf("no splay gave %v", d)
+	}
+	seen := map[time.Duration]bool{}
+	for i := range 100 {
+		name := "check" + strings.Repeat("x", i)
+		d := Splay(name, 10*time.Second, time.Minute)
+		if d < 0 || d >= 10*time.Second {
+			t.Fatalf("splay %v outside min(interval, splay)", d)
+		}
+		if d != Splay(name, 10*time.Second, time.Minute) {
+			t.Fatalf("splay of %s is not stable", name)
+		}
+		seen[d] = true
+	}
+	if len(seen) < 90 {
+		t.Errorf("only %d distinct offsets for 100 names", len(seen))
+	}
+}
