@@ -96,9 +96,10 @@ func (c *Check) Run(stop, kill context.Context) {
 		}
 		sched := next
 		if st.Mode == RecoveryDue {
+			prev := st
 			var steps []Step
 			st, steps = Recover(c.policy, st)
-			c.perform(stop, kill, st, steps, Result{})
+			c.perform(stop, kill, prev, st, steps, Result{})
 			if stop.Err() != nil {
 				return
 			}
@@ -122,7 +123,7 @@ func (c *Check) Run(stop, kill context.Context) {
 		}
 		d := Observe(c.policy, st, r, sched)
 		c.record(r, d.State)
-		c.perform(stop, kill, d.State, d.Steps, r)
+		c.perform(stop, kill, st, d.State, d.Steps, r)
 		if stop.Err() != nil {
 			return
 		}
@@ -165,10 +166,10 @@ func (c *Check) stopped(r Result) {
 	}
 }
 
-// perform takes the steps in order. st is the state they lead to; r the run
-// they follow (zero for a recovery). Once stop has ended no new process
-// starts; the events still go out.
-func (c *Check) perform(stop, kill context.Context, st State, steps []Step, r Result) {
+// perform takes the steps in order. prev is the state before them, st the
+// state they lead to; r the run they follow (zero for a recovery). Once stop
+// has ended no new process starts; the events still go out.
+func (c *Check) perform(stop, kill context.Context, prev, st State, steps []Step, r Result) {
 	for _, s := range steps {
 		switch s.Kind {
 		case StepOK:
@@ -181,7 +182,7 @@ func (c *Check) perform(stop, kill context.Context, st State, steps []Step, r Re
 		case StepFailed:
 			c.log.Warn("check_failed", zap.Int("exit_code", r.Code), zap.Duration("duration", r.Duration),
 				zap.Int("consecutive_failures", st.Failures), zap.String("output", firstLine(r.Output)),
-				zap.Int("pid", r.PID), zap.Bool("verifying", st.Mode != Normal), queued(r.Waited))
+				zap.Int("pid", r.PID), zap.Bool("verifying", prev.Mode == Verifying), queued(r.Waited))
 		case StepHeatLog:
 			c.heatLog(r)
 		case StepSignal:
@@ -200,7 +201,7 @@ func (c *Check) perform(stop, kill context.Context, st State, steps []Step, r Re
 			}
 			c.script(stop, kill, "recovery", st.Attempt, RecoveryEnv(c.policy, st))
 		case StepRecovered:
-			c.log.Info("recovered", zap.Int("attempts", st.Attempt))
+			c.log.Info("recovered", zap.Int("attempts", prev.Attempt))
 			c.mu.Lock()
 			c.status.Recoveries++
 			c.mu.Unlock()

@@ -217,8 +217,11 @@ func TestRecoveryByCountSucceeds(t *testing.T) {
 		check(t, w.env["recovery"], []string{"HEAT_FAIL_CODE=7",
 			fmt.Sprintf("HEAT_FAIL_TIME=%d", base+10), fmt.Sprintf("HEAT_FAIL_TIME_LAST=%d", base+30),
 			"HEAT_FAIL_INTERVAL=10", "HEAT_FAIL_PID=1004", "HEAT_FAIL_CNT=3"})
-		if n := logs.FilterMessage("recovered").Len(); n != 1 {
-			t.Errorf("%d recovered events, want 1", n)
+		if r := logs.FilterMessage("recovered").All(); len(r) != 1 || r[0].ContextMap()["attempts"] != int64(1) {
+			t.Errorf("recovered events %v, want one after 1 attempt", r)
+		}
+		if got := verifying(logs); !slices.Equal(got, []bool{false, false, false}) {
+			t.Errorf("verifying %v", got)
 		}
 		if n := logs.FilterMessage("recovery_started").Len(); n != 1 {
 			t.Errorf("%d recovery_started events, want 1", n)
@@ -253,6 +256,9 @@ func TestRecoveryByCountRepeats(t *testing.T) {
 		// HEAT_FAIL_CNT counts failed runs only: 8 before the 4th attempt.
 		if got := w.env["recovery"][5]; got != "HEAT_FAIL_CNT=8" {
 			t.Errorf("got %s, want HEAT_FAIL_CNT=8", got)
+		}
+		if got := verifying(logs); !slices.Equal(got, []bool{false, false, true, true, true, true, true, true, true}) {
+			t.Errorf("verifying %v", got)
 		}
 		var attempts []int64
 		for _, e := range logs.FilterMessage("recovery_failed").All() {
@@ -452,4 +458,13 @@ func messages(logs *observer.ObservedLogs) []string {
 		m = append(m, e.Message)
 	}
 	return m
+}
+
+// verifying lists the verifying field of each check_failed event.
+func verifying(logs *observer.ObservedLogs) []bool {
+	var v []bool
+	for _, e := range logs.FilterMessage("check_failed").All() {
+		v = append(v, e.ContextMap()["verifying"].(bool))
+	}
+	return v
 }
