@@ -5,11 +5,14 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
 	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/heatd/heatd/check"
 )
@@ -129,5 +132,31 @@ func TestSplay(t *testing.T) {
 	}
 	if len(seen) < 90 {
 		t.Errorf("only %d distinct offsets for 100 names", len(seen))
+	}
+}
+
+// A heat log that cannot be written is an event; the check goes on. A pid
+// target that is not alive at load is a warning, and its signals fail as
+// events.
+func TestTroubleIsAnEventNotACrash(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "file"), nil, 0o644)
+	core, logs := observer.New(zapcore.DebugLevel)
+	e := NewEngine(zap.New(core))
+	s := spec(dir, "broken", "echo oops >&2; exit 2", 20*time.Millisecond)
+	s.HeatLog = filepath.Join(dir, "file", "broken.log") // its folder is a file
+	s.Target.PID = 4194303                                // not running
+	s.Signal = syscall.SIGUSR1
+	e.Apply([]check.Spec{s}, Settings{Grace: time.Second})
+	waitFor(t, "three failures", func() bool { return status(e, "broken").State.Failures >= 3 })
+	e.Stop(time.Second)
+	for msg, least := range map[string]int{"target_missing": 1, "heat_log_failed": 3, "signal_failed": 3, "check_failed": 3} {
+		if n := logs.FilterMessage(msg).Len(); n < least {
+			t.Errorf("%d %s events, want at least %d", n, msg, least)
+		}
+	}
+	e0 := logs.FilterMessage("signal_failed").All()[0].ContextMap()
+	if e0["check"] != "broken" || e0["signal"] != "USR1" || e0["error"] == "" {
+		t.Errorf("signal_failed %v", e0)
 	}
 }
