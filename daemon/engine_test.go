@@ -145,7 +145,7 @@ func TestTroubleIsAnEventNotACrash(t *testing.T) {
 	e := NewEngine(zap.New(core))
 	s := spec(dir, "broken", "echo oops >&2; exit 2", 20*time.Millisecond)
 	s.HeatLog = filepath.Join(dir, "file", "broken.log") // its folder is a file
-	s.Target.PID = 4194303                                // not running
+	s.Target.PID = 4194303                               // not running
 	s.Signal = syscall.SIGUSR1
 	e.Apply([]check.Spec{s}, Settings{Grace: time.Second})
 	waitFor(t, "three failures", func() bool { return status(e, "broken").State.Failures >= 3 })
