@@ -40,8 +40,12 @@ type Check struct {
 	delay    time.Duration // before the first run
 	slots    *action.Limiter
 
+	timeout       time.Duration // of a check run
+	scriptTimeout time.Duration // of a fail or recovery script
+
 	mu     sync.Mutex
 	status Status
+	phase  phase // for Stalled
 }
 
 // Options are what a Check needs besides its Spec.
@@ -63,6 +67,9 @@ func New(spec *Spec, o Options) *Check {
 		onResult: o.OnResult,
 		delay:    o.Delay,
 		slots:    o.Slots,
+
+		timeout:       spec.Timeout,
+		scriptTimeout: spec.ScriptTimeout,
 	}
 	c.status.Name = spec.Name
 	c.status.Signals = make(map[SignalKind]uint64)
@@ -89,8 +96,10 @@ func PolicyOf(spec *Spec) Policy {
 func (c *Check) Run(stop, kill context.Context) {
 	var st State
 	next := time.Now().Add(c.delay)
+	defer c.enter("ended", 0)
 	for {
 		c.setNext(st, next)
+		c.waitUntil(next)
 		if !sleepUntil(stop, next) {
 			return
 		}
@@ -107,10 +116,12 @@ func (c *Check) Run(stop, kill context.Context) {
 			continue
 		}
 
+		c.enter("waiting for a slot", 0)
 		waited, err := c.slots.Acquire(stop)
 		if err != nil {
 			return // stopped while waiting for a slot: no new run
 		}
+		c.enter("running", processBound(c.timeout))
 		r := c.doer.Check(kill)
 		c.slots.Release()
 		r.Waited = waited
@@ -184,8 +195,10 @@ func (c *Check) perform(stop, kill context.Context, prev, st State, steps []Step
 				zap.Int("consecutive_failures", st.Failures), zap.String("output", firstLine(r.Output)),
 				zap.Int("pid", r.PID), zap.Bool("verifying", prev.Mode == Verifying), queued(r.Waited))
 		case StepHeatLog:
+			c.enter("writing its heat log", actionBound)
 			c.heatLog(r)
 		case StepSignal:
+			c.enter("sending a signal", actionBound)
 			c.signal(s)
 		case StepFailScript:
 			if stop.Err() != nil {
@@ -240,10 +253,12 @@ func (c *Check) signal(s Step) {
 }
 
 func (c *Check) script(stop, kill context.Context, kind string, attempt int, env []string) {
+	c.enter("waiting for a slot", 0)
 	waited, err := c.slots.Acquire(stop)
 	if err != nil {
 		return // stopped while waiting for a slot: no new process
 	}
+	c.enter("running its "+kind+" script", processBound(c.scriptTimeout))
 	out, logErr := c.doer.Script(kill, kind, attempt, env)
 	c.slots.Release()
 	if logErr != nil {
@@ -287,7 +302,5 @@ func firstLine(b []byte) string {
 	return string(b)
 }
 
-var (
-	errNoProbe  = errors.New("native probes are not supported by this build")
-	errNoTarget = errors.New("no pid or pidfile is set")
-)
+// errNoTarget is a signal with nowhere to go; the config loader prevents it.
+var errNoTarget = errors.New("no pid or pidfile is set")

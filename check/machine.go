@@ -73,7 +73,7 @@ type Result struct {
 	Code  int       // 0: ok
 	PID   int       // the check process; 0 for a native probe
 
-	TimedOut bool  // killed after `timeout`; Code is 124
+	TimedOut bool  // ended by `timeout`: Code is 124 (28 for a native probe)
 	Err      error // the run could not start (run_error): neither ok nor failed
 
 	// What the rules do not read, for events and the heat log.

@@ -3,7 +3,6 @@ package check
 import (
 	"context"
 	"syscall"
-	"time"
 
 	"github.com/heatd/heatd/action"
 )
@@ -16,6 +15,10 @@ type Runner struct {
 	env  []string // a check run's environment
 	aim  *action.Aim
 	log  action.HeatLog
+
+	// probe is an http or tcp check, built once so that its connection
+	// serves the next run; nil for a command or a script.
+	probe prober
 }
 
 // NewRunner prepares spec's runs in the environment base. The Runner is
@@ -23,10 +26,11 @@ type Runner struct {
 // target_missing warning: the service may be down).
 func NewRunner(spec *Spec, base []string) (r *Runner, missing error) {
 	r = &Runner{
-		spec: spec,
-		base: base,
-		env:  action.Environ(base, spec.Env, spec.Name),
-		log:  action.HeatLog{Path: spec.HeatLog},
+		spec:  spec,
+		base:  base,
+		env:   action.Environ(base, spec.Env, spec.Name),
+		log:   action.HeatLog{Path: spec.HeatLog},
+		probe: newProber(spec),
 	}
 	if spec.Target.IsSet() {
 		r.aim, missing = action.OpenTarget(spec.Target)
@@ -34,8 +38,12 @@ func NewRunner(spec *Spec, base []string) (r *Runner, missing error) {
 	return r, missing
 }
 
-// Close releases what the Runner holds (the target's pidfd).
+// Close releases what the Runner holds (the target's pidfd, a probe's
+// idle connection).
 func (r *Runner) Close() error {
+	if r.probe != nil {
+		r.probe.close()
+	}
 	if r.aim == nil {
 		return nil
 	}
@@ -51,8 +59,7 @@ func (r *Runner) Check(ctx context.Context) Result {
 	case r.spec.Script != "":
 		p = action.Process{Path: r.spec.Script, Args: []string{r.spec.Script}}
 	default:
-		now := time.Now()
-		return Result{Start: now, Unix: now.Unix(), Err: errNoProbe}
+		return runProbe(ctx, r.probe, r.spec.Timeout)
 	}
 	p.Env, p.Dir, p.Timeout = r.env, r.spec.Dir, r.spec.Timeout
 	out := action.Run(ctx, p)

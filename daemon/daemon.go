@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"go.uber.org/zap"
 
@@ -27,11 +28,12 @@ func Run(ctx context.Context, path string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	log, level, err := NewLogger(cfg.Daemon.LogFormat, cfg.Daemon.LogLevel, stderr)
+	events, err := NewEventLog(cfg.Daemon.LogFormat, cfg.Daemon.LogLevel, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "heatd: %v\n", err)
 		return 1
 	}
+	log := events.Logger()
 	defer log.Sync() //nolint:errcheck // stderr may be a closed pipe
 
 	// HUPs fold into one pending reload; TERM and INT stop.
@@ -41,60 +43,116 @@ func Run(ctx context.Context, path string, stderr io.Writer) int {
 	ctx, cancel := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGINT)
 	defer cancel()
 
-	engine := NewEngine(log)
-	engine.Apply(cfg.Checks, settings(cfg))
+	d := &daemon{
+		path:   path,
+		cfg:    cfg,
+		events: events,
+		log:    log,
+		engine: NewEngine(log),
+		notify: sdnotify.New(func(err error) { log.Warn("notify_failed", zap.Error(err)) }),
+	}
+	d.engine.Apply(cfg.Checks, settings(cfg))
 	log.Info("config_loaded", zap.String("file", path), zap.Int("checks", len(cfg.Checks)))
-	notify(log, sdnotify.Ready())
+	d.status(time.Now())
+	d.notify.Ready()
 
+	statusTick := time.NewTicker(sdnotify.StatusInterval)
+	defer statusTick.Stop()
+	var watchdog <-chan time.Time
+	if every := sdnotify.WatchdogInterval(); every > 0 {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		watchdog = t.C
+		d.feedWatchdog(time.Now())
+	}
 	for {
 		select {
 		case <-ctx.Done():
-			log.Info("stopping", zap.Duration("grace", cfg.Daemon.ShutdownGrace))
-			notify(log, sdnotify.Stopping())
-			engine.Stop(cfg.Daemon.ShutdownGrace)
+			log.Info("stopping", zap.Duration("grace", d.cfg.Daemon.ShutdownGrace))
+			d.notify.Stopping()
+			d.engine.Stop(d.cfg.Daemon.ShutdownGrace)
 			return 0
 		case <-hup:
-			notify(log, sdnotify.Reloading())
-			if next, ok := reload(log, path, engine); ok {
-				cfg = next
-				level.SetLevel(mustLevel(cfg.Daemon.LogLevel))
-			}
-			notify(log, sdnotify.Ready())
+			d.notify.Reloading()
+			d.reload()
+			d.status(time.Now())
+			d.notify.Ready()
+		case now := <-statusTick.C:
+			d.status(now)
+		case now := <-watchdog:
+			d.feedWatchdog(now)
 		}
 	}
 }
 
+// daemon is heatd's state between events.
+type daemon struct {
+	path   string
+	cfg    *config.Config // the configuration in force
+	events *EventLog
+	log    *zap.Logger
+	engine *Engine
+	notify *sdnotify.Notifier
+
+	reloadError string // why the last reload was rejected; "" once one is applied
+	stalled     error  // what the watchdog last found wedged
+}
+
 // reload reads the configuration again and applies it as a difference. An
 // invalid configuration changes nothing.
-func reload(log *zap.Logger, path string, engine *Engine) (*config.Config, bool) {
-	cfg, err := config.Load(path)
+func (d *daemon) reload() {
+	cfg, err := config.Load(d.path)
+	if err == nil {
+		err = d.events.Set(cfg.Daemon.LogFormat, cfg.Daemon.LogLevel)
+	}
 	if err != nil {
-		var list config.Errors
 		msgs := []string{err.Error()}
+		var list config.Errors
 		if errors.As(err, &list) {
 			msgs = msgs[:0]
 			for _, e := range list {
 				msgs = append(msgs, e.Error())
 			}
 		}
-		log.Error("config_reload_failed", zap.String("file", path), zap.Strings("errors", msgs))
-		return nil, false
+		d.log.Error("config_reload_failed", zap.String("file", d.path), zap.Strings("errors", msgs))
+		d.reloadError = msgs[0]
+		if len(msgs) > 1 {
+			d.reloadError += fmt.Sprintf(" (and %d more)", len(msgs)-1)
+		}
+		return
 	}
-	ch := engine.Apply(cfg.Checks, settings(cfg))
-	log.Info("config_loaded", zap.String("file", path), zap.Int("checks", len(cfg.Checks)),
+	d.cfg, d.reloadError = cfg, ""
+	ch := d.engine.Apply(cfg.Checks, settings(cfg))
+	d.log.Info("config_loaded", zap.String("file", d.path), zap.Int("checks", len(cfg.Checks)),
 		zap.Strings("added", ch.Added), zap.Strings("changed", ch.Changed),
 		zap.Strings("removed", ch.Removed), zap.Int("kept", len(ch.Kept)))
-	return cfg, true
+}
+
+// status offers systemd the current status line.
+func (d *daemon) status(now time.Time) {
+	line := d.engine.Summary()
+	if d.reloadError != "" {
+		line = "reload failed: " + d.reloadError + "; running the last good config: " + line
+	}
+	d.notify.Status(line, now)
+}
+
+// feedWatchdog pings systemd's watchdog if, and only if, every check loop
+// is live: a wedged engine goes unfed, and systemd restarts heatd.
+func (d *daemon) feedWatchdog(now time.Time) {
+	err := d.engine.Live(now)
+	if err != nil {
+		if d.stalled == nil || err.Error() != d.stalled.Error() {
+			d.log.Error("watchdog_withheld", zap.Error(err))
+		}
+		d.stalled = err
+		return
+	}
+	d.stalled = nil
+	d.notify.Watchdog()
 }
 
 // settings are the engine's part of cfg.
 func settings(cfg *config.Config) Settings {
 	return Settings{Splay: cfg.Daemon.Splay, Grace: cfg.Daemon.ShutdownGrace, MaxParallel: cfg.Daemon.MaxParallel}
-}
-
-// notify logs a failure to reach systemd; heatd goes on without it.
-func notify(log *zap.Logger, err error) {
-	if err != nil {
-		log.Warn("notify_failed", zap.Error(err))
-	}
 }

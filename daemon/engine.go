@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"fmt"
 	"hash/fnv"
 	"os"
 	"slices"
@@ -193,4 +194,45 @@ func Splay(name string, interval, splay time.Duration) time.Duration {
 	h := fnv.New64a()
 	h.Write([]byte(name))
 	return time.Duration(h.Sum64() % uint64(window))
+}
+
+// Summary counts the checks by health: "N checks: H healthy, F failing,
+// R recovering", the line systemd shows as the service's status.
+func (e *Engine) Summary() string {
+	e.mu.Lock()
+	all := make([]*check.Check, 0, len(e.checks))
+	for _, in := range e.checks {
+		all = append(all, in.check)
+	}
+	e.mu.Unlock()
+	var healthy, failing, recovering int
+	for _, c := range all {
+		switch c.Health() {
+		case "healthy":
+			healthy++
+		case "failing":
+			failing++
+		default:
+			recovering++
+		}
+	}
+	noun := "checks"
+	if len(all) == 1 {
+		noun = "check"
+	}
+	return fmt.Sprintf("%d %s: %d healthy, %d failing, %d recovering", len(all), noun, healthy, failing, recovering)
+}
+
+// Live reports whether every check's loop is making progress: nil, or the
+// first one found wedged. It takes the engine's lock, so a deadlocked
+// engine never answers, and the watchdog goes unfed.
+func (e *Engine) Live(now time.Time) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, in := range e.checks {
+		if err := in.check.Stalled(now); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -160,3 +160,46 @@ func TestTroubleIsAnEventNotACrash(t *testing.T) {
 		t.Errorf("signal_failed %v", e0)
 	}
 }
+
+// A check in recovery when an unrelated reload comes stays in recovery: its
+// attempts go on counting.
+func TestReloadKeepsARecoveryGoing(t *testing.T) {
+	dir := t.TempDir()
+	e := NewEngine(zap.NewNop())
+	defer e.Stop(time.Second)
+	sick := spec(dir, "sick", "exit 1", 20*time.Millisecond)
+	sick.Threshold = 1
+	e.Apply([]check.Spec{sick}, Settings{Grace: time.Second})
+	waitFor(t, "a second attempt", func() bool { return status(e, "sick").State.Attempt >= 2 })
+	e.Apply([]check.Spec{sick, spec(dir, "other", "true", time.Hour)}, Settings{Grace: time.Second})
+	s := status(e, "sick")
+	if s.Health() != "recovering" {
+		t.Errorf("after the reload: %s", s.Health())
+	}
+	attempt := s.State.Attempt
+	waitFor(t, "more attempts", func() bool { return status(e, "sick").State.Attempt >= attempt+2 })
+}
+
+func TestSummaryAndLive(t *testing.T) {
+	dir := t.TempDir()
+	e := NewEngine(zap.NewNop())
+	defer e.Stop(time.Second)
+	if got := e.Summary(); got != "0 checks: 0 healthy, 0 failing, 0 recovering" {
+		t.Errorf("empty: %q", got)
+	}
+	sick := spec(dir, "sick", "exit 1", 20*time.Millisecond)
+	sick.Threshold = 1
+	e.Apply([]check.Spec{sick, spec(dir, "ok", "true", time.Hour), spec(dir, "bad", "exit 1", time.Hour)},
+		Settings{Grace: time.Second})
+	waitFor(t, "the states", func() bool {
+		return e.Summary() == "3 checks: 1 healthy, 1 failing, 1 recovering"
+	})
+	if err := e.Live(time.Now()); err != nil {
+		t.Errorf("live engine: %v", err)
+	}
+	// An hour from now, the loops sleeping on their hour's interval are
+	// overdue, as if their timers had never fired.
+	if err := e.Live(time.Now().Add(2 * time.Hour)); err == nil {
+		t.Errorf("loops two hours late are live")
+	}
+}

@@ -55,9 +55,15 @@ type proc struct {
 // start runs a binary of bin in dir.
 func start(t *testing.T, dir, name string, args ...string) *proc {
 	t.Helper()
+	return startEnv(t, dir, []string{"NOTIFY_SOCKET="}, name, args...) // no systemd here
+}
+
+// startEnv runs a binary of bin in dir with env added to the environment.
+func startEnv(t *testing.T, dir string, env []string, name string, args ...string) *proc {
+	t.Helper()
 	cmd := exec.Command(filepath.Join(bin, name), args...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "NOTIFY_SOCKET=") // no systemd here
+	cmd.Env = append(os.Environ(), env...)
 	stdout, _ := cmd.StdoutPipe()
 	stderr, _ := cmd.StderrPipe()
 	if err := cmd.Start(); err != nil {

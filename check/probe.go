@@ -1,0 +1,179 @@
+package check
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Native probes (section 8 of the contract): an `http` or `tcp` check runs
+// inside heatd, with no process, and fails with curl's exit codes so that
+// what was written for `curl -sf` (a fail script testing HEAT_FAIL_CODE, an
+// alert rule on the exit code) reads them alike. Each kind of probe has a
+// file of its own; this one holds what they share: the codes, the Result,
+// and the reading of a failed connect.
+
+// curl's exit codes (curl(1), EXIT CODES; libcurl-errors(3)), by the name
+// libcurl gives them. Where heatd uses one for a case curl does not have,
+// the comment says so.
+const (
+	// codeBodyLacks (CURLE_UNSUPPORTED_PROTOCOL in curl) is heatd's code for
+	// a body that lacks the http_body text: 1 is what `curl -sf URL | grep
+	// -q TEXT` exits with when the text is missing.
+	codeBodyLacks   = 1
+	codeBadURL      = 3  // CURLE_URL_MALFORMAT
+	codeNoHost      = 6  // CURLE_COULDNT_RESOLVE_HOST
+	codeNoConnect   = 7  // CURLE_COULDNT_CONNECT
+	codeWeirdReply  = 8  // CURLE_WEIRD_SERVER_REPLY: not HTTP
+	codePartial     = 18 // CURLE_PARTIAL_FILE: the body ended early
+	codeHTTPStatus  = 22 // CURLE_HTTP_RETURNED_ERROR: what -f turns a bad status into
+	codeTimeout     = 28 // CURLE_OPERATION_TIMEDOUT
+	codeTLS         = 35 // CURLE_SSL_CONNECT_ERROR: the TLS handshake failed
+	codeAborted     = 42 // CURLE_ABORTED_BY_CALLBACK: heatd stopped the probe (stop)
+	codeEmptyReply  = 52 // CURLE_GOT_NOTHING
+	codeSendFailed  = 55 // CURLE_SEND_ERROR
+	codeRecvFailed  = 56 // CURLE_RECV_ERROR: e.g. connection reset
+	codeCertInvalid = 60 // CURLE_PEER_FAILED_VERIFICATION: certificate not trusted or not for this host
+)
+
+// prober runs one kind of native probe. It is built once per check and kept
+// for the check's life, so what it holds (an HTTP client's idle
+// connection) serves the next run.
+type prober interface {
+	// probe runs once; ctx carries the check's timeout and heatd's stop.
+	// It returns nil when the probe passed.
+	probe(ctx context.Context) *failure
+	// kind names the probe ("http", "tcp") at the head of its output.
+	kind() string
+	// close releases what the prober keeps between runs.
+	close()
+}
+
+// failure is a failed probe: curl's code for it and a one-line reason.
+type failure struct {
+	code int
+	msg  string
+	// io: the failure came from the network, so the end of the probe's
+	// context (timeout, stop) may be its real cause. A verdict on what the
+	// server said (status, body) is not one.
+	io bool
+}
+
+// errNothingToRun is a Spec with no command, script, http or tcp: the
+// config loader never makes one, so this is heatd's fault, a run_error.
+var errNothingToRun = errors.New("the check has no command, script, http or tcp to run")
+
+// newProber is the probe of spec, or nil when spec runs a process.
+func newProber(spec *Spec) prober {
+	switch {
+	case spec.HTTP.URL != "":
+		return newHTTPProber(&spec.HTTP, spec.Interval)
+	case spec.TCP != "":
+		return newTCPProber(spec.TCP)
+	}
+	return nil
+}
+
+// runProbe runs p once as a check run: within timeout (zero: none), cut
+// short when ctx (heatd's kill context) ends.
+func runProbe(ctx context.Context, p prober, timeout time.Duration) Result {
+	start := time.Now()
+	r := Result{Start: start, Unix: start.Unix()}
+	if p == nil {
+		r.Err = errNothingToRun
+		return r
+	}
+	if ctx.Err() != nil {
+		// As a process is not started once heatd is stopping.
+		r.Interrupted = true
+		r.Err = fmt.Errorf("not started: %w", context.Cause(ctx))
+		return r
+	}
+	pctx := ctx
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		pctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
+	f := p.probe(pctx)
+	r.Duration = time.Since(start)
+	if f == nil {
+		return r
+	}
+	switch {
+	case f.io && ctx.Err() != nil:
+		r.Interrupted = true
+		f = &failure{code: codeAborted, msg: "Operation aborted: heatd is stopping"}
+	case f.io && expired(pctx):
+		// Whatever the network said last, the timeout is why it failed:
+		// curl -m reports 28 in every phase too.
+		r.TimedOut = true
+		f = &failure{code: codeTimeout,
+			msg: fmt.Sprintf("Operation timed out after %d milliseconds", r.Duration.Milliseconds())}
+	}
+	r.Code = f.code
+	r.Output = fmt.Appendf(nil, "%s: (%d) %s\n", p.kind(), f.code, oneLine(f.msg))
+	return r
+}
+
+// expired reports whether ctx's deadline has passed. The clock decides,
+// not ctx.Err(): a dial's own deadline, taken from ctx, can fire before
+// the timer that ends ctx has run.
+func expired(ctx context.Context) bool {
+	d, ok := ctx.Deadline()
+	return ctx.Err() == context.DeadlineExceeded || (ok && !time.Now().Before(d))
+}
+
+// connectFailure reads an error met while connecting to host:port: the
+// name did not resolve (6), the connect timed out (28) or failed (7).
+func connectFailure(err error, host, port string) *failure {
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		return &failure{code: codeNoHost, msg: "Could not resolve host: " + dns.Name, io: true}
+	}
+	msg := "Failed to connect to " + host + " port " + port + ": " + reason(err)
+	if isTimeout(err) {
+		// The kernel gave up (ETIMEDOUT) before any timeout of heatd's.
+		return &failure{code: codeTimeout, msg: msg, io: true}
+	}
+	return &failure{code: codeNoConnect, msg: msg, io: true}
+}
+
+// isTimeout reports an error that says time ran out.
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout())
+}
+
+// reason is the system's word for err, as curl prints strerror(): the
+// errno's text when there is one ("Connection refused"), else the error
+// without the operation and addresses that the message already gives.
+func reason(err error) string {
+	var (
+		errno syscall.Errno
+		op    *net.OpError
+	)
+	switch {
+	case errors.As(err, &errno):
+		s := errno.Error()
+		return strings.ToUpper(s[:1]) + s[1:]
+	case errors.As(err, &op):
+		return op.Err.Error()
+	}
+	return err.Error()
+}
+
+// oneLine keeps a reason on one line: it is an event's output field and a
+// single heat log line.
+func oneLine(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\r' {
+			return ' '
+		}
+		return r
+	}, s)
+}

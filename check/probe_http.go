@@ -1,0 +1,332 @@
+package check
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// An `http = "URL"` check behaves as `curl -sf URL` (section 8 of the
+// contract), and where heatd had to choose:
+//
+//   - Redirects are not followed (curl without -L); a 3xx is below 400, so
+//     it passes unless http_status says otherwise.
+//   - Certificates are verified against the system's roots, as curl does.
+//   - No proxy is used, whatever http_proxy, HTTPS_PROXY or NO_PROXY say
+//     (curl would honour them). A health probe asks whether the service
+//     answers; through a proxy it would ask about the proxy too, and a
+//     proxy variable set for people's shells would reach the daemon by
+//     accident. A check that must go through a proxy is a `command` running
+//     curl.
+//   - No Accept-Encoding is sent (curl without --compressed), so http_body
+//     is looked for in the body exactly as the server sent it.
+//   - HTTPS negotiates HTTP/2 when the server offers it, as curl does.
+//   - The body is read up to httpBodyLimit and no further: http_body is
+//     looked for in that part only, and a longer body still passes.
+
+// httpBodyLimit bounds what a run reads of a body: enough for any health
+// page, and reading it all lets the connection serve the next run. A
+// larger body is cut off (its connection closed) rather than read without
+// end.
+const httpBodyLimit = 1 << 20
+
+// httpHeaderLimit bounds a response's headers: a misbehaving server must not
+// make each of thousands of checks hold megabytes (net/http's default is 10 MB).
+const httpHeaderLimit = 256 << 10
+
+// httpUserAgent is sent unless http_headers sets User-Agent: it tells the
+// server's logs who keeps asking.
+const httpUserAgent = "heatd/probe"
+
+// httpMaxIdle is the longest an idle connection is kept between runs,
+// net/http's own default: a check every five minutes reconnects each time
+// rather than hold a descriptor for nothing, as most servers would close
+// it by then anyway.
+const httpMaxIdle = 90 * time.Second
+
+// httpSearchChunk is how much of the body is read at a time when looking
+// for http_body: a health page fits in one read, and a larger body takes
+// more reads, not more memory (measured: 32 KiB doubled a run's cost).
+const httpSearchChunk = 4 << 10
+
+// httpProber is an `http` check. Its client, and so its idle connection,
+// lives as long as the check.
+type httpProber struct {
+	client *http.Client
+	url    *url.URL
+	urlErr error  // the URL does not parse: every run fails with 3
+	host   string // the Host header, when http_headers sets one
+	port   string // for the message of a failed connect
+	method string
+	header http.Header // shared by every request, never written after newHTTPProber
+	status []int       // accepted codes; empty: below 400
+	want   []byte      // http_body
+	// fresh: the method is not one a client may send again, so each run
+	// takes a new connection. On a kept one the server may close just as
+	// the request goes out, and net/http retries only idempotent requests:
+	// a POST would fail for nothing.
+	fresh bool
+}
+
+// newHTTPProber prepares the check h, run every interval. A URL that does
+// not parse (the loader rejects them) fails every run with 3, rather than
+// fail NewRunner.
+func newHTTPProber(h *HTTPProbe, interval time.Duration) *httpProber {
+	p := &httpProber{
+		method: h.Method,
+		status: h.Status,
+		want:   []byte(h.Body),
+		client: &http.Client{
+			Transport: newTransport(interval),
+			// curl without -L: the 3xx itself is the answer.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		},
+	}
+	if p.method == "" {
+		p.method = http.MethodGet
+	}
+	switch p.method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
+	default:
+		p.fresh = true
+	}
+	p.url, p.urlErr = url.Parse(h.URL)
+	if p.urlErr == nil {
+		p.port = p.url.Port()
+		switch {
+		case p.port != "":
+		case p.url.Scheme == "https":
+			p.port = "443"
+		default:
+			p.port = "80"
+		}
+	}
+	p.header, p.host = requestHeader(h.Headers)
+	return p
+}
+
+// requestHeader is what every request of a check carries: http_headers,
+// and curl's User-Agent and Accept unless they set their own. The Host
+// header comes apart, as net/http takes it from Request.Host only.
+func requestHeader(headers map[string]string) (h http.Header, host string) {
+	h = make(http.Header, len(headers)+2)
+	for k, v := range headers {
+		if strings.EqualFold(k, "Host") {
+			host = v
+			continue
+		}
+		h.Set(k, v)
+	}
+	if h.Get("User-Agent") == "" {
+		h.Set("User-Agent", httpUserAgent)
+	}
+	if h.Get("Accept") == "" {
+		h.Set("Accept", "*/*") // as curl sends
+	}
+	return h, host
+}
+
+// newTransport is the connection pool of one check run every interval.
+func newTransport(interval time.Duration) *http.Transport {
+	return &http.Transport{
+		Proxy:               nil, // no proxy from the environment: see the top of this file
+		DialContext:         (&net.Dialer{}).DialContext,
+		ForceAttemptHTTP2:   true,
+		MaxIdleConns:        1, // runs of a check never overlap: one connection serves them all
+		MaxIdleConnsPerHost: 1,
+		IdleConnTimeout:     keepIdle(interval),
+		DisableCompression:  true,
+		// No timeouts of its own: the check's timeout bounds the whole run.
+		MaxResponseHeaderBytes: httpHeaderLimit,
+	}
+}
+
+// keepIdle is how long the connection of a check run every interval is
+// kept idle: a little beyond the next run, which uses it, and at most
+// httpMaxIdle.
+func keepIdle(interval time.Duration) time.Duration {
+	d := interval + interval/2
+	if d <= 0 || d > httpMaxIdle {
+		return httpMaxIdle
+	}
+	return d
+}
+
+// kind heads the probe's output.
+func (p *httpProber) kind() string { return "http" }
+
+// close drops the kept connection: the check is stopping or being replaced.
+func (p *httpProber) close() { p.client.CloseIdleConnections() }
+
+// probe sends the request and judges the answer as curl -sf would.
+func (p *httpProber) probe(ctx context.Context) *failure {
+	if p.urlErr != nil {
+		return &failure{code: codeBadURL, msg: "URL rejected: " + p.urlErr.Error()}
+	}
+	// inTLS tells a failed TLS handshake from what fails after it: both can
+	// be a bare EOF or a reset, and curl says 35 only for the first. The
+	// hooks may run on net/http's dialing goroutine, hence the atomic.
+	var inTLS atomic.Bool
+	trace := &httptrace.ClientTrace{
+		TLSHandshakeStart: func() { inTLS.Store(true) },
+		TLSHandshakeDone: func(_ tls.ConnectionState, err error) {
+			if err == nil {
+				inTLS.Store(false)
+			}
+		},
+	}
+	req := (&http.Request{
+		// Built by hand, not by http.NewRequest: the URL was parsed once,
+		// and the header is shared (net/http copies it before any change).
+		Method: p.method,
+		URL:    p.url,
+		Header: p.header,
+		Host:   p.host,
+		Close:  p.fresh,
+	}).WithContext(httptrace.WithClientTrace(ctx, trace))
+
+	resp, err := p.client.Do(req)
+	if err != nil {
+		return p.failed(err, inTLS.Load())
+	}
+	defer resp.Body.Close()
+	if !p.accepted(resp.StatusCode) {
+		// As curl -f: the status decides, the body is not read (closing
+		// it unread drops the connection, which a failing server may
+		// well deserve).
+		msg := "The requested URL returned error: " + strconv.Itoa(resp.StatusCode)
+		if len(p.status) > 0 {
+			msg += " (http_status accepts " + joinInts(p.status) + ")"
+		}
+		return &failure{code: codeHTTPStatus, msg: msg}
+	}
+	found, err := p.readBody(resp.Body)
+	if err != nil {
+		return p.failed(err, false)
+	}
+	if !found {
+		return &failure{code: codeBodyLacks,
+			msg: "The response body does not contain " + strconv.Quote(string(p.want))}
+	}
+	return nil
+}
+
+// accepted reports whether the status passes: one of http_status, or
+// below 400 as curl -f has it.
+func (p *httpProber) accepted(code int) bool {
+	if len(p.status) == 0 {
+		return code < 400
+	}
+	return slices.Contains(p.status, code)
+}
+
+// readBody reads the body up to httpBodyLimit and reports whether it
+// holds p.want there (always, when there is no http_body). Reading to the
+// end is what lets net/http keep the connection for the next run.
+func (p *httpProber) readBody(body io.Reader) (found bool, err error) {
+	r := io.LimitReader(body, httpBodyLimit)
+	if len(p.want) == 0 {
+		_, err = io.Copy(io.Discard, r)
+		return true, err
+	}
+	return contains(r, p.want)
+}
+
+// contains reads r to its end and reports whether want occurs in it,
+// holding only a chunk and the tail of the one before it, so that a match
+// across two reads is found.
+func contains(r io.Reader, want []byte) (bool, error) {
+	buf := make([]byte, len(want)-1+httpSearchChunk)
+	keep := 0 // bytes at the start of buf carried over from the last read
+	for {
+		n, err := r.Read(buf[keep:])
+		if n > 0 {
+			seen := buf[:keep+n]
+			if bytes.Contains(seen, want) {
+				_, err := io.Copy(io.Discard, r)
+				return true, err
+			}
+			keep = min(len(want)-1, len(seen))
+			copy(buf, seen[len(seen)-keep:])
+		}
+		if err == io.EOF {
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+	}
+}
+
+// failed reads an error of net/http into curl's code. handshake: the TLS
+// handshake had begun and not ended well.
+func (p *httpProber) failed(err error, handshake bool) *failure {
+	var (
+		dns  *net.DNSError
+		cert *tls.CertificateVerificationError
+		op   *net.OpError
+	)
+	fail := func(code int, msg string) *failure { return &failure{code: code, msg: msg, io: true} }
+	switch {
+	case errors.As(err, &dns):
+		return connectFailure(err, p.url.Hostname(), p.port)
+	case errors.As(err, &cert):
+		return fail(codeCertInvalid, "SSL certificate problem: "+cert.Err.Error())
+	case handshake:
+		return fail(codeTLS, "TLS connect error: "+innerError(err))
+	case errors.As(err, &op) && op.Op == "dial":
+		return connectFailure(err, p.url.Hostname(), p.port)
+	case errors.As(err, &op) && op.Op == "remote error":
+		// A TLS alert after the handshake: with TLS 1.3 a server refuses
+		// a client (no client certificate) only then. curl says 56 here,
+		// heatd says what it is.
+		return fail(codeTLS, "TLS alert from the server: "+op.Err.Error())
+	case errors.Is(err, syscall.ECONNRESET):
+		return fail(codeRecvFailed, "Recv failure: Connection reset by peer")
+	case errors.Is(err, syscall.EPIPE):
+		return fail(codeSendFailed, "Send failure: Broken pipe")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return fail(codePartial, "Transferred a partial file: the body ended early")
+	case errors.Is(err, io.EOF) || strings.Contains(err.Error(), "server closed idle connection"):
+		// net/http says the latter when the connection closed before a
+		// byte of the response, a kept connection or a new one.
+		return fail(codeEmptyReply, "Empty reply from server")
+	case strings.Contains(err.Error(), "malformed HTTP"):
+		// net/http has no error type for a reply that is not HTTP.
+		s := err.Error()
+		return fail(codeWeirdReply, "Weird server reply: "+s[strings.Index(s, "malformed HTTP"):])
+	case isTimeout(err):
+		return fail(codeTimeout, "Operation timed out: "+innerError(err))
+	}
+	return fail(codeRecvFailed, "Failure when receiving data from the peer: "+innerError(err))
+}
+
+// innerError is err without the "Get "URL": " that net/http puts before
+// it: the check is known, the reason is what matters.
+func innerError(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	return err.Error()
+}
+
+func joinInts(ns []int) string {
+	s := make([]string, len(ns))
+	for i, n := range ns {
+		s[i] = strconv.Itoa(n)
+	}
+	return strings.Join(s, ", ")
+}

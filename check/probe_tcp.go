@@ -1,0 +1,39 @@
+package check
+
+import (
+	"context"
+	"net"
+)
+
+// tcpProber is a `tcp = "HOST:PORT"` check: it passes when a connection is
+// established, which it closes at once (as `nc -z` does), sending nothing.
+type tcpProber struct {
+	addr       string
+	host, port string // for the message of a failed connect
+	dialer     net.Dialer
+}
+
+// newTCPProber prepares the check of addr, HOST:PORT.
+func newTCPProber(addr string) *tcpProber {
+	// The loader checked HOST:PORT; should it not split, the dial says why.
+	host, port, _ := net.SplitHostPort(addr)
+	return &tcpProber{addr: addr, host: host, port: port}
+}
+
+// kind heads the probe's output.
+func (p *tcpProber) kind() string { return "tcp" }
+
+// close has nothing to release: no connection outlives a run.
+func (p *tcpProber) close() {}
+
+// probe connects within ctx: established is passed.
+func (p *tcpProber) probe(ctx context.Context) *failure {
+	c, err := p.dialer.DialContext(ctx, "tcp", p.addr)
+	if err != nil {
+		return connectFailure(err, p.host, p.port)
+	}
+	// The connection was established: that is the whole test. An error
+	// closing it says nothing about the service.
+	_ = c.Close()
+	return nil
+}
