@@ -71,7 +71,7 @@ func New(spec *Spec, o Options) *Check {
 		timeout:       spec.Timeout,
 		scriptTimeout: spec.ScriptTimeout,
 	}
-	c.status.Name = spec.Name
+	c.status.Name, c.status.Interval = spec.Name, spec.Interval
 	c.status.Signals = make(map[SignalKind]uint64)
 	return c
 }

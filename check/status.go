@@ -4,17 +4,22 @@ import "time"
 
 // Status is a check's state as an operator sees it.
 type Status struct {
-	Name  string
-	State State
+	Name     string
+	Interval time.Duration
+	State    State
 
 	Runs       uint64 // check runs that completed, ok or failed
-	Failed     uint64 // of which failed
+	Failed     uint64 // of which failed (timeouts included)
+	TimedOut   uint64 // of which were ended by their timeout
+	RunErrors  uint64 // runs that could not start (run_error)
 	Recoveries uint64 // verified recoveries
 	Signals    map[SignalKind]uint64
 
-	LastCode int       // exit code of the latest run
-	LastRun  time.Time // start of the latest run (wall clock)
-	NextRun  time.Time // when the loop wakes next (wall clock)
+	LastResult string        // "ok", "failed" or "timeout"; "" before the first run
+	LastCode   int           // exit code of the latest run
+	LastRun    time.Time     // start of the latest run (wall clock)
+	LastTook   time.Duration // how long the latest run took
+	NextRun    time.Time     // when the loop wakes next (wall clock)
 }
 
 // Health names the state: "healthy", "failing" or "recovering".
@@ -49,17 +54,25 @@ func (c *Check) Status() Status {
 
 // record counts a completed run.
 func (c *Check) record(r Result, st State) {
-	if r.Err != nil {
-		return
-	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if r.Err != nil {
+		c.status.RunErrors++
+		return
+	}
 	c.status.Runs++
+	c.status.LastResult = "ok"
 	if r.Code != 0 {
 		c.status.Failed++
+		c.status.LastResult = "failed"
+	}
+	if r.TimedOut {
+		c.status.TimedOut++
+		c.status.LastResult = "timeout"
 	}
 	c.status.LastCode = r.Code
-	c.status.LastRun = time.Unix(r.Unix, 0)
+	c.status.LastRun = r.Start.Round(0)
+	c.status.LastTook = r.Duration
 	c.status.State = st
 }
 
