@@ -15,7 +15,9 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/heatd/heatd/check"
 	"github.com/heatd/heatd/daemon/config"
+	"github.com/heatd/heatd/daemon/metrics"
 	"github.com/heatd/heatd/daemon/sdnotify"
 )
 
@@ -48,10 +50,17 @@ func Run(ctx context.Context, path string, stderr io.Writer) int {
 		cfg:    cfg,
 		events: events,
 		log:    log,
-		engine: NewEngine(log),
 		notify: sdnotify.New(func(err error) { log.Warn("notify_failed", zap.Error(err)) }),
 	}
+	d.engine = NewEngine(log, func(name string, r check.Result) { d.metrics.Ran(name, r) })
+	d.metrics = metrics.New(d.engine)
+	if err := d.serveMetrics(cfg.Daemon.MetricsListen); err != nil {
+		fmt.Fprintf(stderr, "heatd: metrics_listen %q: %v\n", cfg.Daemon.MetricsListen, err)
+		return 1
+	}
+	defer d.serveMetrics("")
 	d.engine.Apply(cfg.Checks, settings(cfg))
+	d.metrics.Loaded(true, time.Now())
 	log.Info("config_loaded", zap.String("file", path), zap.Int("checks", len(cfg.Checks)))
 	d.status(time.Now())
 	d.notify.Ready()
@@ -94,6 +103,9 @@ type daemon struct {
 	engine *Engine
 	notify *sdnotify.Notifier
 
+	metrics       *metrics.Metrics
+	metricsServer *metrics.Server // nil when metrics_listen is off
+
 	reloadError string // why the last reload was rejected; "" once one is applied
 	stalled     error  // what the watchdog last found wedged
 }
@@ -115,6 +127,7 @@ func (d *daemon) reload() {
 			}
 		}
 		d.log.Error("config_reload_failed", zap.String("file", d.path), zap.Strings("errors", msgs))
+		d.metrics.Loaded(false, time.Now())
 		d.reloadError = msgs[0]
 		if len(msgs) > 1 {
 			d.reloadError += fmt.Sprintf(" (and %d more)", len(msgs)-1)
@@ -122,10 +135,37 @@ func (d *daemon) reload() {
 		return
 	}
 	d.cfg, d.reloadError = cfg, ""
+	if err := d.serveMetrics(cfg.Daemon.MetricsListen); err != nil {
+		// The checks matter more than their metrics: apply the rest.
+		d.log.Error("metrics_listen_failed", zap.String("address", cfg.Daemon.MetricsListen), zap.Error(err))
+	}
 	ch := d.engine.Apply(cfg.Checks, settings(cfg))
+	d.metrics.Forget(ch.Removed...)
+	d.metrics.Loaded(true, time.Now())
 	d.log.Info("config_loaded", zap.String("file", d.path), zap.Int("checks", len(cfg.Checks)),
 		zap.Strings("added", ch.Added), zap.Strings("changed", ch.Changed),
 		zap.Strings("removed", ch.Removed), zap.Int("kept", len(ch.Kept)))
+}
+
+// serveMetrics makes metrics served on addr ("": not at all), rebinding
+// when the address changed. The new address is bound before the old one is
+// let go, so a failed move keeps the metrics where they were.
+func (d *daemon) serveMetrics(addr string) error {
+	if d.metricsServer != nil && d.metricsServer.Addr == addr {
+		return nil
+	}
+	var next *metrics.Server
+	if addr != "" {
+		var err error
+		if next, err = metrics.Listen(addr, d.metrics); err != nil {
+			return err
+		}
+	}
+	if d.metricsServer != nil {
+		d.metricsServer.Close()
+	}
+	d.metricsServer = next
+	return nil
 }
 
 // status offers systemd the current status line.

@@ -19,8 +19,9 @@ import (
 // Engine runs a set of checks, each in its own goroutine, and changes the
 // set as a difference: a check whose Spec did not change is never touched.
 type Engine struct {
-	log  *zap.Logger
-	base []string // the environment checks inherit
+	log     *zap.Logger
+	base    []string                          // the environment checks inherit
+	observe func(name string, r check.Result) // sees every check run; may be nil
 
 	slots *action.Limiter // max_parallel, shared by every check
 
@@ -48,9 +49,10 @@ type instance struct {
 }
 
 // NewEngine makes an engine with no checks. Its checks inherit heatd's
-// environment.
-func NewEngine(log *zap.Logger) *Engine {
-	return &Engine{log: log, base: os.Environ(), checks: make(map[string]*instance),
+// environment; observe, when not nil, sees every run of every check (for
+// metrics).
+func NewEngine(log *zap.Logger, observe func(name string, r check.Result)) *Engine {
+	return &Engine{log: log, base: os.Environ(), observe: observe, checks: make(map[string]*instance),
 		slots: action.NewLimiter(0)}
 }
 
@@ -108,11 +110,17 @@ func (e *Engine) start(spec *check.Spec, after <-chan struct{}) *instance {
 		log.Warn("target_missing", zap.Error(missing))
 	}
 	in := &instance{spec: *spec, runner: runner, done: make(chan struct{})}
+	var onResult func(check.Result)
+	if e.observe != nil {
+		name := spec.Name
+		onResult = func(r check.Result) { e.observe(name, r) }
+	}
 	in.check = check.New(&in.spec, check.Options{
-		Doer:  runner,
-		Log:   e.log,
-		Delay: Splay(spec.Name, spec.Interval, e.settings.Splay),
-		Slots: e.slots,
+		Doer:     runner,
+		Log:      e.log,
+		Delay:    Splay(spec.Name, spec.Interval, e.settings.Splay),
+		Slots:    e.slots,
+		OnResult: onResult,
 	})
 	stop, cancelStop := context.WithCancel(context.Background())
 	kill, cancelKill := context.WithCancel(context.Background())

@@ -46,7 +46,7 @@ func status(e *Engine, name string) check.Status {
 
 func TestApplyIsADifference(t *testing.T) {
 	dir := t.TempDir()
-	e := NewEngine(zap.NewNop())
+	e := NewEngine(zap.NewNop(), nil)
 	defer e.Stop(time.Second)
 	failing := spec(dir, "failing", "exit 1", 20*time.Millisecond)
 	first := []check.Spec{failing, spec(dir, "gone", "true", time.Hour), spec(dir, "changed", "true", time.Hour)}
@@ -81,7 +81,7 @@ func TestApplyIsADifference(t *testing.T) {
 // A changed check's new instance starts only once the old one has ended.
 func TestChangedCheckNeverRunsTwiceAtOnce(t *testing.T) {
 	dir := t.TempDir()
-	e := NewEngine(zap.NewNop())
+	e := NewEngine(zap.NewNop(), nil)
 	old := spec(dir, "c", "echo old start >> trace; sleep 0.5; echo old end >> trace", time.Hour)
 	e.Apply([]check.Spec{old}, Settings{Grace: 5 * time.Second})
 	trace := filepath.Join(dir, "trace")
@@ -97,7 +97,7 @@ func TestChangedCheckNeverRunsTwiceAtOnce(t *testing.T) {
 
 func TestStopEndsEveryLoop(t *testing.T) {
 	dir := t.TempDir()
-	e := NewEngine(zap.NewNop())
+	e := NewEngine(zap.NewNop(), nil)
 	e.Apply([]check.Spec{spec(dir, "a", "sleep 30", time.Hour), spec(dir, "b", "true", time.Hour)}, Settings{Grace: time.Second})
 	waitFor(t, "a run", func() bool { return status(e, "b").Runs == 1 })
 	began := time.Now()
@@ -142,7 +142,7 @@ func TestTroubleIsAnEventNotACrash(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "file"), nil, 0o644)
 	core, logs := observer.New(zapcore.DebugLevel)
-	e := NewEngine(zap.New(core))
+	e := NewEngine(zap.New(core), nil)
 	s := spec(dir, "broken", "echo oops >&2; exit 2", 20*time.Millisecond)
 	s.HeatLog = filepath.Join(dir, "file", "broken.log") // its folder is a file
 	s.Target.PID = 4194303                               // not running
@@ -165,7 +165,7 @@ func TestTroubleIsAnEventNotACrash(t *testing.T) {
 // attempts go on counting.
 func TestReloadKeepsARecoveryGoing(t *testing.T) {
 	dir := t.TempDir()
-	e := NewEngine(zap.NewNop())
+	e := NewEngine(zap.NewNop(), nil)
 	defer e.Stop(time.Second)
 	sick := spec(dir, "sick", "exit 1", 20*time.Millisecond)
 	sick.Threshold = 1
@@ -182,7 +182,7 @@ func TestReloadKeepsARecoveryGoing(t *testing.T) {
 
 func TestSummaryAndLive(t *testing.T) {
 	dir := t.TempDir()
-	e := NewEngine(zap.NewNop())
+	e := NewEngine(zap.NewNop(), nil)
 	defer e.Stop(time.Second)
 	if got := e.Summary(); got != "0 checks: 0 healthy, 0 failing, 0 recovering" {
 		t.Errorf("empty: %q", got)
