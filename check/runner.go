@@ -19,6 +19,11 @@ type Runner struct {
 	// probe is an http or tcp check, built once so that its connection
 	// serves the next run; nil for a command or a script.
 	probe prober
+	// argv is a command with no shell syntax, run without the shell in
+	// argvEnv (the environment the shell would have passed on); nil when
+	// the command needs a shell.
+	argv    []string
+	argvEnv []string
 }
 
 // NewRunner prepares spec's runs in the environment base. The Runner is
@@ -31,6 +36,11 @@ func NewRunner(spec *Spec, base []string) (r *Runner, missing error) {
 		env:   action.Environ(base, spec.Env, spec.Name),
 		log:   action.HeatLog{Path: spec.HeatLog},
 		probe: newProber(spec),
+	}
+	if spec.Command != "" {
+		if argv, ok := directArgv(spec.Command); ok {
+			r.argv, r.argvEnv = argv, shellEnv(r.env, spec.Dir)
+		}
 	}
 	if spec.Target.IsSet() {
 		r.aim, missing = action.OpenTarget(spec.Target)
@@ -52,17 +62,30 @@ func (r *Runner) Close() error {
 
 // Check runs the check once.
 func (r *Runner) Check(ctx context.Context) Result {
-	var p action.Process
 	switch {
+	case r.argv != nil:
+		if path := lookPath(r.argv[0], r.env, r.spec.Dir); path != "" {
+			out := r.run(ctx, path, r.argv, r.argvEnv)
+			if out.StartErr == nil || !shellWouldRetry(out.StartErr) {
+				return result(out)
+			}
+		}
+		fallthrough // the shell says what is wrong, as it would have
 	case r.spec.Command != "":
-		p = action.Process{Path: "/bin/sh", Args: []string{"sh", "-c", r.spec.Command}}
+		return result(r.run(ctx, "/bin/sh", []string{"sh", "-c", r.spec.Command}, r.env))
 	case r.spec.Script != "":
-		p = action.Process{Path: r.spec.Script, Args: []string{r.spec.Script}}
-	default:
-		return runProbe(ctx, r.probe, r.spec.Timeout)
+		return result(r.run(ctx, r.spec.Script, []string{r.spec.Script}, r.env))
 	}
-	p.Env, p.Dir, p.Timeout = r.env, r.spec.Dir, r.spec.Timeout
-	out := action.Run(ctx, p)
+	return runProbe(ctx, r.probe, r.spec.Timeout)
+}
+
+func (r *Runner) run(ctx context.Context, path string, argv, env []string) action.Outcome {
+	return action.Run(ctx, action.Process{Path: path, Args: argv, Env: env, Dir: r.spec.Dir,
+		Timeout: r.spec.Timeout})
+}
+
+// result is a process's outcome as a check's result.
+func result(out action.Outcome) Result {
 	return Result{
 		Start:       out.Start,
 		Unix:        out.Start.Unix(),

@@ -1,0 +1,127 @@
+package check
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// A `command` runs as /bin/sh -c COMMAND. Most commands need no shell at
+// all ("curl -sf localhost:8000"), and the shell costs a second exec on
+// every run: such a command is executed directly, with what the shell would
+// have done done here (the contract's section 4 names the commands that
+// qualify). Anything the shell would have treated differently (a builtin, a
+// command not found, a file that is not a binary) goes to the shell after
+// all, so the two ways cannot be told apart.
+
+// shellSyntax are the characters after which a command means something to
+// the shell beyond words separated by blanks.
+const shellSyntax = "'\"`$*?[~<>|;&(){}\\#\n"
+
+// shellWords are dash's builtins and the shell's reserved words: as a
+// command's first word they are not a program in PATH.
+var shellWords = map[string]bool{
+	".": true, ":": true, "[": true, "alias": true, "bg": true, "break": true, "cd": true,
+	"chdir": true, "command": true, "continue": true, "echo": true, "eval": true, "exec": true,
+	"exit": true, "export": true, "false": true, "fc": true, "fg": true, "getopts": true,
+	"hash": true, "jobs": true, "kill": true, "local": true, "printf": true, "pwd": true,
+	"read": true, "readonly": true, "return": true, "set": true, "shift": true, "test": true,
+	"times": true, "trap": true, "true": true, "type": true, "ulimit": true, "umask": true,
+	"unalias": true, "unset": true, "wait": true,
+	"!": true, "case": true, "do": true, "done": true, "elif": true, "else": true, "esac": true,
+	"fi": true, "for": true, "if": true, "in": true, "then": true, "until": true, "while": true,
+}
+
+// directArgv splits command into the argv a shell would run, when the
+// shell would do nothing but split it on blanks: false otherwise.
+func directArgv(command string) ([]string, bool) {
+	if strings.ContainsAny(command, shellSyntax) {
+		return nil, false
+	}
+	argv := strings.FieldsFunc(command, func(r rune) bool { return r == ' ' || r == '\t' })
+	if len(argv) == 0 || shellWords[argv[0]] || strings.Contains(argv[0], "=") {
+		return nil, false
+	}
+	return argv, true
+}
+
+// lookPath finds name as the shell would, in the PATH of env; "" when the
+// shell should look for itself (and report what it finds, or not).
+func lookPath(name string, env []string, dir string) string {
+	if strings.Contains(name, "/") {
+		return name
+	}
+	path := "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" // dash's default
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "PATH="); ok {
+			path = v
+		}
+	}
+	for _, d := range filepath.SplitList(path) {
+		if d == "" {
+			d = "." // an empty PATH entry is the working directory
+		}
+		p := filepath.Join(d, name)
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(dir, p)
+		}
+		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && unix.Access(p, unix.X_OK) == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// shellWouldRetry reports a direct exec that failed where the shell would
+// have gone on differently: it says "not found" (127), "permission denied"
+// (126), or runs a file with no #! line as a script.
+func shellWouldRetry(err error) bool {
+	return errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.EACCES) ||
+		errors.Is(err, syscall.ENOEXEC) || errors.Is(err, syscall.ENOTDIR)
+}
+
+// shellEnv is env as the shell hands it on: dash exports PWD, set to the
+// working directory (kept as given when it names that directory, else the
+// physical path).
+func shellEnv(env []string, dir string) []string {
+	if dir == "" {
+		dir = "."
+	}
+	wd, err := filepath.Abs(dir)
+	if err != nil {
+		return env
+	}
+	pwd := ""
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "PWD="); ok {
+			pwd = v
+		}
+	}
+	if !samePlace(pwd, wd) {
+		if real, err := filepath.EvalSymlinks(wd); err == nil {
+			wd = real
+		}
+		pwd = wd
+	}
+	out := make([]string, 0, len(env)+1)
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, "PWD=") {
+			out = append(out, kv)
+		}
+	}
+	return append(out, "PWD="+pwd)
+}
+
+// samePlace reports whether the absolute path a names directory dir.
+func samePlace(a, dir string) bool {
+	if !filepath.IsAbs(a) {
+		return false
+	}
+	sa, err1 := os.Stat(a)
+	sd, err2 := os.Stat(dir)
+	return err1 == nil && err2 == nil && os.SameFile(sa, sd)
+}
