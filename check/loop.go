@@ -94,14 +94,38 @@ func PolicyOf(spec *Spec) Policy {
 // then on schedule. A stop lets the run or script under way finish; kill
 // ending cuts it short. Run returns when the check is idle.
 func (c *Check) Run(stop, kill context.Context) {
-	var st State
-	next := time.Now().Add(c.delay)
 	defer c.enter("ended", 0)
+	first := time.Now().Add(c.delay)
+	for !c.loop(stop, kill, first) {
+		// The loop panicked: a bug, logged with its stack. The check starts
+		// again from a clean state after a pause, so that a panic that
+		// repeats costs a line a second, not a core; no other check notices.
+		first = time.Now().Add(panicPause)
+		c.mu.Lock()
+		c.status.Panics++
+		c.mu.Unlock()
+	}
+}
+
+// panicPause is how long a check whose loop panicked waits to start again.
+const panicPause = time.Second
+
+// loop runs the check from its first run at first until stop ends (true),
+// or until it panics (false).
+func (c *Check) loop(stop, kill context.Context, first time.Time) (ended bool) {
+	defer func() {
+		if v := recover(); v != nil {
+			c.log.Error("check_panic", zap.Any("panic", v), zap.StackSkip("stack", 2))
+			ended = stop.Err() != nil
+		}
+	}()
+	var st State
+	next := first
 	for {
 		c.setNext(st, next)
 		c.waitUntil(next)
 		if !sleepUntil(stop, next) {
-			return
+			return true
 		}
 		sched := next
 		if st.Mode == RecoveryDue {
@@ -110,7 +134,7 @@ func (c *Check) Run(stop, kill context.Context) {
 			st, steps = Recover(c.policy, st)
 			c.perform(stop, kill, prev, st, steps, Result{})
 			if stop.Err() != nil {
-				return
+				return true
 			}
 			st, next = Recovered(st, time.Now())
 			continue
@@ -119,24 +143,23 @@ func (c *Check) Run(stop, kill context.Context) {
 		c.enter("waiting for a slot", 0)
 		waited, err := c.slots.Acquire(stop)
 		if err != nil {
-			return // stopped while waiting for a slot: no new run
+			return true // stopped while waiting for a slot: no new run
 		}
 		c.enter("running", processBound(c.timeout))
-		r := c.doer.Check(kill)
-		c.slots.Release()
+		r := c.check(kill)
 		r.Waited = waited
 		if c.onResult != nil {
 			c.onResult(r)
 		}
 		if stop.Err() != nil || r.Interrupted {
 			c.stopped(r)
-			return
+			return true
 		}
 		d := Observe(c.policy, st, r, sched)
 		c.record(r, d.State)
 		c.perform(stop, kill, st, d.State, d.Steps, r)
 		if stop.Err() != nil {
-			return
+			return true
 		}
 		st = d.State
 		next = NextStart(d.Next, time.Now())
@@ -259,8 +282,7 @@ func (c *Check) script(stop, kill context.Context, kind string, attempt int, env
 		return // stopped while waiting for a slot: no new process
 	}
 	c.enter("running its "+kind+" script", processBound(c.scriptTimeout))
-	out, logErr := c.doer.Script(kill, kind, attempt, env)
-	c.slots.Release()
+	out, logErr := c.runScript(kill, kind, attempt, env)
 	if logErr != nil {
 		c.log.Error("heat_log_failed", zap.String("script", kind), zap.Error(logErr))
 	}
@@ -280,6 +302,20 @@ func (c *Check) script(stop, kill context.Context, kind string, attempt int, env
 		}
 		c.log.Info(kind+"_script_done", fields...)
 	}
+}
+
+// check runs the check in the slot it holds, which it gives back however
+// the run ends.
+func (c *Check) check(kill context.Context) Result {
+	defer c.slots.Release()
+	return c.doer.Check(kill)
+}
+
+// runScript runs a script in the slot it holds, which it gives back however
+// the script ends.
+func (c *Check) runScript(kill context.Context, kind string, attempt int, env []string) (action.Outcome, error) {
+	defer c.slots.Release()
+	return c.doer.Script(kill, kind, attempt, env)
 }
 
 // queued is the time a run waited for a slot (max_parallel), when it did.

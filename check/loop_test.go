@@ -468,3 +468,57 @@ func verifying(logs *observer.ObservedLogs) []bool {
 	}
 	return v
 }
+
+// panicky is a world whose third run panics, as a bug in a runner would.
+type panicky struct{ *world }
+
+func (p panicky) Check(ctx context.Context) Result {
+	p.mu.Lock()
+	n := p.runs
+	p.mu.Unlock()
+	if n == 2 {
+		p.mu.Lock()
+		p.runs++
+		p.mu.Unlock()
+		p.note("run 3 panics")
+		panic("a bug")
+	}
+	return p.world.Check(ctx)
+}
+
+func TestPanicRestartsTheCheck(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(codes(1))
+		core, logs := observer.New(zapcore.DebugLevel)
+		slots := action.NewLimiter(1)
+		spec := Spec{Name: "a", Interval: 10 * time.Second, Fail: "/f"}
+		c := New(&spec, Options{Doer: panicky{w}, Log: zap.New(core), Slots: slots})
+		stop, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { defer close(done); c.Run(stop, context.Background()) }()
+		time.Sleep(25 * time.Second)
+		cancel()
+		<-done
+		// A second after the panic it starts afresh: its count starts over.
+		check(t, w.lines(), []string{
+			"0s run 1 -> 1", "0s heat log \"error 1\"", "0s fail script 0",
+			"10s run 2 -> 1", "10s heat log \"error 2\"", "10s fail script 0",
+			"20s run 3 panics",
+			"21s run 4 -> 1", "21s heat log \"error 4\"", "21s fail script 0",
+		})
+		p := logs.FilterMessage("check_panic").All()
+		if len(p) != 1 || p[0].ContextMap()["panic"] != "a bug" || p[0].ContextMap()["check"] != "a" ||
+			!strings.Contains(p[0].ContextMap()["stack"].(string), "panicky") {
+			t.Errorf("check_panic events %v", p)
+		}
+		if s := c.Status(); s.Panics != 1 || s.State.Failures != 1 {
+			t.Errorf("status after the panic: %+v", s)
+		}
+		// The panicking run gave its slot back.
+		ctx, cancelWait := context.WithTimeout(context.Background(), time.Second)
+		defer cancelWait()
+		if _, err := slots.Acquire(ctx); err != nil {
+			t.Errorf("the slot was not given back: %v", err)
+		}
+	})
+}

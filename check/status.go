@@ -12,6 +12,7 @@ type Status struct {
 	Failed     uint64 // of which failed (timeouts included)
 	TimedOut   uint64 // of which were ended by their timeout
 	RunErrors  uint64 // runs that could not start (run_error)
+	Panics     uint64 // times the loop panicked and started again
 	Recoveries uint64 // verified recoveries
 	Signals    map[SignalKind]uint64
 
