@@ -8,7 +8,7 @@ LDFLAGS := -X main.version=$(VERSION)
 COMMANDS := heatd heat
 EXAMPLES := heartbeat receiver
 
-.PHONY: all build test vet demo install clean
+.PHONY: all build test vet demo install clean deb systemd-test
 
 all: build
 
@@ -31,3 +31,42 @@ install: build
 
 clean:
 	rm -rf bin examples/log
+
+# The Debian package: dist/heatd_VERSION_ARCH.deb, static binaries, the unit,
+# /etc/heat.toml (a conffile), logrotate, /var/log/heat. DEB_VERSION is a
+# valid Debian version (packaging/version), and heatd -version prints it.
+DIST        ?= dist
+DEB_VERSION ?= $(shell sh packaging/version)
+DEB_ARCH    ?= $(shell $(GO) env GOARCH | sed -e 's/^386$$/i386/' -e 's/^arm$$/armhf/')
+DEB         := $(DIST)/heatd_$(DEB_VERSION)_$(DEB_ARCH).deb
+DEB_ROOT    := $(DIST)/heatd_$(DEB_VERSION)_$(DEB_ARCH)
+
+deb:
+	rm -rf $(DIST)/heatd_*
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '-s -w -X main.version=$(DEB_VERSION)' \
+		-o $(DEB_ROOT)/usr/bin/ $(addprefix ./cmd/,$(COMMANDS))
+	install -D -m 0644 packaging/heatd.service $(DEB_ROOT)/lib/systemd/system/heatd.service
+	install -D -m 0644 packaging/heat.toml $(DEB_ROOT)/etc/heat.toml
+	install -D -m 0644 packaging/logrotate $(DEB_ROOT)/etc/logrotate.d/heatd
+	install -D -m 0644 README.md $(DEB_ROOT)/usr/share/doc/heatd/README.md
+	install -d $(DEB_ROOT)/var/log/heat $(DEB_ROOT)/DEBIAN
+	install -m 0755 packaging/deb/postinst packaging/deb/prerm packaging/deb/postrm $(DEB_ROOT)/DEBIAN/
+	printf '%s\n' /etc/heat.toml /etc/logrotate.d/heatd >$(DEB_ROOT)/DEBIAN/conffiles
+	sed -e 's/@VERSION@/$(DEB_VERSION)/' -e 's/@ARCH@/$(DEB_ARCH)/' \
+		-e "s/@SIZE@/$$(du -sk --exclude=DEBIAN $(DEB_ROOT) | cut -f1)/" \
+		packaging/deb/control >$(DEB_ROOT)/DEBIAN/control
+	find $(DEB_ROOT) -type d -exec chmod 0755 {} +
+	chmod 0750 $(DEB_ROOT)/var/log/heat
+	chmod 0644 $(DEB_ROOT)/DEBIAN/control $(DEB_ROOT)/DEBIAN/conffiles
+	dpkg-deb --root-owner-group --build $(DEB_ROOT) $(DEB)
+	rm -rf $(DEB_ROOT)
+
+# The .deb under a real systemd: Debian's systemd booted in a container
+# (packaging/systemd). Needs root; installs systemd-nspawn and debootstrap
+# when missing; the first run debootstraps a root file system (about a
+# minute) into /var/cache/heatd-systemd-test, later runs reuse it.
+systemd-test: deb
+	@if [ "$$(id -u)" = 0 ] && ! { command -v systemd-nspawn && command -v debootstrap; } >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends systemd-container debootstrap debian-archive-keyring; \
+	fi
+	HEATD_SYSTEMD_TEST=1 HEATD_DEB=$(abspath $(DEB)) $(GO) test -count=1 -v -timeout 10m ./packaging/systemd/

@@ -2,11 +2,14 @@ package config
 
 import (
 	"errors"
+	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 
 	"github.com/BurntSushi/toml"
+	"golang.org/x/sys/unix"
 )
 
 // source is one configuration file, read and decoded.
@@ -23,7 +26,7 @@ func read(name string) (*source, Errors) {
 	fail := func(line int, msg string) (*source, Errors) {
 		return nil, Errors{{File: name, Line: line, Msg: msg}}
 	}
-	text, err := os.ReadFile(name)
+	text, err := readFile(name)
 	if err != nil {
 		return fail(0, "cannot be read: "+reason(err))
 	}
@@ -36,6 +39,39 @@ func read(name string) (*source, Errors) {
 		return nil, src.syntaxError(err)
 	}
 	return src, nil
+}
+
+// maxFileSize bounds a configuration file: ten thousand checks take about
+// a megabyte, and a file far larger is a mistake (a glob that matched a log),
+// not a configuration.
+const maxFileSize = 16 << 20
+
+// readFile reads a regular file of at most maxFileSize. A FIFO or a device
+// (an include pattern that matched /dev/zero) is refused, never read: it
+// would hang the load, and with it a reload.
+func readFile(name string) ([]byte, error) {
+	fd, err := unix.Open(name, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+	}
+	f := os.NewFile(uintptr(fd), name)
+	defer f.Close()
+	fi, err := f.Stat()
+	switch {
+	case err != nil:
+		return nil, err
+	case fi.IsDir():
+		return nil, &fs.PathError{Op: "read", Path: name, Err: unix.EISDIR}
+	case !fi.Mode().IsRegular():
+		return nil, errors.New("not a regular file")
+	case fi.Size() > maxFileSize:
+		return nil, fmt.Errorf("larger than %d MiB", maxFileSize>>20)
+	}
+	text, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	if err == nil && len(text) > maxFileSize {
+		err = fmt.Errorf("larger than %d MiB", maxFileSize>>20)
+	}
+	return text, err
 }
 
 // syntaxError turns TOML's error into ours, at TOML's line. A [check.NAME]
