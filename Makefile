@@ -5,7 +5,7 @@ DESTDIR ?=
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 
-COMMANDS := heatd heat
+COMMANDS := heatd heat heatctl
 EXAMPLES := heartbeat receiver
 
 .PHONY: all build test vet demo install clean deb systemd-test

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 
 	"github.com/heatd/heatd/check"
 	"github.com/heatd/heatd/daemon/config"
+	"github.com/heatd/heatd/daemon/control"
 	"github.com/heatd/heatd/daemon/metrics"
 	"github.com/heatd/heatd/daemon/sdnotify"
 )
@@ -46,11 +48,12 @@ func Run(ctx context.Context, path string, stderr io.Writer) int {
 	defer cancel()
 
 	d := &daemon{
-		path:   path,
-		cfg:    cfg,
-		events: events,
-		log:    log,
-		notify: sdnotify.New(func(err error) { log.Warn("notify_failed", zap.Error(err)) }),
+		path:    path,
+		cfg:     cfg,
+		events:  events,
+		log:     log,
+		notify:  sdnotify.New(func(err error) { log.Warn("notify_failed", zap.Error(err)) }),
+		reloads: make(chan chan error),
 	}
 	d.engine = NewEngine(log, func(name string, r check.Result) { d.metrics.Ran(name, r) })
 	d.metrics = metrics.New(d.engine)
@@ -59,6 +62,15 @@ func Run(ctx context.Context, path string, stderr io.Writer) int {
 		return 1
 	}
 	defer d.serveMetrics("")
+	ctl, err := control.Listen(cfg.Daemon.ControlSocket)
+	if err != nil {
+		fmt.Fprintf(stderr, "heatd: %v\n", err)
+		return 1
+	}
+	d.stopping = ctx.Done()
+	d.serveControl(ctl)
+	// Closed after the engine has stopped: status answers during the grace.
+	defer func() { d.control.Close() }()
 	d.engine.Apply(cfg.Checks, settings(cfg))
 	d.metrics.Loaded(true, time.Now())
 	log.Info("config_loaded", zap.String("file", path), zap.Int("checks", len(cfg.Checks)))
@@ -82,10 +94,9 @@ func Run(ctx context.Context, path string, stderr io.Writer) int {
 			d.engine.Stop(d.cfg.Daemon.ShutdownGrace)
 			return 0
 		case <-hup:
-			d.notify.Reloading()
-			d.reload()
-			d.status(time.Now())
-			d.notify.Ready()
+			d.reloadNow()
+		case reply := <-d.reloads:
+			reply <- d.reloadNow()
 		case now := <-statusTick.C:
 			d.status(now)
 		case now := <-watchdog:
@@ -106,14 +117,35 @@ type daemon struct {
 	metrics       *metrics.Metrics
 	metricsServer *metrics.Server // nil when metrics_listen is off
 
-	reloadError string // why the last reload was rejected; "" once one is applied
-	stalled     error  // what the watchdog last found wedged
+	control *control.Server
+	reloads chan chan error // reloads asked for on the control socket
+
+	stopping    <-chan struct{} // closed when heatd begins to stop
+	reloadError string          // why the last reload was rejected; "" once one is applied
+	stalled     error           // what the watchdog last found wedged
+}
+
+// reloadNow reloads, telling systemd (RELOADING=1, then READY=1 whichever
+// way it went), and returns nil when the configuration was applied.
+func (d *daemon) reloadNow() error {
+	d.notify.Reloading()
+	err := d.reload()
+	d.status(time.Now())
+	d.notify.Ready()
+	return err
 }
 
 // reload reads the configuration again and applies it as a difference. An
-// invalid configuration changes nothing.
-func (d *daemon) reload() {
+// invalid configuration changes nothing; the error lists why, a reason a
+// line.
+func (d *daemon) reload() error {
 	cfg, err := config.Load(d.path)
+	var moved *control.Server
+	if err == nil && cfg.Daemon.ControlSocket != d.control.Path() {
+		// Bound before anything changes: a socket that cannot move rejects
+		// the reload as a whole.
+		moved, err = control.Listen(cfg.Daemon.ControlSocket)
+	}
 	if err == nil {
 		err = d.events.Set(cfg.Daemon.LogFormat, cfg.Daemon.LogLevel)
 	}
@@ -132,9 +164,16 @@ func (d *daemon) reload() {
 		if len(msgs) > 1 {
 			d.reloadError += fmt.Sprintf(" (and %d more)", len(msgs)-1)
 		}
-		return
+		return errors.New(strings.Join(msgs, "\n"))
 	}
 	d.cfg, d.reloadError = cfg, ""
+	if moved != nil {
+		old := d.control
+		d.serveControl(moved)
+		// The old socket answers what is in flight (this reload's own
+		// answer among them) before it goes.
+		go old.Close()
+	}
 	if err := d.serveMetrics(cfg.Daemon.MetricsListen); err != nil {
 		// The checks matter more than their metrics: apply the rest.
 		d.log.Error("metrics_listen_failed", zap.String("address", cfg.Daemon.MetricsListen), zap.Error(err))
@@ -145,6 +184,46 @@ func (d *daemon) reload() {
 	d.log.Info("config_loaded", zap.String("file", d.path), zap.Int("checks", len(cfg.Checks)),
 		zap.Strings("added", ch.Added), zap.Strings("changed", ch.Changed),
 		zap.Strings("removed", ch.Removed), zap.Int("kept", len(ch.Kept)))
+	return nil
+}
+
+// serveControl serves the control socket s: status from the engine, and
+// reloads handed to the main loop, the one place a reload happens.
+func (d *daemon) serveControl(s *control.Server) {
+	d.control = s
+	src := &controlSource{engine: d.engine, reloads: d.reloads, stopping: d.stopping}
+	go func() {
+		if err := s.Serve(src); err != nil {
+			d.log.Error("control_socket_failed", zap.String("socket", s.Path()), zap.Error(err))
+		}
+	}()
+}
+
+// controlSource is heatd as the control socket sees it.
+type controlSource struct {
+	engine   *Engine
+	reloads  chan<- chan error
+	stopping <-chan struct{}
+}
+
+func (s *controlSource) Statuses() []check.Status { return s.engine.Statuses() }
+
+// Reload hands a reload to the main loop and waits for its verdict.
+func (s *controlSource) Reload(ctx context.Context) error {
+	reply := make(chan error, 1)
+	select {
+	case s.reloads <- reply:
+	case <-s.stopping:
+		return errors.New("heatd is stopping")
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case err := <-reply:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // serveMetrics makes metrics served on addr ("": not at all), rebinding

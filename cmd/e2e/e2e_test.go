@@ -28,7 +28,7 @@ func TestMain(m *testing.M) {
 	}
 	bin = dir
 	build := exec.Command("go", "build", "-o", dir+"/",
-		"./cmd/heatd", "./cmd/heat", "./examples/heartbeat", "./examples/receiver")
+		"./cmd/heatd", "./cmd/heat", "./cmd/heatctl", "./examples/heartbeat", "./examples/receiver")
 	build.Dir = "../.."
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {

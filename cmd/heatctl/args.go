@@ -1,0 +1,98 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// defaultSocket is heatd's default [daemon] control_socket.
+const defaultSocket = "/run/heatd/heatd.sock"
+
+const usage = `usage: heatctl [-s SOCKET] status [--json] [NAME...]
+       heatctl [-s SOCKET] reload
+  -s SOCKET   heatd's control socket (default /run/heatd/heatd.sock)
+  -h          this help
+
+  status      one row per check (or per NAME): its state, consecutive failures,
+              last result and exit code, last and next run, verified recoveries;
+              --json prints heatd's JSON instead
+  reload      reload heatd's configuration, as SIGHUP does, and say whether it
+              was applied or why it was rejected
+
+exit status: 0 success; 1 heatd answered with an error, a NAME is unknown or a
+reload was rejected; 2 usage; 3 no heatd answers
+`
+
+// cmdline is what heatctl was asked to do.
+type cmdline struct {
+	socket  string
+	command string   // "status" or "reload"
+	json    bool     // status --json
+	names   []string // status NAME...
+	help    bool
+}
+
+// parseArgs reads the command line. Options may come before or after the
+// command; "--" ends them, so that a check named "-x" can be asked for.
+// An option's value follows it as the next word or after "=".
+func parseArgs(args []string) (*cmdline, error) {
+	cl := &cmdline{socket: defaultSocket}
+	var words []string
+	options := true
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if !options || a == "-" || !strings.HasPrefix(a, "-") {
+			words = append(words, a)
+			continue
+		}
+		name, value, joined := strings.Cut(strings.TrimPrefix(a[1:], "-"), "=")
+		switch {
+		case a == "--":
+			options = false
+		case (name == "h" || name == "help") && !joined:
+			cl.help = true
+		case name == "json" && !joined:
+			cl.json = true
+		case name == "s" || name == "socket":
+			if !joined {
+				if i+1 == len(args) {
+					return nil, fmt.Errorf("%s needs a SOCKET", a)
+				}
+				i++
+				value = args[i]
+			}
+			if value == "" {
+				return nil, errors.New("the SOCKET of -s is empty")
+			}
+			cl.socket = value
+		default:
+			return nil, fmt.Errorf("unknown option %q", a)
+		}
+	}
+	if cl.help {
+		return cl, nil
+	}
+	if len(words) == 0 {
+		return nil, errors.New("no command: status or reload")
+	}
+	cl.command = words[0]
+	switch cl.command {
+	case "status":
+		if len(words) > 1 {
+			cl.names = words[1:]
+		}
+	case "reload":
+		if len(words) > 1 {
+			return nil, fmt.Errorf("reload takes no argument, not %q", words[1])
+		}
+		if cl.json {
+			return nil, errors.New("--json is an option of status")
+		}
+	case "help":
+		cl.help = true
+	default:
+		return nil, fmt.Errorf("unknown command %q: status or reload", cl.command)
+	}
+	return cl, nil
+}

@@ -1,0 +1,145 @@
+package control
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"syscall"
+)
+
+// maxReply bounds what the client reads of an answer: ten thousand checks
+// take a few MB, and whatever sits on the socket must not fill the memory.
+const maxReply = 64 << 20
+
+// Client asks a heatd through its control socket. It connects for each
+// request and keeps nothing open between them.
+type Client struct {
+	socket string
+	http   http.Client
+}
+
+// Dial makes a client of the heatd whose control socket is path. Nothing
+// is connected yet: each request connects, and a heatd that does not
+// answer is an *UnreachableError then.
+func Dial(path string) *Client {
+	c := &Client{socket: path}
+	c.http.Transport = &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			var d net.Dialer
+			conn, err := d.DialContext(ctx, "unix", path)
+			if err != nil {
+				return nil, &UnreachableError{Socket: path, Reason: dialReason(err), Err: err}
+			}
+			return conn, nil
+		},
+		// One request per command: an idle connection kept would only be
+		// a goroutine and a descriptor left behind.
+		DisableKeepAlives:      true,
+		MaxResponseHeaderBytes: 64 << 10,
+	}
+	return c
+}
+
+// Status asks for the status of the checks named, or of all of them.
+func (c *Client) Status(ctx context.Context, names ...string) (*StatusReply, error) {
+	body, err := c.StatusJSON(ctx, names...)
+	if err != nil {
+		return nil, err
+	}
+	var reply StatusReply
+	if err := json.Unmarshal(body, &reply); err != nil {
+		return nil, fmt.Errorf("control socket %s: the status is not what heatd sends: %w", c.socket, err)
+	}
+	return &reply, nil
+}
+
+// StatusJSON is Status's answer as heatd sent it, for a reader that wants
+// every field, even those this client does not know.
+func (c *Client) StatusJSON(ctx context.Context, names ...string) ([]byte, error) {
+	path := "/v1/status"
+	if len(names) > 0 {
+		path += "?" + url.Values{"name": names}.Encode()
+	}
+	code, body, err := c.do(ctx, http.MethodGet, path)
+	if err != nil {
+		return nil, err
+	}
+	if code != http.StatusOK {
+		return nil, answerError(code, body)
+	}
+	return body, nil
+}
+
+// Reload asks heatd to reload its configuration and waits for the verdict:
+// Applied, or the Errors that made heatd reject it. The error is for a
+// reload that got no verdict.
+func (c *Client) Reload(ctx context.Context) (*ReloadReply, error) {
+	code, body, err := c.do(ctx, http.MethodPost, "/v1/reload")
+	if err != nil {
+		return nil, err
+	}
+	if code != http.StatusOK && code != http.StatusUnprocessableEntity {
+		return nil, answerError(code, body)
+	}
+	var reply ReloadReply
+	if err := json.Unmarshal(body, &reply); err != nil {
+		return nil, fmt.Errorf("control socket %s: the reload's answer is not what heatd sends: %w", c.socket, err)
+	}
+	if !reply.Applied && len(reply.Errors) == 0 {
+		reply.Errors = []string{"rejected, with no reason given"}
+	}
+	return &reply, nil
+}
+
+// do sends one request and reads its answer.
+func (c *Client) do(ctx context.Context, method, path string) (int, []byte, error) {
+	// The host is a placeholder: the transport dials the socket.
+	req, err := http.NewRequestWithContext(ctx, method, "http://heatd"+path, nil)
+	if err != nil {
+		return 0, nil, err
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return 0, nil, c.failed(ctx, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxReply+1))
+	switch {
+	case err != nil:
+		return 0, nil, c.failed(ctx, err)
+	case len(body) > maxReply:
+		return 0, nil, fmt.Errorf("control socket %s: an answer of more than %d bytes", c.socket, maxReply)
+	}
+	return resp.StatusCode, body, nil
+}
+
+// failed classifies a request that got no answer.
+func (c *Client) failed(ctx context.Context, err error) error {
+	var u *UnreachableError
+	switch {
+	case errors.As(err, &u):
+		return u
+	case ctx.Err() != nil:
+		return &UnreachableError{Socket: c.socket, Reason: NoAnswer, Err: ctx.Err()}
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET):
+		return &UnreachableError{Socket: c.socket, Reason: HungUp, Err: err}
+	}
+	return fmt.Errorf("control socket %s: %w", c.socket, err)
+}
+
+// answerError is heatd's answer when it is not a success.
+func answerError(code int, body []byte) error {
+	e := &AnswerError{Code: code}
+	var reply ErrorReply
+	if json.Unmarshal(body, &reply) == nil && reply.Error != "" {
+		e.Message, e.Unknown = reply.Error, reply.Unknown
+	} else {
+		e.Message = fmt.Sprintf("%d %s", code, http.StatusText(code))
+	}
+	return e
+}
