@@ -8,7 +8,12 @@ LDFLAGS := -X main.version=$(VERSION)
 COMMANDS := heatd heat heatctl
 EXAMPLES := heartbeat receiver
 
-.PHONY: all build test vet demo install clean deb systemd-test
+.PHONY: all build test vet lint fuzz demo install clean deb systemd-test
+
+# staticcheck at a fixed version, installed into GOPATH/bin when missing.
+STATICCHECK_VERSION := v0.8.2
+STATICCHECK := $(shell $(GO) env GOPATH)/bin/staticcheck
+FUZZTIME ?= 30s
 
 all: build
 
@@ -19,8 +24,19 @@ vet:
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l .)" || { echo "gofmt would change:"; gofmt -l .; exit 1; }
 
-test: vet
+lint:
+	@$(STATICCHECK) -version 2>/dev/null | grep -q '($(STATICCHECK_VERSION:v%=%))' || \
+		$(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	$(STATICCHECK) ./...
+
+test: vet lint
 	$(GO) test -race -count=1 ./...
+
+# Each fuzz target for FUZZTIME; a crasher lands in testdata/fuzz and fails
+# the run (and is then a regression test of `make test`).
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./daemon/config
+	$(GO) test -run '^$$' -fuzz '^FuzzParseArgs$$' -fuzztime $(FUZZTIME) ./cmd/heat
 
 demo: build
 	sh examples/demo.sh

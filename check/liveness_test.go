@@ -69,7 +69,6 @@ func TestStalledLoops(t *testing.T) {
 // failsThenWedges fails its runs at once and never finishes a script
 // until released.
 type failsThenWedges struct {
-	world
 	release chan struct{}
 }
 

@@ -66,11 +66,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	log := zap.New(quietCore{zapcore.NewCore(
 		zapcore.NewConsoleEncoder(consoleEncoding()), zapcore.Lock(zapcore.AddSync(stderr)), zap.WarnLevel)})
 	runner, missing := check.NewRunner(spec, os.Environ())
-	defer runner.Close()
 	if missing != nil {
+		runner.Close()
 		fmt.Fprintf(stderr, "heat: --pid %d: %v\n", o.pid, missing)
 		return 1
 	}
+	defer runner.Close()
 	c := check.New(spec, check.Options{Doer: runner, Log: log, OnResult: func(r check.Result) {
 		switch {
 		case r.Err != nil || r.Interrupted:
