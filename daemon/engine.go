@@ -27,6 +27,7 @@ type Engine struct {
 
 	mu       sync.Mutex
 	checks   map[string]*instance
+	retiring map[*instance]bool // stopped, not yet ended (a changed or removed check)
 	settings Settings
 	halted   bool
 }
@@ -53,7 +54,7 @@ type instance struct {
 // metrics).
 func NewEngine(log *zap.Logger, observe func(name string, r check.Result)) *Engine {
 	return &Engine{log: log, base: os.Environ(), observe: observe, checks: make(map[string]*instance),
-		slots: action.NewLimiter(0)}
+		retiring: make(map[*instance]bool), slots: action.NewLimiter(0)}
 }
 
 // Change describes what Apply did, by check name.
@@ -142,9 +143,10 @@ func (e *Engine) start(spec *check.Spec, after <-chan struct{}) *instance {
 }
 
 // retire stops in: no new runs, and what runs gets the grace before its
-// process group is killed.
+// process group is killed. e.mu is held.
 func (e *Engine) retire(in *instance) {
 	in.stop()
+	e.retiring[in] = true
 	grace := e.settings.Grace
 	go func() {
 		t := time.NewTimer(grace)
@@ -153,24 +155,42 @@ func (e *Engine) retire(in *instance) {
 		case <-in.done:
 		case <-t.C:
 			in.kill()
+			<-in.done
 		}
+		e.mu.Lock()
+		delete(e.retiring, in)
+		e.mu.Unlock()
 	}()
 }
 
 // Stop stops every check: no new runs; what runs gets grace, then its
-// process group is killed. Stop returns once every loop has ended.
+// process group is killed. Stop returns once every loop has ended, those
+// of checks a reload had already retired included, so that no process
+// heatd started outlives it.
 func (e *Engine) Stop(grace time.Duration) {
 	e.mu.Lock()
-	e.settings.Grace = grace
-	all := make([]*instance, 0, len(e.checks))
 	for _, in := range e.checks {
-		all = append(all, in)
-		e.retire(in)
+		in.stop()
+		e.retiring[in] = true
 	}
 	e.checks = map[string]*instance{}
 	e.halted = true
+	all := make([]*instance, 0, len(e.retiring))
+	for in := range e.retiring {
+		all = append(all, in)
+	}
 	e.mu.Unlock()
+
+	deadline := time.NewTimer(grace)
+	defer deadline.Stop()
 	for _, in := range all {
+		select {
+		case <-in.done:
+		case <-deadline.C:
+			for _, in := range all {
+				in.kill()
+			}
+		}
 		<-in.done
 	}
 }

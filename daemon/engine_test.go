@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -201,5 +202,32 @@ func TestSummaryAndLive(t *testing.T) {
 	// overdue, as if their timers had never fired.
 	if err := e.Live(time.Now().Add(2 * time.Hour)); err == nil {
 		t.Errorf("loops two hours late are live")
+	}
+}
+
+// A stop right after a reload that changed a check waits for the old
+// instance too, and kills it at the grace: nothing it started outlives
+// the engine.
+func TestStopEndsRetiredChecksToo(t *testing.T) {
+	dir := t.TempDir()
+	e := NewEngine(zap.NewNop(), nil)
+	old := spec(dir, "c", "echo $$ > pid; exec sleep 60", time.Hour)
+	e.Apply([]check.Spec{old}, Settings{Grace: time.Minute})
+	var pid int
+	waitFor(t, "the old run", func() bool {
+		b, _ := os.ReadFile(filepath.Join(dir, "pid"))
+		_, err := fmt.Sscan(string(b), &pid)
+		return err == nil
+	})
+	e.Apply([]check.Spec{spec(dir, "c", "true", time.Hour)}, Settings{Grace: time.Minute})
+	began := time.Now()
+	e.Stop(200 * time.Millisecond)
+	if d := time.Since(began); d > 5*time.Second {
+		t.Errorf("stop took %v", d)
+	}
+	if err := syscall.Kill(pid, 0); err == nil {
+		if b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); !strings.Contains(string(b), ") Z ") {
+			t.Errorf("the retired check's process %d outlived the engine", pid)
+		}
 	}
 }

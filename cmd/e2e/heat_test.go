@@ -52,7 +52,12 @@ func TestHeatQuickStart(t *testing.T) {
 	want := []string{"Signal Received: SIGHUP", "Signal Received: SIGHUP", "Signal Received: SIGHUP",
 		"Signal Received: SIGUSR1", "Signal Received: SIGUSR2"}
 	got := recv.waitFor("the signals", 5*time.Second, false, func(l []string) bool { return len(l) >= 6 })
-	if !slices.Equal(got[1:], want) {
+	// The third HUP and the USR1 leave heat within a millisecond, and the
+	// receiver may see two different signals that arrive together in
+	// either order.
+	swapped := slices.Clone(want)
+	swapped[2], swapped[3] = swapped[3], swapped[2]
+	if !slices.Equal(got[1:], want) && !slices.Equal(got[1:], swapped) {
 		t.Errorf("receiver got %q, want %q", got[1:], want)
 	}
 	log, err := os.ReadFile(filepath.Join(dir, "heat.log"))
