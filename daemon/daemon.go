@@ -40,6 +40,11 @@ func Run(ctx context.Context, path string, stderr io.Writer) int {
 	log := events.Logger()
 	defer log.Sync() //nolint:errcheck // stderr may be a closed pipe
 
+	// A write to a broken stderr (journald restarted under us) must fail,
+	// not kill heatd with SIGPIPE. Caught rather than ignored: an ignored
+	// signal stays ignored in the checks heatd starts; a caught one does not.
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
+
 	// HUPs fold into one pending reload; TERM and INT stop.
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)

@@ -1,8 +1,10 @@
 package e2e
 
 import (
+	"bufio"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -185,5 +187,51 @@ interval = "1h"
 	}
 	if count(heatd.lines(true), "check_interrupted", "slow") != 1 {
 		t.Errorf("no check_interrupted event:\n%s", strings.Join(heatd.lines(true), "\n"))
+	}
+}
+
+// heatd outlives a broken stderr (journald restarted), and its checks still
+// get SIGPIPE's default action: heatd catches the signal, it does not
+// ignore it (an ignored signal would stay ignored in every check).
+func TestHeatdSurvivesABrokenStderr(t *testing.T) {
+	dir := t.TempDir()
+	config := filepath.Join(dir, "heat.toml")
+	os.WriteFile(config, []byte(`
+[daemon]
+log_dir = "logs"
+control_socket = "heatd.sock"
+[check.pipe]
+command = "kill -PIPE $$"
+interval = "100ms"
+`), 0o644)
+	cmd := exec.Command(filepath.Join(bin, "heatd"), "-c", config)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "NOTIFY_SOCKET=")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	sc := bufio.NewScanner(stderr)
+	for sc.Scan() {
+		if strings.Contains(sc.Text(), `"check_failed"`) {
+			if !strings.Contains(sc.Text(), `"exit_code":141`) {
+				t.Errorf("a check killed by SIGPIPE: %s", sc.Text())
+			}
+			break
+		}
+	}
+	stderr.Close() // every later event is a write to a broken pipe
+	time.Sleep(500 * time.Millisecond)
+	if out, _, code := run(t, dir, "heatctl", "-s", filepath.Join(dir, "heatd.sock"), "status"); code != 0 ||
+		!strings.Contains(out, "failed (141)") {
+		t.Errorf("heatd after its stderr broke: exit %d\n%s", code, out)
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("heatd: %v", err)
 	}
 }
