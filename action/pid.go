@@ -31,56 +31,117 @@ func refusePID(pid int) error {
 	return nil
 }
 
-// readPidfile reads the pid a pidfile holds now. It opens without blocking
-// (a FIFO planted at the path must not hang a check) and accepts only a
-// regular file holding a number and white space.
-func readPidfile(path string) (int, error) {
+// readPidfile reads the pid a pidfile holds now, and the uid of the
+// pidfile's owner. It opens without blocking (a FIFO planted at the path
+// must not hang a check) and accepts only a regular file holding a number
+// and white space; strict, it also refuses a file writable by others.
+func readPidfile(path string, strict bool) (pid int, owner uint32, err error) {
 	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOCTTY, 0)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return 0, fmt.Errorf("pidfile %s does not exist (is the service running?)", path)
+		return 0, 0, fmt.Errorf("pidfile %s does not exist (is the service running?)", path)
 	case errors.Is(err, fs.ErrPermission):
-		return 0, fmt.Errorf("pidfile %s cannot be read: permission denied", path)
+		return 0, 0, fmt.Errorf("pidfile %s cannot be read: permission denied", path)
 	case err != nil:
-		return 0, fmt.Errorf("pidfile %s cannot be read: %w", path, errors.Unwrap(err))
+		return 0, 0, fmt.Errorf("pidfile %s cannot be read: %w", path, errors.Unwrap(err))
 	}
 	defer f.Close()
-	if st, err := f.Stat(); err != nil {
-		return 0, fmt.Errorf("pidfile %s cannot be read: %w", path, err)
-	} else if !st.Mode().IsRegular() {
-		return 0, fmt.Errorf("pidfile %s is not a regular file", path)
+	// The file read is the file judged: stat of the open file, not the path.
+	st, err := f.Stat()
+	switch {
+	case err != nil:
+		return 0, 0, fmt.Errorf("pidfile %s cannot be read: %w", path, err)
+	case !st.Mode().IsRegular():
+		return 0, 0, fmt.Errorf("pidfile %s is not a regular file", path)
+	case strict && st.Mode().Perm()&0o002 != 0:
+		return 0, 0, fmt.Errorf("pidfile %s is writable by others, so anyone could aim heatd's signals with it: "+
+			"refused (strict_permissions); chmod o-w %s", path, path)
+	}
+	if sys, ok := st.Sys().(*syscall.Stat_t); ok {
+		owner = sys.Uid
 	}
 	data, err := io.ReadAll(io.LimitReader(f, maxPidfile+1))
 	if err != nil {
-		return 0, fmt.Errorf("pidfile %s cannot be read: %w", path, err)
+		return 0, 0, fmt.Errorf("pidfile %s cannot be read: %w", path, err)
 	}
 	text := strings.TrimSpace(string(data))
 	if text == "" {
-		return 0, fmt.Errorf("pidfile %s is empty", path)
+		return 0, 0, fmt.Errorf("pidfile %s is empty", path)
 	}
-	pid, err := strconv.Atoi(text)
+	pid, err = strconv.Atoi(text)
 	if err != nil || len(data) > maxPidfile {
 		if len(text) > 20 {
 			text = text[:20] + "…"
 		}
-		return 0, fmt.Errorf("pidfile %s does not hold a pid: %q", path, text)
+		return 0, 0, fmt.Errorf("pidfile %s does not hold a pid: %q", path, text)
 	}
-	return pid, nil
+	return pid, owner, nil
 }
 
-// signalPID signals a pid just read from a pidfile. Going through a pidfd
-// lets a zombie (dead, not yet reaped by its parent) be told apart from a
-// live process, which kill(2) cannot.
-func signalPID(pid int, sig syscall.Signal) error {
+// signalPID signals a pid just read from a pidfile, once vet (when not nil)
+// has accepted the process. Going through a pidfd lets a zombie (dead, not
+// yet reaped by its parent) be told apart from a live process, which
+// kill(2) cannot. It also makes the vetting sound: vet reads /proc/PID
+// after the pidfd is held, and the send checks that the held process is
+// still alive, so the process vetted is the process signalled even if the
+// pid is reused meanwhile.
+func signalPID(pid int, sig syscall.Signal, vet func(pid int) error) error {
+	if vet == nil {
+		vet = func(int) error { return nil }
+	}
 	fd, err := unix.PidfdOpen(pid, 0)
 	switch {
 	case errors.Is(err, unix.ENOSYS):
+		if err := vet(pid); err != nil {
+			return err
+		}
 		return explainSignalErr(pid, unix.Kill(pid, sig))
 	case err != nil:
 		return explainSignalErr(pid, err)
 	}
 	defer unix.Close(fd)
+	if err := vet(pid); err != nil {
+		return err
+	}
 	return sendPidfd(fd, pid, sig)
+}
+
+// vetOwner refuses, for a strict target, a process whose real user is not
+// the pidfile's owner: only the owner's own processes (root's, for a
+// pidfile root owns) may be aimed at through the pidfile. A service whose
+// pidfile root writes but which runs as another user (start-stop-daemon
+// --make-pidfile --chuid) needs its pidfile chowned to that user.
+func vetOwner(pidfile string, owner uint32, pid int) error {
+	uid, err := realUID(pid)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return explainSignalErr(pid, unix.ESRCH)
+	case err != nil:
+		return fmt.Errorf("the user of process %d cannot be read, so it is not signalled: %w", pid, err)
+	case uid == owner:
+		return nil
+	}
+	return fmt.Errorf("process %d runs as uid %d, not as the pidfile's owner (uid %d): refused "+
+		"(strict_permissions), since whoever can write a pidfile could otherwise aim heatd's signals at "+
+		"another user's process; if it is that process's own pidfile: chown %d %s", pid, uid, owner, uid, pidfile)
+}
+
+// realUID is the real user of process pid, from the Uid: line of
+// /proc/PID/status (real, effective, saved and filesystem uids).
+func realUID(pid int) (uint32, error) {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return 0, err
+	}
+	for line := range strings.Lines(string(data)) {
+		if rest, ok := strings.CutPrefix(line, "Uid:"); ok {
+			if f := strings.Fields(rest); len(f) > 0 {
+				uid, err := strconv.ParseUint(f[0], 10, 32)
+				return uint32(uid), err
+			}
+		}
+	}
+	return 0, errors.New("/proc/" + strconv.Itoa(pid) + "/status has no Uid line")
 }
 
 // sendPidfd signals the process pidfd refers to, unless it has exited (and

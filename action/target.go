@@ -14,6 +14,12 @@ import (
 type Target struct {
 	PID     int
 	Pidfile string
+	// Strict makes each send through the pidfile refuse a pidfile writable
+	// by others, and a process whose real user is not the pidfile's owner:
+	// whoever can write a pidfile could otherwise aim heatd's signals at
+	// any process. The config loader sets it when heatd runs as root with
+	// strict_permissions (section 5 of the contract).
+	Strict bool
 }
 
 // IsSet reports whether the target names a process.
@@ -85,14 +91,18 @@ func (a *Aim) Send(sig syscall.Signal) (pid int, err error) {
 	case a.target.PID != 0:
 		return a.target.PID, a.sendHeld(sig)
 	case a.target.Pidfile != "":
-		pid, err := readPidfile(a.target.Pidfile)
+		pid, owner, err := readPidfile(a.target.Pidfile, a.target.Strict)
 		if err != nil {
 			return pid, err
 		}
 		if err := refusePID(pid); err != nil {
 			return pid, fmt.Errorf("pidfile %s: %w", a.target.Pidfile, err)
 		}
-		if err := signalPID(pid, sig); err != nil {
+		var vet func(int) error
+		if a.target.Strict {
+			vet = func(pid int) error { return vetOwner(a.target.Pidfile, owner, pid) }
+		}
+		if err := signalPID(pid, sig, vet); err != nil {
 			return pid, fmt.Errorf("pidfile %s: %w", a.target.Pidfile, err)
 		}
 		return pid, nil

@@ -79,6 +79,7 @@ func Run(ctx context.Context, path string, stderr io.Writer) int {
 	d.engine.Apply(cfg.Checks, settings(cfg))
 	d.metrics.Loaded(true, time.Now())
 	log.Info("config_loaded", zap.String("file", path), zap.Int("checks", len(cfg.Checks)))
+	logWarnings(log, cfg)
 	d.status(time.Now())
 	d.notify.Ready()
 
@@ -189,6 +190,7 @@ func (d *daemon) reload() error {
 	d.log.Info("config_loaded", zap.String("file", d.path), zap.Int("checks", len(cfg.Checks)),
 		zap.Strings("added", ch.Added), zap.Strings("changed", ch.Changed),
 		zap.Strings("removed", ch.Removed), zap.Int("kept", len(ch.Kept)))
+	logWarnings(d.log, cfg)
 	return nil
 }
 

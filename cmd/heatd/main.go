@@ -52,6 +52,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, err)
 			return 1
 		}
+		for _, w := range cfg.Warnings {
+			fmt.Fprintln(stderr, "warning:", w)
+		}
 		if n := len(cfg.Checks); n == 1 {
 			fmt.Fprintln(stdout, "config OK: 1 check")
 		} else {

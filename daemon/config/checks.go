@@ -40,8 +40,9 @@ func checkTables(src *source, errs *Errors) []checkTable {
 	return out
 }
 
-// readDefaults reads [defaults] of the main file.
-func readDefaults(src *source, errs *Errors) settings {
+// readDefaults reads [defaults] of the main file; g checks the files it
+// names.
+func readDefaults(src *source, errs *Errors, g *guard) settings {
 	v, ok := src.data["defaults"]
 	if !ok {
 		return nil
@@ -52,17 +53,21 @@ func readDefaults(src *source, errs *Errors) settings {
 		s.add(s.line(), "", "must be a table, not "+typeName(v))
 		return nil
 	}
-	return readSettings(s, m, true)
+	own := readSettings(s, m, true)
+	g.settings(s, own)
+	return own
 }
 
 // readCheck reads one check over the defaults; ok is false when it has
-// errors (they are in s.errs).
-func readCheck(t checkTable, defaults settings, d *Daemon) (spec check.Spec, ok bool) {
+// errors (they are in s.errs). g checks the files its own table names;
+// those it has from [defaults] were checked there.
+func readCheck(t checkTable, defaults settings, d *Daemon, g *guard) (spec check.Spec, ok bool) {
 	before := len(*t.s.errs)
 	if msg := nameError(t.s.check); msg != "" {
 		t.s.add(t.s.line(), "", msg)
 	}
 	own := readSettings(t.s, t.m, false)
+	g.settings(t.s, own)
 	all := merge(defaults, own)
 	validate(t.s, own, all)
 	return buildSpec(t.s.check, all, d, t.s.src.dir), len(*t.s.errs) == before

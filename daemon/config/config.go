@@ -15,14 +15,16 @@ type Config struct {
 	Path   string // the main file, as given
 	Daemon Daemon
 	Checks []check.Spec // sorted by name
+	// Warnings are what is valid but unwise, one line each, formatted as an
+	// Error is: strict_permissions = false gives one at every load.
+	Warnings []string
 }
 
 // Daemon is the [daemon] table, defaults applied and paths resolved.
 //
-// StrictPermissions is parsed and validated here, but Load does not apply
-// the root-safety rules it switches (section 5 of the contract): ownership
-// and mode checks of the files are left to the daemon, which knows whether
-// it runs as root.
+// StrictPermissions switches the root-safety rules (section 5 of the
+// contract), which Load applies when heatd runs as root; it then also sets
+// Target.Strict on each check that signals through a pidfile.
 type Daemon struct {
 	LogDir            string
 	LogLevel          string // debug | info | warn | error

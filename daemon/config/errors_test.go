@@ -44,7 +44,7 @@ func TestErrorFormat(t *testing.T) {
 // TestErrorFields: the structured fields say what the text says, for
 // callers that want them (heatctl, events).
 func TestErrorFields(t *testing.T) {
-	_, err := Load("testdata/invalid-unknown-key.toml")
+	_, err := loadAs("testdata/invalid-unknown-key.toml", false)
 	var errs Errors
 	if !errors.As(err, &errs) || len(errs) != 1 {
 		t.Fatalf("Load: %v", err)
@@ -58,7 +58,7 @@ func TestErrorFields(t *testing.T) {
 
 func TestMissingFile(t *testing.T) {
 	name := filepath.Join(t.TempDir(), "heat.toml")
-	cfg, err := Load(name)
+	cfg, err := loadAs(name, false)
 	if cfg != nil {
 		t.Error("Load returned a config for a missing file")
 	}
@@ -74,7 +74,7 @@ func TestMissingFile(t *testing.T) {
 
 func TestMainFileIsDirectory(t *testing.T) {
 	dir := t.TempDir()
-	_, err := Load(dir)
+	_, err := loadAs(dir, false)
 	if want := dir + ": cannot be read: is a directory"; err == nil || err.Error() != want {
 		t.Errorf("got %v\nwant %s", err, want)
 	}
@@ -107,7 +107,7 @@ threshold = 1
 [check.b]
 script = "."
 `, 0o644)
-	_, err := Load(filepath.Join(dir, "heat.toml"))
+	_, err := loadAs(filepath.Join(dir, "heat.toml"), false)
 	got := strings.ReplaceAll(fmtErr(err), dir, "$T")
 	want := `$T/heat.toml:4: check "a": key "recovery": "$T/data.txt" is not executable; make it so with chmod +x
 $T/heat.toml:8: check "b": key "script": "$T" is a directory; give the path of an executable file`
@@ -149,7 +149,7 @@ func TestCRLFAndBOM(t *testing.T) {
 	if err := os.WriteFile(name, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, err := Load(name)
+	_, err := loadAs(name, false)
 	want := name + `:5: check "web": key "treshold" is not known (did you mean "threshold"?)`
 	if fmtErr(err) != want {
 		t.Errorf("got  %s\nwant %s", fmtErr(err), want)

@@ -32,7 +32,7 @@ func FuzzLoad(f *testing.F) {
 		var err error
 		go func() {
 			defer close(done)
-			cfg, err = Load(path)
+			cfg, err = loadAs(path, true) // the root-safety walk must not panic either, whoever runs the test
 		}()
 		select {
 		case <-done:
@@ -87,7 +87,7 @@ func TestIncludeOfAFifoOrDevice(t *testing.T) {
 include = ["pipe.toml", "/dev/zero"]
 `), 0o644)
 	done := make(chan error, 1)
-	go func() { _, err := Load(main); done <- err }()
+	go func() { _, err := loadAs(main, false); done <- err }()
 	select {
 	case err := <-done:
 		if err == nil || !strings.Contains(err.Error(), "pipe.toml: cannot be read: not a regular file") ||

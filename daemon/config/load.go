@@ -13,9 +13,16 @@ import (
 
 // Load reads and validates the configuration at path and what it includes.
 // The error, when not nil, is an Errors listing every problem found, and
-// the Config is nil. A file with no checks is valid.
+// the Config is nil. A file with no checks is valid. When heatd runs as
+// root (effective uid 0), the root-safety rules apply too, unless the
+// configuration turns them off (see guard).
 func Load(path string) (*Config, error) {
-	var l loader
+	return loadAs(path, os.Geteuid() == 0)
+}
+
+// loadAs is Load, as root or not: tests choose.
+func loadAs(path string, asRoot bool) (*Config, error) {
+	l := loader{asRoot: asRoot}
 	cfg := l.load(path)
 	if len(l.errs) > 0 {
 		l.sortErrors()
@@ -26,8 +33,10 @@ func Load(path string) (*Config, error) {
 
 // loader holds one Load's progress.
 type loader struct {
-	errs  Errors
-	files []string // names in reading order, which orders the errors
+	asRoot bool   // heatd runs as root: the root-safety rules apply unless turned off
+	guard  *guard // the root-safety rules, once [daemon] says they apply; nil: they do not
+	errs   Errors
+	files  []string // names in reading order, which orders the errors
 }
 
 func (l *loader) load(path string) *Config {
@@ -37,15 +46,33 @@ func (l *loader) load(path string) *Config {
 	}
 	l.topLevel(main)
 	d, patterns := readDaemon(main, &l.errs)
-	defaults := readDefaults(main, &l.errs)
+	var warnings []string
+	if !d.StrictPermissions {
+		warnings = append(warnings, strictOff(main))
+	} else if l.asRoot {
+		l.guard = newGuard()
+	}
+	l.guard.configFile(main, &l.errs)
+	defaults := readDefaults(main, &l.errs, l.guard)
 	tables := checkTables(main, &l.errs)
 	for _, name := range included(main, patterns) {
 		if src := l.read(name); src != nil {
+			l.guard.configFile(src, &l.errs)
 			l.onlyChecks(src)
 			tables = append(tables, checkTables(src, &l.errs)...)
 		}
 	}
-	return &Config{Path: path, Daemon: d, Checks: l.checks(tables, defaults, &d)}
+	return &Config{Path: path, Daemon: d, Checks: l.checks(tables, defaults, &d), Warnings: warnings}
+}
+
+// strictOff is the warning a configuration that turns root safety off
+// gives at every load, wherever it is loaded: heatd -t run by anyone says
+// what heatd run as root will do.
+func strictOff(main *source) string {
+	s := &scope{src: main, path: []string{"daemon"}, table: "daemon"}
+	e := &Error{File: main.name, Line: s.keyLine("strict_permissions"), Table: "daemon", Key: "strict_permissions",
+		Msg: "is false: heatd run as root accepts config files, scripts and pidfiles that other users could change"}
+	return e.Error()
 }
 
 func (l *loader) read(name string) *source {
@@ -122,7 +149,9 @@ func (l *loader) checks(tables []checkTable, defaults settings, d *Daemon) []che
 	logOwner := map[string]*scope{}
 	var specs []check.Spec
 	for _, t := range tables {
-		spec, ok := readCheck(t, defaults, d)
+		spec, ok := readCheck(t, defaults, d, l.guard)
+		// Only a pidfile is read when sending: a pid is the config's own.
+		spec.Target.Strict = l.guard != nil && spec.Target.Pidfile != ""
 		name := t.s.check
 		if prev, dup := first[name]; dup {
 			t.s.add(t.s.line(), "", twice(prev.src.name, prev.line()))

@@ -35,7 +35,7 @@ func TestInvalid(t *testing.T) {
 	dir := testdataDir(t)
 	for _, file := range files {
 		t.Run(strings.TrimSuffix(filepath.Base(file), ".toml"), func(t *testing.T) {
-			cfg, err := Load(file)
+			cfg, err := loadAs(file, false)
 			if cfg != nil {
 				t.Errorf("Load returned a config with its error")
 			}

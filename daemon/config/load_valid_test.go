@@ -15,7 +15,7 @@ import (
 // mustLoad loads testdata/name and fails the test on any error.
 func mustLoad(t *testing.T, name string) *Config {
 	t.Helper()
-	cfg, err := Load(filepath.Join("testdata", name))
+	cfg, err := loadAs(filepath.Join("testdata", name), false)
 	if err != nil {
 		t.Fatalf("Load(%s): %v", name, err)
 	}
