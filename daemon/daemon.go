@@ -5,12 +5,10 @@ package daemon
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
@@ -129,153 +127,6 @@ type daemon struct {
 	stopping    <-chan struct{} // closed when heatd begins to stop
 	reloadError string          // why the last reload was rejected; "" once one is applied
 	stalled     error           // what the watchdog last found wedged
-}
-
-// reloadNow reloads, telling systemd (RELOADING=1, then READY=1 whichever
-// way it went), and returns nil when the configuration was applied.
-func (d *daemon) reloadNow() error {
-	d.notify.Reloading()
-	err := d.reload()
-	d.status(time.Now())
-	d.notify.Ready()
-	return err
-}
-
-// reload reads the configuration again and applies it as a difference. An
-// invalid configuration changes nothing; the error lists why, a reason a
-// line.
-func (d *daemon) reload() error {
-	cfg, err := config.Load(d.path)
-	var moved *control.Server
-	if err == nil && cfg.Daemon.ControlSocket != d.control.Path() {
-		// Bound before anything changes: a socket that cannot move rejects
-		// the reload as a whole.
-		moved, err = control.Listen(cfg.Daemon.ControlSocket)
-	}
-	if err == nil {
-		err = d.events.Set(cfg.Daemon.LogFormat, cfg.Daemon.LogLevel)
-	}
-	if err != nil {
-		msgs := []string{err.Error()}
-		var list config.Errors
-		if errors.As(err, &list) {
-			msgs = msgs[:0]
-			for _, e := range list {
-				msgs = append(msgs, e.Error())
-			}
-		}
-		d.log.Error("config_reload_failed", zap.String("file", d.path), zap.Strings("errors", msgs))
-		d.metrics.Loaded(false, time.Now())
-		d.reloadError = msgs[0]
-		if len(msgs) > 1 {
-			d.reloadError += fmt.Sprintf(" (and %d more)", len(msgs)-1)
-		}
-		return errors.New(strings.Join(msgs, "\n"))
-	}
-	d.cfg, d.reloadError = cfg, ""
-	if moved != nil {
-		old := d.control
-		d.serveControl(moved)
-		// The old socket answers what is in flight (this reload's own
-		// answer among them) before it goes.
-		go old.Close()
-	}
-	if err := d.serveMetrics(cfg.Daemon.MetricsListen); err != nil {
-		// The checks matter more than their metrics: apply the rest.
-		d.log.Error("metrics_listen_failed", zap.String("address", cfg.Daemon.MetricsListen), zap.Error(err))
-	}
-	ch := d.engine.Apply(cfg.Checks, settings(cfg))
-	d.metrics.Forget(ch.Removed...)
-	d.metrics.Loaded(true, time.Now())
-	d.log.Info("config_loaded", zap.String("file", d.path), zap.Int("checks", len(cfg.Checks)),
-		zap.Strings("added", ch.Added), zap.Strings("changed", ch.Changed),
-		zap.Strings("removed", ch.Removed), zap.Int("kept", len(ch.Kept)))
-	logWarnings(d.log, cfg)
-	return nil
-}
-
-// serveControl serves the control socket s: status from the engine, and
-// reloads handed to the main loop, the one place a reload happens.
-func (d *daemon) serveControl(s *control.Server) {
-	d.control = s
-	src := &controlSource{engine: d.engine, reloads: d.reloads, stopping: d.stopping}
-	go func() {
-		if err := s.Serve(src); err != nil {
-			d.log.Error("control_socket_failed", zap.String("socket", s.Path()), zap.Error(err))
-		}
-	}()
-}
-
-// controlSource is heatd as the control socket sees it.
-type controlSource struct {
-	engine   *Engine
-	reloads  chan<- chan error
-	stopping <-chan struct{}
-}
-
-func (s *controlSource) Statuses() []check.Status { return s.engine.Statuses() }
-
-// Reload hands a reload to the main loop and waits for its verdict.
-func (s *controlSource) Reload(ctx context.Context) error {
-	reply := make(chan error, 1)
-	select {
-	case s.reloads <- reply:
-	case <-s.stopping:
-		return errors.New("heatd is stopping")
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	select {
-	case err := <-reply:
-		return err
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-// serveMetrics makes metrics served on addr ("": not at all), rebinding
-// when the address changed. The new address is bound before the old one is
-// let go, so a failed move keeps the metrics where they were.
-func (d *daemon) serveMetrics(addr string) error {
-	if d.metricsServer != nil && d.metricsServer.Addr == addr {
-		return nil
-	}
-	var next *metrics.Server
-	if addr != "" {
-		var err error
-		if next, err = metrics.Listen(addr, d.metrics); err != nil {
-			return err
-		}
-	}
-	if d.metricsServer != nil {
-		d.metricsServer.Close()
-	}
-	d.metricsServer = next
-	return nil
-}
-
-// status offers systemd the current status line.
-func (d *daemon) status(now time.Time) {
-	line := d.engine.Summary()
-	if d.reloadError != "" {
-		line = "reload failed: " + d.reloadError + "; running the last good config: " + line
-	}
-	d.notify.Status(line, now)
-}
-
-// feedWatchdog pings systemd's watchdog if, and only if, every check loop
-// is live: a wedged engine goes unfed, and systemd restarts heatd.
-func (d *daemon) feedWatchdog(now time.Time) {
-	err := d.engine.Live(now)
-	if err != nil {
-		if d.stalled == nil || err.Error() != d.stalled.Error() {
-			d.log.Error("watchdog_withheld", zap.Error(err))
-		}
-		d.stalled = err
-		return
-	}
-	d.stalled = nil
-	d.notify.Watchdog()
 }
 
 // settings are the engine's part of cfg.

@@ -1,0 +1,76 @@
+package daemon
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/heatd/heatd/daemon/config"
+	"github.com/heatd/heatd/daemon/control"
+)
+
+// reloadNow reloads, telling systemd (RELOADING=1, then READY=1 whichever
+// way it went), and returns nil when the configuration was applied.
+func (d *daemon) reloadNow() error {
+	d.notify.Reloading()
+	err := d.reload()
+	d.status(time.Now())
+	d.notify.Ready()
+	return err
+}
+
+// reload reads the configuration again and applies it as a difference. An
+// invalid configuration changes nothing; the error lists why, a reason a
+// line.
+func (d *daemon) reload() error {
+	cfg, err := config.Load(d.path)
+	var moved *control.Server
+	if err == nil && cfg.Daemon.ControlSocket != d.control.Path() {
+		// Bound before anything changes: a socket that cannot move rejects
+		// the reload as a whole.
+		moved, err = control.Listen(cfg.Daemon.ControlSocket)
+	}
+	if err == nil {
+		err = d.events.Set(cfg.Daemon.LogFormat, cfg.Daemon.LogLevel)
+	}
+	if err != nil {
+		msgs := []string{err.Error()}
+		var list config.Errors
+		if errors.As(err, &list) {
+			msgs = msgs[:0]
+			for _, e := range list {
+				msgs = append(msgs, e.Error())
+			}
+		}
+		d.log.Error("config_reload_failed", zap.String("file", d.path), zap.Strings("errors", msgs))
+		d.metrics.Loaded(false, time.Now())
+		d.reloadError = msgs[0]
+		if len(msgs) > 1 {
+			d.reloadError += fmt.Sprintf(" (and %d more)", len(msgs)-1)
+		}
+		return errors.New(strings.Join(msgs, "\n"))
+	}
+	d.cfg, d.reloadError = cfg, ""
+	if moved != nil {
+		old := d.control
+		d.serveControl(moved)
+		// The old socket answers what is in flight (this reload's own
+		// answer among them) before it goes.
+		go old.Close()
+	}
+	if err := d.serveMetrics(cfg.Daemon.MetricsListen); err != nil {
+		// The checks matter more than their metrics: apply the rest.
+		d.log.Error("metrics_listen_failed", zap.String("address", cfg.Daemon.MetricsListen), zap.Error(err))
+	}
+	ch := d.engine.Apply(cfg.Checks, settings(cfg))
+	d.metrics.Forget(ch.Removed...)
+	d.metrics.Loaded(true, time.Now())
+	d.log.Info("config_loaded", zap.String("file", d.path), zap.Int("checks", len(cfg.Checks)),
+		zap.Strings("added", ch.Added), zap.Strings("changed", ch.Changed),
+		zap.Strings("removed", ch.Removed), zap.Int("kept", len(ch.Kept)))
+	logWarnings(d.log, cfg)
+	return nil
+}
