@@ -10,6 +10,10 @@ type keyDef struct {
 	parse func(v any, dir string) (any, error)
 }
 
+// checkKeyTable is checkKeys made once: it is read for every key of every
+// check, and never changed.
+var checkKeyTable = checkKeys()
+
 // checkKeys are the keys of a check, in the contract's order (section 5
 // and, for the native probes, section 8).
 func checkKeys() []keyDef {
@@ -53,7 +57,7 @@ func parseAny[T any](f func(any, string) (T, error)) func(any, string) (any, err
 // defaultsOnly.
 func keyNames(defaultsOnly bool) []string {
 	var names []string
-	for _, k := range checkKeys() {
+	for _, k := range checkKeyTable {
 		if k.inDefaults || !defaultsOnly {
 			names = append(names, k.name)
 		}

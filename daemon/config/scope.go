@@ -3,7 +3,6 @@ package config
 import (
 	"cmp"
 	"errors"
-	"maps"
 	"slices"
 	"strings"
 )
@@ -69,9 +68,24 @@ func (s *scope) unknown(key string, known []string, hint string) {
 // keys are m's keys in the order the file writes them, so errors come out
 // in reading order.
 func (s *scope) keys(m map[string]any) []string {
-	return slices.SortedFunc(maps.Keys(m), func(a, b string) int {
-		return cmp.Or(cmp.Compare(s.keyLine(a), s.keyLine(b)), strings.Compare(a, b))
+	// Each key's line is looked up once, not at every comparison: a file of
+	// ten thousand checks sorts ten thousand names.
+	type keyAt struct {
+		key  string
+		line int
+	}
+	list := make([]keyAt, 0, len(m))
+	for k := range m {
+		list = append(list, keyAt{k, s.keyLine(k)})
+	}
+	slices.SortFunc(list, func(a, b keyAt) int {
+		return cmp.Or(cmp.Compare(a.line, b.line), strings.Compare(a.key, b.key))
 	})
+	keys := make([]string, len(list))
+	for i, e := range list {
+		keys[i] = e.key
+	}
+	return keys
 }
 
 // unknownHint says where a key written in the wrong table belongs, or
@@ -80,7 +94,7 @@ func unknownHint(key, fallback string) string {
 	if slices.Contains(daemonKeys(), key) {
 		return "it belongs in [daemon]"
 	}
-	for _, k := range checkKeys() {
+	for _, k := range checkKeyTable {
 		switch {
 		case k.name != key:
 		case k.inDefaults:

@@ -22,16 +22,16 @@ type settings map[string]value
 // readSettings reads the check keys of m: a [check.NAME] table, or
 // [defaults] when defaults is set.
 func readSettings(s *scope, m map[string]any, defaults bool) settings {
-	defs := checkKeys()
-	hint := "a check's keys are " + strings.Join(keyNames(false), ", ")
-	if defaults {
-		hint = "[defaults] may set " + strings.Join(keyNames(true), ", ")
-	}
+	defs := checkKeyTable
 	out := settings{}
 	for _, key := range s.keys(m) {
 		i := slices.IndexFunc(defs, func(k keyDef) bool { return k.name == key })
 		switch {
 		case i < 0:
+			hint := "a check's keys are " + strings.Join(keyNames(false), ", ")
+			if defaults {
+				hint = "[defaults] may set " + strings.Join(keyNames(true), ", ")
+			}
 			s.unknown(key, keyNames(defaults), unknownHint(key, hint))
 			continue
 		case defaults && !defs[i].inDefaults:
