@@ -84,28 +84,32 @@ func shellWouldRetry(err error) bool {
 		errors.Is(err, syscall.ENOEXEC) || errors.Is(err, syscall.ENOTDIR)
 }
 
-// shellEnv is env as the shell hands it on: dash exports PWD, set to the
-// working directory (kept as given when it names that directory, else the
-// physical path).
-func shellEnv(env []string, dir string) []string {
+// shellPWD is the PWD the shell exports to what it runs: dash sets it to
+// the working directory, kept as env gives it when it names that directory,
+// else the physical path.
+func shellPWD(env []string, dir string) string {
 	if dir == "" {
 		dir = "."
 	}
 	wd, err := filepath.Abs(dir)
 	if err != nil {
-		return env
+		return ""
 	}
-	pwd := ""
 	for _, kv := range env {
-		if v, ok := strings.CutPrefix(kv, "PWD="); ok {
-			pwd = v
+		if v, ok := strings.CutPrefix(kv, "PWD="); ok && samePlace(v, wd) {
+			return v
 		}
 	}
-	if !samePlace(pwd, wd) {
-		if real, err := filepath.EvalSymlinks(wd); err == nil {
-			wd = real
-		}
-		pwd = wd
+	if real, err := filepath.EvalSymlinks(wd); err == nil {
+		wd = real
+	}
+	return wd
+}
+
+// withPWD is env as the shell hands it on: PWD set to pwd.
+func withPWD(env []string, pwd string) []string {
+	if pwd == "" {
+		return env
 	}
 	out := make([]string, 0, len(env)+1)
 	for _, kv := range env {

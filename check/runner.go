@@ -11,19 +11,18 @@ import (
 // a script, signals to its target, scripts into its heat log.
 type Runner struct {
 	spec *Spec
-	base []string // heatd's environment
-	env  []string // a check run's environment
+	base []string // heatd's environment, shared by every check
 	aim  *action.Aim
 	log  action.HeatLog
 
 	// probe is an http or tcp check, built once so that its connection
 	// serves the next run; nil for a command or a script.
 	probe prober
-	// argv is a command with no shell syntax, run without the shell in
-	// argvEnv (the environment the shell would have passed on); nil when
-	// the command needs a shell.
-	argv    []string
-	argvEnv []string
+	// argv is a command with no shell syntax, run without the shell; nil
+	// when the command needs a shell. pwd is the PWD the shell would have
+	// exported to it.
+	argv []string
+	pwd  string
 }
 
 // NewRunner prepares spec's runs in the environment base. The Runner is
@@ -33,13 +32,12 @@ func NewRunner(spec *Spec, base []string) (r *Runner, missing error) {
 	r = &Runner{
 		spec:  spec,
 		base:  base,
-		env:   action.Environ(base, spec.Env, spec.Name),
 		log:   action.HeatLog{Path: spec.HeatLog},
 		probe: newProber(spec),
 	}
 	if spec.Command != "" {
 		if argv, ok := directArgv(spec.Command); ok {
-			r.argv, r.argvEnv = argv, shellEnv(r.env, spec.Dir)
+			r.argv, r.pwd = argv, shellPWD(r.environ(), spec.Dir)
 		}
 	}
 	if spec.Target.IsSet() {
@@ -64,17 +62,18 @@ func (r *Runner) Close() error {
 func (r *Runner) Check(ctx context.Context) Result {
 	switch {
 	case r.argv != nil:
-		if path := lookPath(r.argv[0], r.env, r.spec.Dir); path != "" {
-			out := r.run(ctx, path, r.argv, r.argvEnv)
+		env := r.environ()
+		if path := lookPath(r.argv[0], env, r.spec.Dir); path != "" {
+			out := r.run(ctx, path, r.argv, withPWD(env, r.pwd))
 			if out.StartErr == nil || !shellWouldRetry(out.StartErr) {
 				return result(out)
 			}
 		}
 		fallthrough // the shell says what is wrong, as it would have
 	case r.spec.Command != "":
-		return result(r.run(ctx, "/bin/sh", []string{"sh", "-c", r.spec.Command}, r.env))
+		return result(r.run(ctx, "/bin/sh", []string{"sh", "-c", r.spec.Command}, r.environ()))
 	case r.spec.Script != "":
-		return result(r.run(ctx, r.spec.Script, []string{r.spec.Script}, r.env))
+		return result(r.run(ctx, r.spec.Script, []string{r.spec.Script}, r.environ()))
 	}
 	return runProbe(ctx, r.probe, r.spec.Timeout)
 }
@@ -82,6 +81,12 @@ func (r *Runner) Check(ctx context.Context) Result {
 func (r *Runner) run(ctx context.Context, path string, argv, env []string) action.Outcome {
 	return action.Run(ctx, action.Process{Path: path, Args: argv, Env: env, Dir: r.spec.Dir,
 		Timeout: r.spec.Timeout})
+}
+
+// environ is a run's environment, made for each run: ten thousand checks
+// need not keep ten thousand copies of heatd's environment between runs.
+func (r *Runner) environ(extra ...string) []string {
+	return action.Environ(r.base, r.spec.Env, r.spec.Name, extra...)
 }
 
 // result is a process's outcome as a check's result.
@@ -117,7 +122,7 @@ func (r *Runner) Script(ctx context.Context, kind string, attempt int, env []str
 		Kind:    kind,
 		Attempt: attempt,
 		Path:    path,
-		Env:     action.Environ(r.base, r.spec.Env, r.spec.Name, env...),
+		Env:     r.environ(env...),
 		Dir:     r.spec.Dir,
 		Timeout: r.spec.ScriptTimeout,
 		Log:     r.log,
