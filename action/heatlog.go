@@ -29,8 +29,15 @@ const heatLogDirMode = 0o755
 // Append writes each line of text as "UNIX: line", giving a last line
 // without a newline one, in one write(2) so that concurrent writers never
 // interleave. Empty text writes nothing. The folder is created when missing;
-// a symlink is never followed.
+// a symlink is never followed. On a full filesystem the text is written
+// whole or not at all, never cut off mid-line.
 func (h HeatLog) Append(sec int64, text []byte) error {
+	return h.appendLines(sec, text, false)
+}
+
+// appendLines is Append, starting a new line first when newLine is set and
+// the file ends mid-line.
+func (h HeatLog) appendLines(sec int64, text []byte, newLine bool) error {
 	if len(text) == 0 {
 		return nil
 	}
@@ -38,6 +45,13 @@ func (h HeatLog) Append(sec int64, text []byte) error {
 	fd, err := h.open()
 	if err != nil {
 		return err
+	}
+	if newLine && endsMidLine(fd) {
+		buf = append([]byte{'\n'}, buf...)
+	}
+	if err := reserve(fd, len(buf)); err != nil {
+		unix.Close(fd)
+		return fmt.Errorf("heat log %s: %w", h.Path, err)
 	}
 	n, err := writeOnce(fd, buf)
 	if cerr := unix.Close(fd); err == nil && cerr != nil {
@@ -117,6 +131,50 @@ func checkLogFile(fd int) error {
 		return errors.New("not a regular file")
 	}
 	return unix.SetNonblock(fd, false)
+}
+
+// reserve allocates room for n more bytes at the end of the regular file
+// at fd, so that a write of n bytes does not run out of space part way
+// (short of another writer appending at the same moment): a full
+// filesystem then refuses a run's output whole (ENOSPC), where a short
+// write would leave half a line for the next run's lines to continue. A
+// filesystem that cannot reserve (no fallocate) is simply written to.
+func reserve(fd int, n int) error {
+	var st unix.Stat_t
+	if unix.Fstat(fd, &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFREG {
+		return nil
+	}
+	for {
+		err := unix.Fallocate(fd, unix.FALLOC_FL_KEEP_SIZE, st.Size, int64(n))
+		switch err {
+		case unix.EINTR:
+			continue
+		case unix.ENOSPC, unix.EDQUOT:
+			return err
+		}
+		return nil
+	}
+}
+
+// endsMidLine reports whether the regular file at fd, open for appending,
+// has a last byte that is not a newline. It reads that byte through a
+// second, read-only descriptor of the same file (fd is write-only, as a
+// script's output must be); when it cannot, it reports false.
+func endsMidLine(fd int) bool {
+	var st unix.Stat_t
+	if unix.Fstat(fd, &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFREG || st.Size == 0 {
+		return false
+	}
+	// /proc/self/fd/N opens the very file fd has, not whatever the path
+	// names now.
+	rfd, err := unix.Open("/proc/self/fd/"+strconv.Itoa(fd), unix.O_RDONLY|unix.O_CLOEXEC|unix.O_NOCTTY, 0)
+	if err != nil {
+		return false
+	}
+	defer unix.Close(rfd)
+	var last [1]byte
+	n, err := unix.Pread(rfd, last[:], st.Size-1)
+	return err == nil && n == 1 && last[0] != '\n'
 }
 
 // writeOnce makes exactly one write(2) of buf: the kernel appends it whole

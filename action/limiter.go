@@ -102,7 +102,8 @@ func (l *Limiter) wake() {
 	}
 }
 
-// AutoParallel is max_parallel's automatic bound, from heatd's limits: a
+// AutoParallel is max_parallel's automatic bound, from heatd's limits (and
+// at most autoCeiling): a
 // running check holds about four descriptors in heatd (its stderr pipe, its
 // pidfd, and the two /dev/null ends while it starts), and each one is a
 // process of heatd's user. A quarter of the descriptors and half of the
@@ -119,9 +120,16 @@ func AutoParallel() int {
 	return parallelFor(nofile, nproc)
 }
 
+// autoCeiling caps the automatic bound. Past a thousand processes at once
+// nothing runs sooner on any machine (the kernel creates processes one at a
+// time), while each run in flight costs heatd memory: a host whose limits
+// allow a million processes must not have heatd start ten thousand checks
+// in the same instant.
+const autoCeiling = 1024
+
 // parallelFor is AutoParallel's bound for these limits.
 func parallelFor(nofile, nproc uint64) int {
-	n := uint64(1 << 20) // a bound even when nothing limits heatd
+	n := uint64(autoCeiling)
 	if nofile != unix.RLIM_INFINITY {
 		n = min(n, (max(nofile, reservedFiles)-reservedFiles)/4)
 	}

@@ -108,8 +108,9 @@ func TestParallelFor(t *testing.T) {
 	}{
 		{1024, inf, 240},
 		{1024, 100, 50},
-		{1 << 20, 63000, 31500},
-		{inf, inf, 1 << 20},
+		{1 << 20, 63000, autoCeiling},
+		{1 << 20, 1000, 500},
+		{inf, inf, autoCeiling},
 		{10, 1, 1},
 		{0, 0, 1},
 	} {

@@ -33,7 +33,9 @@ func RunScript(ctx context.Context, s Script) (out Outcome, logErr error) {
 		return Run(ctx, Process{Path: s.Path}), nil
 	}
 	note := func(line string) {
-		if err := s.Log.Append(start.Unix(), []byte(line)); err != nil && logErr == nil {
+		// Around the script's own output, which may end mid-line, heatd's
+		// lines start lines of their own.
+		if err := s.Log.appendLines(start.Unix(), []byte(line), true); err != nil && logErr == nil {
 			logErr = err
 		}
 	}

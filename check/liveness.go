@@ -39,11 +39,12 @@ func (c *Check) enter(what string, d time.Duration) {
 	c.mu.Unlock()
 }
 
-// waitUntil records that the loop sleeps until next.
-func (c *Check) waitUntil(next time.Time) {
-	c.mu.Lock()
+// waitFor records that the check sleeps until next, and shows next in its
+// status; c.mu is held.
+func (c *Check) waitFor(next time.Time) {
 	c.phase = phase{what: "waiting for its next run", deadline: next}
-	c.mu.Unlock()
+	c.status.State = c.st
+	c.status.NextRun = time.Now().Round(0).Add(time.Until(next))
 }
 
 // processBound is how long a process with this timeout may take before the

@@ -39,13 +39,27 @@ type Check struct {
 	onResult func(Result)
 	delay    time.Duration // before the first run
 	slots    *action.Limiter
+	onEnd    func()
 
 	timeout       time.Duration // of a check run
 	scriptTimeout time.Duration // of a fail or recovery script
 
-	mu     sync.Mutex
-	status Status
-	phase  phase // for Stalled
+	// The loop's own state, touched only by the step under way (steps
+	// never overlap).
+	st   State
+	next time.Time // when the next step is due, on the monotonic clock
+
+	stop, kill context.Context
+	timer      *time.Timer
+	unhook     func() bool // undoes the stop's callback
+	done       chan struct{}
+
+	mu       sync.Mutex
+	status   Status
+	phase    phase // for Stalled
+	stepping bool  // a step is under way
+	halted   bool  // stop has ended
+	ended    bool  // done is closed
 }
 
 // Options are what a Check needs besides its Spec.
@@ -55,6 +69,7 @@ type Options struct {
 	Delay    time.Duration   // before the first run (splay)
 	Slots    *action.Limiter // bounds processes at once (max_parallel); nil: no bound
 	OnResult func(Result)
+	OnEnd    func() // called once the check has ended, before Done is closed
 }
 
 // New makes the check of spec, ready to Run.
@@ -67,9 +82,11 @@ func New(spec *Spec, o Options) *Check {
 		onResult: o.OnResult,
 		delay:    o.Delay,
 		slots:    o.Slots,
+		onEnd:    o.OnEnd,
 
 		timeout:       spec.Timeout,
 		scriptTimeout: spec.ScriptTimeout,
+		done:          make(chan struct{}),
 	}
 	c.status.Name, c.status.Interval = spec.Name, spec.Interval
 	c.status.Signals = make(map[SignalKind]uint64)
@@ -90,96 +107,150 @@ func PolicyOf(spec *Spec) Policy {
 	}
 }
 
-// Run runs the check until stop ends: at once (or after the splay delay),
-// then on schedule. A stop lets the run or script under way finish; kill
-// ending cuts it short. Run returns when the check is idle.
+// A check holds no goroutine while it waits: an idle check is a timer and
+// its state, so ten thousand checks cost ten thousand timers, not ten
+// thousand stacks. When the timer fires, one goroutine takes the check's
+// next step (a run and what follows it, or a recovery), sets the timer for
+// the step after, and ends. Steps never overlap: the next timer is set only
+// once a step is done.
+
+// Start begins the check's life: its first run at once (or after its splay
+// delay), then on schedule, until stop ends. A stop lets the run or script
+// under way finish; kill ending cuts it short. Start returns at once; Done
+// is closed once the check has stopped and nothing of it runs.
+func (c *Check) Start(stop, kill context.Context) {
+	c.stop, c.kill = stop, kill
+	c.next = time.Now().Add(c.delay)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.waitFor(c.next)
+	c.timer = time.AfterFunc(c.delay, c.wake)
+	c.unhook = context.AfterFunc(stop, c.halt)
+}
+
+// Done is closed once the check has stopped and nothing of it runs.
+func (c *Check) Done() <-chan struct{} { return c.done }
+
+// Run starts the check and waits until it is done.
 func (c *Check) Run(stop, kill context.Context) {
-	defer c.enter("ended", 0)
-	first := time.Now().Add(c.delay)
-	for !c.loop(stop, kill, first) {
-		// The loop panicked: a bug, logged with its stack. The check starts
-		// again from a clean state after a pause, so that a panic that
-		// repeats costs a line a second, not a core; no other check notices.
-		first = time.Now().Add(panicPause)
-		c.mu.Lock()
-		c.status.Panics++
+	c.Start(stop, kill)
+	<-c.done
+}
+
+// wake takes the check's next step, on the timer's goroutine.
+func (c *Check) wake() {
+	c.mu.Lock()
+	if c.halted {
 		c.mu.Unlock()
+		return
+	}
+	c.stepping = true
+	c.mu.Unlock()
+
+	ended := c.safeStep()
+
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.stepping = false
+	if ended || c.halted {
+		c.end()
+		return
+	}
+	c.waitFor(c.next)
+	c.timer.Reset(time.Until(c.next))
+}
+
+// halt is the stop: an idle check ends at once, a busy one when its step
+// is done.
+func (c *Check) halt() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.halted = true
+	if !c.stepping {
+		c.timer.Stop()
+		c.end()
 	}
 }
 
-// panicPause is how long a check whose loop panicked waits to start again.
+// end marks the check ended, once; c.mu is held.
+func (c *Check) end() {
+	if c.ended {
+		return
+	}
+	c.ended = true
+	c.phase = phase{what: "ended"}
+	c.unhook()
+	if c.onEnd != nil {
+		c.onEnd()
+	}
+	close(c.done)
+}
+
+// panicPause is how long a check whose step panicked waits to start again.
 const panicPause = time.Second
 
-// loop runs the check from its first run at first until stop ends (true),
-// or until it panics (false).
-func (c *Check) loop(stop, kill context.Context, first time.Time) (ended bool) {
+// safeStep takes one step and reports whether the check has ended. A panic
+// is a bug: it is logged with its stack, and the check starts again from a
+// clean state after a pause, so that a panic that repeats costs a line a
+// second, not a core; no other check notices.
+func (c *Check) safeStep() (ended bool) {
 	defer func() {
 		if v := recover(); v != nil {
 			c.log.Error("check_panic", zap.Any("panic", v), zap.StackSkip("stack", 2))
-			ended = stop.Err() != nil
+			c.st, c.next = State{}, time.Now().Add(panicPause)
+			c.mu.Lock()
+			c.status.Panics++
+			c.mu.Unlock()
+			ended = c.stop.Err() != nil
 		}
 	}()
-	var st State
-	next := first
-	for {
-		c.setNext(st, next)
-		c.waitUntil(next)
-		if !sleepUntil(stop, next) {
-			return true
-		}
-		sched := next
-		if st.Mode == RecoveryDue {
-			prev := st
-			var steps []Step
-			st, steps = Recover(c.policy, st)
-			c.perform(stop, kill, prev, st, steps, Result{})
-			if stop.Err() != nil {
-				return true
-			}
-			st, next = Recovered(st, time.Now())
-			continue
-		}
+	return c.step()
+}
 
-		c.enter("waiting for a slot", 0)
-		waited, err := c.slots.Acquire(stop)
-		if err != nil {
-			return true // stopped while waiting for a slot: no new run
-		}
-		c.enter("running", processBound(c.timeout))
-		r := c.check(kill)
-		r.Waited = waited
-		if c.onResult != nil {
-			c.onResult(r)
-		}
-		if stop.Err() != nil || r.Interrupted {
-			c.stopped(r)
-			return true
-		}
-		d := Observe(c.policy, st, r, sched)
-		c.record(r, d.State)
-		c.perform(stop, kill, st, d.State, d.Steps, r)
+// step takes the check's next step: the recovery when one is due, else a
+// run and what follows it. It reports whether the check has ended (a stop
+// came).
+func (c *Check) step() (ended bool) {
+	stop, kill := c.stop, c.kill
+	if stop.Err() != nil {
+		return true
+	}
+	sched := c.next
+	if c.st.Mode == RecoveryDue {
+		prev := c.st
+		var steps []Step
+		c.st, steps = Recover(c.policy, c.st)
+		c.perform(stop, kill, prev, c.st, steps, Result{})
 		if stop.Err() != nil {
 			return true
 		}
-		st = d.State
-		next = NextStart(d.Next, time.Now())
-	}
-}
-
-// sleepUntil waits for t on the monotonic clock; false when ctx ended first.
-func sleepUntil(ctx context.Context, t time.Time) bool {
-	d := time.Until(t)
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case <-ctx.Done():
+		c.st, c.next = Recovered(c.st, time.Now())
 		return false
-	case <-timer.C:
+	}
+
+	c.enter("waiting for a slot", 0)
+	waited, err := c.slots.Acquire(stop)
+	if err != nil {
+		return true // stopped while waiting for a slot: no new run
+	}
+	c.enter("running", processBound(c.timeout))
+	r := c.check(kill)
+	r.Waited = waited
+	if c.onResult != nil {
+		c.onResult(r)
+	}
+	if stop.Err() != nil || r.Interrupted {
+		c.stopped(r)
 		return true
 	}
+	d := Observe(c.policy, c.st, r, sched)
+	c.record(r, d.State)
+	c.perform(stop, kill, c.st, d.State, d.Steps, r)
+	if stop.Err() != nil {
+		return true
+	}
+	c.st, c.next = d.State, NextStart(d.Next, time.Now())
+	return false
 }
 
 // stopped reports the run that was under way when heatd began to stop: its

@@ -76,11 +76,3 @@ func (c *Check) record(r Result, st State) {
 	c.status.LastTook = r.Duration
 	c.status.State = st
 }
-
-// setNext notes when the loop wakes next; next is on the monotonic clock.
-func (c *Check) setNext(st State, next time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.status.State = st
-	c.status.NextRun = time.Now().Round(0).Add(time.Until(next))
-}

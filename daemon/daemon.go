@@ -36,6 +36,7 @@ func Run(ctx context.Context, path string, stderr io.Writer) int {
 		return 1
 	}
 	log := events.Logger()
+	reserveThreads(threadReserve())
 	defer log.Sync() //nolint:errcheck // stderr may be a closed pipe
 
 	// A write to a broken stderr (journald restarted under us) must fail,
@@ -74,12 +75,17 @@ func Run(ctx context.Context, path string, stderr io.Writer) int {
 	d.serveControl(ctl)
 	// Closed after the engine has stopped: status answers during the grace.
 	defer func() { d.control.Close() }()
+	// Every check is scheduled before READY=1, and none runs until after
+	// it: ten thousand first runs would otherwise race the load.
+	d.engine.Hold()
 	d.engine.Apply(cfg.Checks, settings(cfg))
 	d.metrics.Loaded(true, time.Now())
 	log.Info("config_loaded", zap.String("file", path), zap.Int("checks", len(cfg.Checks)))
 	logWarnings(log, cfg)
 	d.status(time.Now())
 	d.notify.Ready()
+	d.engine.Release()
+	d.cfg.Checks = nil // the engine keeps each check's settings; no second copy
 
 	statusTick := time.NewTicker(sdnotify.StatusInterval)
 	defer statusTick.Stop()

@@ -30,6 +30,8 @@ type Engine struct {
 	retiring map[*instance]bool // stopped, not yet ended (a changed or removed check)
 	settings Settings
 	halted   bool
+	held     bool        // Apply's new checks wait for Release
+	pending  []*instance // held since Hold
 }
 
 // Settings are the [daemon] keys the engine follows.
@@ -44,9 +46,10 @@ type instance struct {
 	spec   check.Spec
 	check  *check.Check
 	runner *check.Runner
+	begin  func()             // starts the check
 	stop   context.CancelFunc // no new runs
 	kill   context.CancelFunc // cut short what runs
-	done   chan struct{}      // closed when the loop has ended
+	done   <-chan struct{}    // closed when the check has ended
 }
 
 // NewEngine makes an engine with no checks. Its checks inherit heatd's
@@ -103,43 +106,79 @@ func (e *Engine) Apply(specs []check.Spec, set Settings) Change {
 	return ch
 }
 
-// start runs spec's loop once after has closed (nil: at once).
+// start makes spec's check and starts it once after has closed (nil: at
+// once; while the engine is held, at Release).
 func (e *Engine) start(spec *check.Spec, after <-chan struct{}) *instance {
+	// The instance keeps its own copy of the settings: nothing of it points
+	// into the configuration, which can then go.
+	in := &instance{spec: *spec}
+	spec = &in.spec
 	runner, missing := check.NewRunner(spec, e.base)
-	log := e.log.With(zap.String("check", spec.Name))
 	if missing != nil {
-		log.Warn("target_missing", zap.Error(missing))
+		e.log.Warn("target_missing", zap.String("check", spec.Name), zap.Error(missing))
 	}
-	in := &instance{spec: *spec, runner: runner, done: make(chan struct{})}
+	in.runner = runner
 	var onResult func(check.Result)
 	if e.observe != nil {
 		name := spec.Name
 		onResult = func(r check.Result) { e.observe(name, r) }
 	}
-	in.check = check.New(&in.spec, check.Options{
+	stop, cancelStop := context.WithCancel(context.Background())
+	kill, cancelKill := context.WithCancel(context.Background())
+	in.stop, in.kill = cancelStop, cancelKill
+	in.check = check.New(spec, check.Options{
 		Doer:     runner,
 		Log:      e.log,
 		Delay:    Splay(spec.Name, spec.Interval, e.settings.Splay),
 		Slots:    e.slots,
 		OnResult: onResult,
+		OnEnd: func() {
+			runner.Close()
+			cancelKill()
+		},
 	})
-	stop, cancelStop := context.WithCancel(context.Background())
-	kill, cancelKill := context.WithCancel(context.Background())
-	in.stop, in.kill = cancelStop, cancelKill
-	go func() {
-		defer close(in.done)
-		defer runner.Close()
-		defer cancelKill()
-		if after != nil {
+	in.begin = func() { in.check.Start(stop, kill) }
+	in.done = in.check.Done()
+	switch {
+	case after != nil:
+		// A changed check: its new instance waits for the old one to end.
+		// A stop that comes first ends it as soon as it starts.
+		go func() {
 			select {
 			case <-after:
 			case <-stop.Done():
-				return
 			}
-		}
-		in.check.Run(stop, kill)
-	}()
+			in.begin()
+		}()
+	case e.held:
+		e.pending = append(e.pending, in)
+	default:
+		in.begin()
+	}
 	return in
+}
+
+// Hold keeps the checks that Apply adds from starting until Release: heatd
+// holds them while it loads, so that ten thousand first runs do not race
+// the load and the READY=1 that follows it.
+func (e *Engine) Hold() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.held = true
+}
+
+// Release starts the checks held since Hold.
+func (e *Engine) Release() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.release()
+}
+
+func (e *Engine) release() {
+	for _, in := range e.pending {
+		in.begin()
+	}
+	e.held, e.pending = false, nil
 }
 
 // retire stops in: no new runs, and what runs gets the grace before its
@@ -175,6 +214,7 @@ func (e *Engine) Stop(grace time.Duration) {
 	}
 	e.checks = map[string]*instance{}
 	e.halted = true
+	e.release() // held checks start stopped, and end at once
 	all := make([]*instance, 0, len(e.retiring))
 	for in := range e.retiring {
 		all = append(all, in)

@@ -231,3 +231,33 @@ func TestStopEndsRetiredChecksToo(t *testing.T) {
 		}
 	}
 }
+
+// Checks applied while the engine is held wait for Release; a stop while
+// held ends them without a run.
+func TestHoldAndRelease(t *testing.T) {
+	dir := t.TempDir()
+	e := NewEngine(zap.NewNop(), nil)
+	e.Hold()
+	e.Apply([]check.Spec{spec(dir, "a", "echo run >> trace", time.Hour)}, Settings{Grace: time.Second})
+	time.Sleep(200 * time.Millisecond)
+	if _, err := os.Stat(filepath.Join(dir, "trace")); err == nil {
+		t.Fatal("a held check ran")
+	}
+	e.Release()
+	waitFor(t, "the first run", func() bool { return status(e, "a").Runs == 1 })
+	e.Stop(time.Second)
+
+	held := NewEngine(zap.NewNop(), nil)
+	held.Hold()
+	held.Apply([]check.Spec{spec(dir, "b", "echo run >> trace-b", time.Hour)}, Settings{Grace: time.Second})
+	done := make(chan struct{})
+	go func() { held.Stop(time.Second); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Stop hung on held checks")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "trace-b")); err == nil {
+		t.Error("a check held until the stop ran")
+	}
+}

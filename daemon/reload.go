@@ -72,5 +72,6 @@ func (d *daemon) reload() error {
 		zap.Strings("added", ch.Added), zap.Strings("changed", ch.Changed),
 		zap.Strings("removed", ch.Removed), zap.Int("kept", len(ch.Kept)))
 	logWarnings(d.log, cfg)
+	cfg.Checks = nil // the engine keeps each check's settings; no second copy
 	return nil
 }
