@@ -89,7 +89,6 @@ func New(spec *Spec, o Options) *Check {
 		done:          make(chan struct{}),
 	}
 	c.status.Name, c.status.Interval = spec.Name, spec.Interval
-	c.status.Signals = make(map[SignalKind]uint64)
 	return c
 }
 
@@ -340,6 +339,9 @@ func (c *Check) signal(s Step) {
 		return
 	}
 	c.mu.Lock()
+	if c.status.Signals == nil {
+		c.status.Signals = make(map[SignalKind]uint64) // most checks never signal
+	}
 	c.status.Signals[s.Why]++
 	c.mu.Unlock()
 	c.log.Info("signal_sent", zap.String("signal", name), zap.String("kind", string(s.Why)),
