@@ -16,7 +16,14 @@ type Limiter struct {
 	mu      sync.Mutex
 	max     int
 	running int
-	waiting []chan struct{} // first come, first served
+	waiting []*waiter // first come, first served
+}
+
+// waiter is a run waiting for a slot.
+type waiter struct {
+	start   time.Time
+	granted bool
+	grant   func(waited time.Duration) // called with the slot taken and l.mu held; must not block
 }
 
 // NewLimiter allows max processes at once; max ≤ 0 means AutoParallel().
@@ -50,36 +57,79 @@ func (l *Limiter) Acquire(ctx context.Context) (waited time.Duration, err error)
 	if l == nil {
 		return 0, nil
 	}
+	ready := make(chan time.Duration, 1)
+	w, ok := l.take(func(d time.Duration) { ready <- d })
+	if ok {
+		return 0, nil
+	}
+	l.mu.Unlock()
+	select {
+	case d := <-ready:
+		return d, nil
+	case <-ctx.Done():
+		if !l.abandon(w) {
+			l.Release() // granted meanwhile: hand it on
+		}
+		return time.Since(w.start), ctx.Err()
+	}
+}
+
+// Go calls f on a goroutine of its own once a slot is free, f holding the
+// slot (it must Release it), or with ctx's error once ctx ends first.
+// Unlike Acquire, nothing blocks meanwhile: ten thousand runs due at once
+// cost ten thousand small entries in a queue, not ten thousand goroutines.
+// A nil Limiter calls f at once.
+func (l *Limiter) Go(ctx context.Context, f func(waited time.Duration, err error)) {
+	if l == nil {
+		go f(0, nil)
+		return
+	}
+	var unhook func() bool
+	w, ok := l.take(func(d time.Duration) {
+		unhook()
+		go f(d, nil)
+	})
+	if ok {
+		go f(0, nil)
+		return
+	}
+	unhook = context.AfterFunc(ctx, func() {
+		if l.abandon(w) {
+			f(time.Since(w.start), ctx.Err())
+		}
+	})
+	l.mu.Unlock() // take left it held, so that grant cannot run before unhook is set
+}
+
+// take takes a slot when one is free (ok), or queues a waiter to be granted
+// one. When it queues, l.mu is left held for the caller to release.
+func (l *Limiter) take(grant func(time.Duration)) (w *waiter, ok bool) {
 	l.mu.Lock()
 	if l.running < l.max && len(l.waiting) == 0 {
 		l.running++
 		l.mu.Unlock()
-		return 0, nil
+		return nil, true
 	}
-	start := time.Now()
-	ready := make(chan struct{})
-	l.waiting = append(l.waiting, ready)
-	l.mu.Unlock()
-	select {
-	case <-ready:
-		return time.Since(start), nil
-	case <-ctx.Done():
-		l.mu.Lock()
-		defer l.mu.Unlock()
-		select {
-		case <-ready: // granted meanwhile: hand it on
-			l.running--
-			l.wake()
-		default:
-			for i, w := range l.waiting {
-				if w == ready {
-					l.waiting = append(l.waiting[:i], l.waiting[i+1:]...)
-					break
-				}
-			}
+	w = &waiter{start: time.Now(), grant: grant}
+	l.waiting = append(l.waiting, w)
+	return w, false
+}
+
+// abandon takes w out of the queue; false when it was granted a slot
+// already.
+func (l *Limiter) abandon(w *waiter) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if w.granted {
+		return false
+	}
+	for i, x := range l.waiting {
+		if x == w {
+			l.waiting = append(l.waiting[:i], l.waiting[i+1:]...)
+			break
 		}
-		return time.Since(start), ctx.Err()
 	}
+	return true
 }
 
 // Release frees a slot taken by Acquire.
@@ -96,9 +146,12 @@ func (l *Limiter) Release() {
 // wake grants slots to waiters while there is room; l.mu is held.
 func (l *Limiter) wake() {
 	for l.running < l.max && len(l.waiting) > 0 {
-		close(l.waiting[0])
+		w := l.waiting[0]
+		l.waiting[0] = nil
 		l.waiting = l.waiting[1:]
 		l.running++
+		w.granted = true
+		w.grant(time.Since(w.start))
 	}
 }
 

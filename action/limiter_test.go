@@ -2,6 +2,7 @@ package action
 
 import (
 	"context"
+	"runtime"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -133,4 +134,69 @@ func equalInts(a, b []int) bool {
 		}
 	}
 	return true
+}
+
+func TestLimiterGoQueuesWithoutGoroutines(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := NewLimiter(2)
+		var mu sync.Mutex
+		waits := make([]time.Duration, 5)
+		var wg sync.WaitGroup
+		before := runtime.NumGoroutine()
+		for i := range 5 {
+			wg.Add(1)
+			l.Go(context.Background(), func(waited time.Duration, err error) {
+				defer wg.Done()
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				waits[i] = waited
+				mu.Unlock()
+				time.Sleep(time.Second)
+				l.Release()
+			})
+		}
+		synctest.Wait()
+		// Two run; three wait as entries, not goroutines.
+		if n := runtime.NumGoroutine() - before; n != 2 {
+			t.Errorf("%d goroutines with two runs and three waiting, want 2", n)
+		}
+		wg.Wait()
+		// First come, first served: 2 and 3 got the slots 0 and 1 freed,
+		// 4 one of theirs.
+		want := []time.Duration{0, 0, time.Second, time.Second, 2 * time.Second}
+		for i := range want {
+			if waits[i] != want[i] {
+				t.Errorf("waits %v, want %v", waits, want)
+				break
+			}
+		}
+	})
+}
+
+func TestLimiterGoGivesUpWithItsContext(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := NewLimiter(1)
+		l.Acquire(context.Background())
+		ctx, cancel := context.WithCancel(context.Background())
+		calls := 0
+		var got error
+		l.Go(ctx, func(waited time.Duration, err error) { calls++; got = err })
+		time.Sleep(time.Second)
+		cancel()
+		synctest.Wait()
+		if calls != 1 || got == nil {
+			t.Fatalf("calls %d, err %v: want one call with the context's error", calls, got)
+		}
+		l.Release()
+		synctest.Wait()
+		if calls != 1 {
+			t.Errorf("f called again after the slot freed")
+		}
+		if w, err := l.Acquire(context.Background()); err != nil || w != 0 {
+			t.Errorf("the slot is not free: %v %v", w, err)
+		}
+	})
 }

@@ -136,7 +136,9 @@ func (c *Check) Run(stop, kill context.Context) {
 	<-c.done
 }
 
-// wake takes the check's next step, on the timer's goroutine.
+// wake takes the check's next step, on the timer's goroutine: a recovery
+// at once, or a run once a slot is free (max_parallel). A run waiting for a
+// slot holds no goroutine.
 func (c *Check) wake() {
 	c.mu.Lock()
 	if c.halted {
@@ -146,8 +148,22 @@ func (c *Check) wake() {
 	c.stepping = true
 	c.mu.Unlock()
 
-	ended := c.safeStep()
+	if c.st.Mode == RecoveryDue {
+		c.settle(c.protect(c.recovery))
+		return
+	}
+	c.enter("waiting for a slot", 0)
+	c.slots.Go(c.stop, func(waited time.Duration, err error) {
+		if err != nil {
+			c.settle(true) // stopped while waiting for a slot: no new run
+			return
+		}
+		c.settle(c.protect(func() bool { return c.run(waited) }))
+	})
+}
 
+// settle ends a step: the check ends, or its timer is set for the next.
+func (c *Check) settle(ended bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.stepping = false
@@ -188,11 +204,11 @@ func (c *Check) end() {
 // panicPause is how long a check whose step panicked waits to start again.
 const panicPause = time.Second
 
-// safeStep takes one step and reports whether the check has ended. A panic
-// is a bug: it is logged with its stack, and the check starts again from a
+// protect takes a step and reports whether the check has ended. A panic is
+// a bug: it is logged with its stack, and the check starts again from a
 // clean state after a pause, so that a panic that repeats costs a line a
 // second, not a core; no other check notices.
-func (c *Check) safeStep() (ended bool) {
+func (c *Check) protect(step func() (ended bool)) (ended bool) {
 	defer func() {
 		if v := recover(); v != nil {
 			c.log.Error("check_panic", zap.Any("panic", v), zap.StackSkip("stack", 2))
@@ -203,35 +219,33 @@ func (c *Check) safeStep() (ended bool) {
 			ended = c.stop.Err() != nil
 		}
 	}()
-	return c.step()
+	return step()
 }
 
-// step takes the check's next step: the recovery when one is due, else a
-// run and what follows it. It reports whether the check has ended (a stop
-// came).
-func (c *Check) step() (ended bool) {
+// recovery is the step of a recovery due: the fault signal and the
+// recovery script, then verification at once. It reports whether the check
+// has ended (a stop came).
+func (c *Check) recovery() (ended bool) {
+	prev := c.st
+	var steps []Step
+	c.st, steps = Recover(c.policy, c.st)
+	c.perform(c.stop, c.kill, prev, c.st, steps, Result{})
+	if c.stop.Err() != nil {
+		return true
+	}
+	c.st, c.next = Recovered(c.st, time.Now())
+	return false
+}
+
+// run is the step of a run, in the slot it holds after waited: the run,
+// then what its result calls for. It reports whether the check has ended.
+func (c *Check) run(waited time.Duration) (ended bool) {
 	stop, kill := c.stop, c.kill
 	if stop.Err() != nil {
+		c.slots.Release() // the slot came after the stop: no new run
 		return true
 	}
 	sched := c.next
-	if c.st.Mode == RecoveryDue {
-		prev := c.st
-		var steps []Step
-		c.st, steps = Recover(c.policy, c.st)
-		c.perform(stop, kill, prev, c.st, steps, Result{})
-		if stop.Err() != nil {
-			return true
-		}
-		c.st, c.next = Recovered(c.st, time.Now())
-		return false
-	}
-
-	c.enter("waiting for a slot", 0)
-	waited, err := c.slots.Acquire(stop)
-	if err != nil {
-		return true // stopped while waiting for a slot: no new run
-	}
 	c.enter("running", processBound(c.timeout))
 	r := c.check(kill)
 	r.Waited = waited
@@ -378,7 +392,7 @@ func (c *Check) script(stop, kill context.Context, kind string, attempt int, env
 }
 
 // check runs the check in the slot it holds, which it gives back however
-// the run ends.
+// the run ends (a panic too).
 func (c *Check) check(kill context.Context) Result {
 	defer c.slots.Release()
 	return c.doer.Check(kill)
