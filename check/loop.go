@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 
 	"github.com/heatd/heatd/action"
 )
@@ -29,10 +30,11 @@ type Doer interface {
 
 // Check is one named check and its loop.
 type Check struct {
-	name   string
-	policy Policy
-	doer   Doer
-	log    *zap.Logger
+	name    string
+	policy  Policy
+	doer    Doer
+	log     *zap.Logger // the check's own once logOnce has run
+	logOnce sync.Once
 
 	// OnResult, when set, sees every check run's result (verification
 	// runs too) before its steps are taken: heat prints HEAT's lines here.
@@ -51,7 +53,6 @@ type Check struct {
 
 	stop, kill context.Context
 	timer      *time.Timer
-	unhook     func() bool // undoes the stop's callback
 	done       chan struct{}
 
 	mu       sync.Mutex
@@ -78,7 +79,7 @@ func New(spec *Spec, o Options) *Check {
 		name:     spec.Name,
 		policy:   PolicyOf(spec),
 		doer:     o.Doer,
-		log:      o.Log.With(zap.String("check", spec.Name)),
+		log:      o.Log,
 		onResult: o.OnResult,
 		delay:    o.Delay,
 		slots:    o.Slots,
@@ -90,6 +91,14 @@ func New(spec *Spec, o Options) *Check {
 	}
 	c.status.Name, c.status.Interval = spec.Name, spec.Interval
 	return c
+}
+
+// events is the check's logger, its name in every event. It is made at the
+// first event: a check that never fails logs nothing, and ten thousand of
+// them need no ten thousand loggers.
+func (c *Check) events() *zap.Logger {
+	c.logOnce.Do(func() { c.log = c.log.With(zap.String("check", c.name)) })
+	return c.log
 }
 
 // PolicyOf is the part of spec that the rules read.
@@ -114,25 +123,31 @@ func PolicyOf(spec *Spec) Policy {
 // once a step is done.
 
 // Start begins the check's life: its first run at once (or after its splay
-// delay), then on schedule, until stop ends. A stop lets the run or script
-// under way finish; kill ending cuts it short. Start returns at once; Done
-// is closed once the check has stopped and nothing of it runs.
+// delay), then on schedule, until Halt, which follows the end of stop. A
+// stop lets the run or script under way finish; kill ending cuts it short.
+// Start returns at once; Done is closed once the check has stopped and
+// nothing of it runs.
 func (c *Check) Start(stop, kill context.Context) {
 	c.stop, c.kill = stop, kill
 	c.next = time.Now().Add(c.delay)
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.halted { // halted before it started: it never runs
+		c.end()
+		return
+	}
 	c.waitFor(c.next)
 	c.timer = time.AfterFunc(c.delay, c.wake)
-	c.unhook = context.AfterFunc(stop, c.halt)
 }
 
 // Done is closed once the check has stopped and nothing of it runs.
 func (c *Check) Done() <-chan struct{} { return c.done }
 
-// Run starts the check and waits until it is done.
+// Run starts the check, halts it when stop ends, and waits until it is
+// done.
 func (c *Check) Run(stop, kill context.Context) {
 	c.Start(stop, kill)
+	defer context.AfterFunc(stop, c.Halt)()
 	<-c.done
 }
 
@@ -175,13 +190,14 @@ func (c *Check) settle(ended bool) {
 	c.timer.Reset(time.Until(c.next))
 }
 
-// halt is the stop: an idle check ends at once, a busy one when its step
-// is done.
-func (c *Check) halt() {
+// Halt stops the check, whose stop context has ended (Start's caller ends
+// it and then calls Halt): an idle check ends at once, a busy one when its
+// step is done.
+func (c *Check) Halt() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.halted = true
-	if !c.stepping {
+	if c.timer != nil && !c.stepping { // started, and idle
 		c.timer.Stop()
 		c.end()
 	}
@@ -194,7 +210,6 @@ func (c *Check) end() {
 	}
 	c.ended = true
 	c.phase = phase{what: "ended"}
-	c.unhook()
 	if c.onEnd != nil {
 		c.onEnd()
 	}
@@ -211,7 +226,7 @@ const panicPause = time.Second
 func (c *Check) protect(step func() (ended bool)) (ended bool) {
 	defer func() {
 		if v := recover(); v != nil {
-			c.log.Error("check_panic", zap.Any("panic", v), zap.StackSkip("stack", 2))
+			c.events().Error("check_panic", zap.Any("panic", v), zap.StackSkip("stack", 2))
 			c.st, c.next = State{}, time.Now().Add(panicPause)
 			c.mu.Lock()
 			c.status.Panics++
@@ -271,14 +286,16 @@ func (c *Check) run(waited time.Duration) (ended bool) {
 func (c *Check) stopped(r Result) {
 	switch {
 	case r.Interrupted:
-		c.log.Warn("check_interrupted", zap.String("run", "check"), zap.Int("pid", r.PID),
+		c.events().Warn("check_interrupted", zap.String("run", "check"), zap.Int("pid", r.PID),
 			zap.Duration("duration", r.Duration))
 	case r.Err != nil:
-		c.log.Error("run_error", zap.Error(r.Err))
+		c.events().Error("run_error", zap.Error(r.Err))
 	case r.Code == 0:
-		c.log.Debug("check_ok", zap.Duration("duration", r.Duration))
+		if c.log.Core().Enabled(zapcore.DebugLevel) {
+			c.events().Debug("check_ok", zap.Duration("duration", r.Duration))
+		}
 	default:
-		c.log.Warn("check_failed", zap.Int("exit_code", r.Code), zap.Duration("duration", r.Duration),
+		c.events().Warn("check_failed", zap.Int("exit_code", r.Code), zap.Duration("duration", r.Duration),
 			zap.String("output", firstLine(r.Output)), zap.Bool("stopping", true))
 		c.heatLog(r)
 	}
@@ -291,14 +308,17 @@ func (c *Check) perform(stop, kill context.Context, prev, st State, steps []Step
 	for _, s := range steps {
 		switch s.Kind {
 		case StepOK:
-			c.log.Debug("check_ok", zap.Int("exit_code", 0), zap.Duration("duration", r.Duration),
+			if !c.log.Core().Enabled(zapcore.DebugLevel) {
+				break // passing runs log at debug level only; most hosts never make the logger
+			}
+			c.events().Debug("check_ok", zap.Int("exit_code", 0), zap.Duration("duration", r.Duration),
 				zap.Int("pid", r.PID), queued(r.Waited))
 		case StepRunError:
-			c.log.Error("run_error", zap.Error(r.Err))
+			c.events().Error("run_error", zap.Error(r.Err))
 		case StepTimeout:
-			c.log.Warn("check_timeout", zap.Duration("duration", r.Duration), zap.Int("pid", r.PID))
+			c.events().Warn("check_timeout", zap.Duration("duration", r.Duration), zap.Int("pid", r.PID))
 		case StepFailed:
-			c.log.Warn("check_failed", zap.Int("exit_code", r.Code), zap.Duration("duration", r.Duration),
+			c.events().Warn("check_failed", zap.Int("exit_code", r.Code), zap.Duration("duration", r.Duration),
 				zap.Int("consecutive_failures", st.Failures), zap.String("output", firstLine(r.Output)),
 				zap.Int("pid", r.PID), zap.Bool("verifying", prev.Mode == Verifying), queued(r.Waited))
 		case StepHeatLog:
@@ -313,7 +333,7 @@ func (c *Check) perform(stop, kill context.Context, prev, st State, steps []Step
 			}
 			c.script(stop, kill, "fail", 0, FailEnv(c.policy, r))
 		case StepRecoveryStarted:
-			c.log.Warn("recovery_started", zap.Int("attempt", st.Attempt),
+			c.events().Warn("recovery_started", zap.Int("attempt", st.Attempt),
 				zap.Int("consecutive_failures", st.Failures))
 		case StepRecoveryScript:
 			if stop.Err() != nil {
@@ -321,12 +341,12 @@ func (c *Check) perform(stop, kill context.Context, prev, st State, steps []Step
 			}
 			c.script(stop, kill, "recovery", st.Attempt, RecoveryEnv(c.policy, st))
 		case StepRecovered:
-			c.log.Info("recovered", zap.Int("attempts", prev.Attempt))
+			c.events().Info("recovered", zap.Int("attempts", prev.Attempt))
 			c.mu.Lock()
 			c.status.Recoveries++
 			c.mu.Unlock()
 		case StepRecoveryFailed:
-			c.log.Warn("recovery_failed", zap.Int("attempt", st.Attempt),
+			c.events().Warn("recovery_failed", zap.Int("attempt", st.Attempt),
 				zap.Int("consecutive_failures", st.Failures))
 		}
 	}
@@ -340,7 +360,7 @@ func (c *Check) heatLog(r Result) {
 		return
 	}
 	if err := c.doer.HeatLog(r.Unix, r.Output); err != nil {
-		c.log.Error("heat_log_failed", zap.Error(err))
+		c.events().Error("heat_log_failed", zap.Error(err))
 	}
 }
 
@@ -348,7 +368,7 @@ func (c *Check) signal(s Step) {
 	name := action.SignalName(s.Signal)
 	pid, err := c.doer.Signal(s.Signal)
 	if err != nil {
-		c.log.Warn("signal_failed", zap.String("signal", name), zap.String("kind", string(s.Why)),
+		c.events().Warn("signal_failed", zap.String("signal", name), zap.String("kind", string(s.Why)),
 			zap.Error(err))
 		return
 	}
@@ -358,7 +378,7 @@ func (c *Check) signal(s Step) {
 	}
 	c.status.Signals[s.Why]++
 	c.mu.Unlock()
-	c.log.Info("signal_sent", zap.String("signal", name), zap.String("kind", string(s.Why)),
+	c.events().Info("signal_sent", zap.String("signal", name), zap.String("kind", string(s.Why)),
 		zap.Int("pid", pid))
 }
 
@@ -371,7 +391,7 @@ func (c *Check) script(stop, kill context.Context, kind string, attempt int, env
 	c.enter("running its "+kind+" script", processBound(c.scriptTimeout))
 	out, logErr := c.runScript(kill, kind, attempt, env)
 	if logErr != nil {
-		c.log.Error("heat_log_failed", zap.String("script", kind), zap.Error(logErr))
+		c.events().Error("heat_log_failed", zap.String("script", kind), zap.Error(logErr))
 	}
 	fields := []zap.Field{zap.Int("exit_code", out.Code), zap.Duration("duration", out.Duration),
 		zap.Int("pid", out.PID), queued(waited)}
@@ -380,14 +400,14 @@ func (c *Check) script(stop, kill context.Context, kind string, attempt int, env
 	}
 	switch {
 	case out.StartErr != nil:
-		c.log.Error("run_error", zap.String("script", kind), zap.Error(out.StartErr))
+		c.events().Error("run_error", zap.String("script", kind), zap.Error(out.StartErr))
 	case out.Interrupted:
-		c.log.Warn("check_interrupted", append(fields, zap.String("run", kind+" script"))...)
+		c.events().Warn("check_interrupted", append(fields, zap.String("run", kind+" script"))...)
 	default:
 		if out.TimedOut {
 			fields = append(fields, zap.Bool("timed_out", true))
 		}
-		c.log.Info(kind+"_script_done", fields...)
+		c.events().Info(kind+"_script_done", fields...)
 	}
 }
 

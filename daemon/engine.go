@@ -125,7 +125,7 @@ func (e *Engine) start(spec *check.Spec, after <-chan struct{}) *instance {
 	}
 	stop, cancelStop := context.WithCancel(context.Background())
 	kill, cancelKill := context.WithCancel(context.Background())
-	in.stop, in.kill = cancelStop, cancelKill
+	in.kill = cancelKill
 	in.check = check.New(spec, check.Options{
 		Doer:     runner,
 		Log:      e.log,
@@ -138,6 +138,10 @@ func (e *Engine) start(spec *check.Spec, after <-chan struct{}) *instance {
 		},
 	})
 	in.begin = func() { in.check.Start(stop, kill) }
+	in.stop = func() {
+		cancelStop()
+		in.check.Halt()
+	}
 	in.done = in.check.Done()
 	switch {
 	case after != nil:
