@@ -8,7 +8,7 @@ LDFLAGS := -X main.version=$(VERSION)
 COMMANDS := heatd heat heatctl
 EXAMPLES := heartbeat receiver
 
-.PHONY: all build test vet lint fuzz demo install clean deb systemd-test
+.PHONY: all build test vet lint fuzz bench demo install clean deb systemd-test
 
 # staticcheck at a fixed version, installed into GOPATH/bin when missing.
 STATICCHECK_VERSION := v0.8.2
@@ -37,6 +37,18 @@ test: vet lint
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./daemon/config
 	$(GO) test -run '^$$' -fuzz '^FuzzParseArgs$$' -fuzztime $(FUZZTIME) ./cmd/heat
+
+# The benchmarks (cmd/heatbench): heatd against a C floor that only spawns
+# and waits, beside monit and HEAT's own loop, written to BENCHMARKS.md with
+# the machine they ran on. About seven minutes on two cores; needs cc and
+# python3, and installs Debian's monit when it is missing (as root; the
+# package's own service is never used: heatbench runs monit on a private
+# control file). Figures are ratios to the floor measured in the same run.
+bench: build
+	@if ! command -v monit >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq monit; \
+	fi
+	$(GO) run ./cmd/heatbench -heatd bin/heatd -out BENCHMARKS.md
 
 demo: build
 	sh examples/demo.sh

@@ -263,7 +263,7 @@ func (c *Check) run(waited time.Duration) (ended bool) {
 	sched := c.next
 	c.enter("running", processBound(c.timeout))
 	r := c.check(kill)
-	r.Waited = waited
+	r.Waited, r.Late = waited, r.Start.Sub(sched)
 	if c.onResult != nil {
 		c.onResult(r)
 	}
@@ -312,7 +312,7 @@ func (c *Check) perform(stop, kill context.Context, prev, st State, steps []Step
 				break // passing runs log at debug level only; most hosts never make the logger
 			}
 			c.events().Debug("check_ok", zap.Int("exit_code", 0), zap.Duration("duration", r.Duration),
-				zap.Int("pid", r.PID), queued(r.Waited))
+				zap.Int("pid", r.PID), zap.Duration("late", r.Late), queued(r.Waited))
 		case StepRunError:
 			c.events().Error("run_error", zap.Error(r.Err))
 		case StepTimeout:

@@ -81,6 +81,7 @@ type Result struct {
 	Output      []byte        // the run's stderr, bounded
 	Interrupted bool          // cut short by a stop: reported, never acted on
 	Waited      time.Duration // spent waiting for a slot (max_parallel) before it started
+	Late        time.Duration // how far after its scheduled time it started
 }
 
 // StepKind names one thing to do after a run.

@@ -23,7 +23,7 @@ type Source interface {
 type Metrics struct {
 	registry *prometheus.Registry
 	duration *prometheus.HistogramVec
-	queued   *prometheus.HistogramVec
+	queued   prometheus.Histogram
 
 	reloadOK   prometheus.Gauge
 	reloadTime prometheus.Gauge
@@ -42,11 +42,13 @@ func New(src Source) *Metrics {
 			Help:    "How long check runs took.",
 			Buckets: DurationBuckets,
 		}, []string{"check"}),
-		queued: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name:    "heatd_check_queue_wait_seconds",
+		// One histogram for all checks: the queue is heatd's, not a check's,
+		// and ten thousand histograms would cost more than the checks.
+		queued: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "heatd_queue_wait_seconds",
 			Help:    "How long check runs waited for a slot under max_parallel before they started.",
 			Buckets: DurationBuckets,
-		}, []string{"check"}),
+		}),
 		reloadOK: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "heatd_config_last_reload_successful",
 			Help: "Whether the last configuration load (at start or on reload) was applied.",
@@ -67,7 +69,7 @@ func (m *Metrics) Ran(name string, r check.Result) {
 		return
 	}
 	m.duration.WithLabelValues(name).Observe(r.Duration.Seconds())
-	m.queued.WithLabelValues(name).Observe(r.Waited.Seconds())
+	m.queued.Observe(r.Waited.Seconds())
 }
 
 // Forget drops the series of checks that are gone, so a removed check
@@ -75,7 +77,6 @@ func (m *Metrics) Ran(name string, r check.Result) {
 func (m *Metrics) Forget(names ...string) {
 	for _, n := range names {
 		m.duration.DeleteLabelValues(n)
-		m.queued.DeleteLabelValues(n)
 	}
 }
 
