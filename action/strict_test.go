@@ -50,7 +50,7 @@ func ended(t *testing.T, cmd *exec.Cmd) bool {
 }
 
 // TestSendStrict aims at real processes of root and of nobody through
-// pidfiles of either, strictly or not (section 5: a pidfile writable by
+// pidfiles of either, strictly or not (a pidfile writable by
 // others, or naming a process of another user than the pidfile's owner,
 // would let whoever writes it aim heatd's signals).
 func TestSendStrict(t *testing.T) {

@@ -18,7 +18,7 @@ type Target struct {
 	// by others, and a process whose real user is not the pidfile's owner:
 	// whoever can write a pidfile could otherwise aim heatd's signals at
 	// any process. The config loader sets it when heatd runs as root with
-	// strict_permissions (section 5 of the contract).
+	// strict_permissions.
 	Strict bool
 }
 

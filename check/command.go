@@ -13,7 +13,7 @@ import (
 // A `command` runs as /bin/sh -c COMMAND. Most commands need no shell at
 // all ("curl -sf localhost:8000"), and the shell costs a second exec on
 // every run: such a command is executed directly, with what the shell would
-// have done done here (the contract's section 4 names the commands that
+// have done done here (the README names the commands that
 // qualify). Anything the shell would have treated differently (a builtin, a
 // command not found, a file that is not a binary) goes to the shell after
 // all, so the two ways cannot be told apart.

@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// This file holds HEAT's rules (section 4 of the contract) as pure
+// This file holds HEAT's rules as pure
 // functions: from a state and what just happened to the next state and the
 // steps to take. Nothing here runs a process, sends a signal or reads a
 // clock, so every rule is tested exactly, without processes or sleeps.

@@ -10,7 +10,7 @@ import (
 )
 
 // The rules are checked against a second, plainly imperative reading of
-// section 4, over every sequence of outcomes up to a length and every kind
+// what a check does (the README), over every sequence of outcomes up to a length and every kind
 // of policy. Runs and scripts take no time here; one tick is one interval.
 
 type outcome uint8
@@ -21,7 +21,7 @@ const (
 	errRun // could not start
 )
 
-// reference is section 4 read as a HEAT-like loop, step by step.
+// reference is the rules read as a HEAT-like loop, step by step.
 func reference(p Policy, outs []outcome) []string {
 	var trace []string
 	tick, i, count := 0, 0, 0

@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// Native probes (section 8 of the contract): an `http` or `tcp` check runs
+// Native probes: an `http` or `tcp` check runs
 // inside heatd, with no process, and fails with curl's exit codes so that
 // what was written for `curl -sf` (a fail script testing HEAT_FAIL_CODE, an
 // alert rule on the exit code) reads them alike. Each kind of probe has a

@@ -18,8 +18,7 @@ import (
 	"time"
 )
 
-// An `http = "URL"` check behaves as `curl -sf URL` (section 8 of the
-// contract), and where heatd had to choose:
+// An `http = "URL"` check behaves as `curl -sf URL`, and where heatd had to choose:
 //
 //   - Redirects are not followed (curl without -L); a 3xx is below 400, so
 //     it passes unless http_status says otherwise.

@@ -41,7 +41,7 @@ type Spec struct {
 	Dir     string            // working directory of every process
 }
 
-// HTTPProbe is a native HTTP check (section 8 of the contract).
+// HTTPProbe is a native HTTP check.
 type HTTPProbe struct {
 	URL     string
 	Method  string            // GET when empty

@@ -23,7 +23,7 @@ import (
 // hang or vanish, a config file that vanishes or is replaced while HUPs
 // arrive. In each, heatd must not crash, must report every run (a run it
 // could not start is run_error, never check_failed, so a healthy service is
-// never "recovered"), must leave no process behind but those the contract
+// never "recovered"), must leave no process behind but those heatd
 // leaves alone, and must go on checking.
 
 // faultNobody is the unprivileged user heatd runs as where a limit binds
@@ -667,7 +667,7 @@ func TestFaultTooFewProcesses(t *testing.T) {
 //     children die with it;
 //   - a run that exits at once, leaving three hundred children, is done
 //     when its leader is (its stderr pipe is let go 200 ms later): the
-//     children are left alone, as the contract leaves a script's daemons,
+//     children are left alone, as heatd leaves a script's daemons,
 //     and heatd's stop leaves them too;
 //   - a run that closes its stdout and stderr and goes on is waited for;
 //   - a run that ignores SIGTERM is killed 2 s later;

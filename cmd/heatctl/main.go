@@ -18,7 +18,7 @@ import (
 	"github.com/heatd/heatd/daemon/control"
 )
 
-// Exit statuses, as the contract gives them.
+// Exit statuses, as the README gives them.
 const (
 	exitOK          = 0
 	exitAnswer      = 1 // heatd answered with an error, or rejected a reload

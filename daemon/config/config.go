@@ -22,8 +22,7 @@ type Config struct {
 
 // Daemon is the [daemon] table, defaults applied and paths resolved.
 //
-// StrictPermissions switches the root-safety rules (section 5 of the
-// contract), which Load applies when heatd runs as root; it then also sets
+// StrictPermissions switches the root-safety rules which Load applies when heatd runs as root; it then also sets
 // Target.Strict on each check that signals through a pidfile.
 type Daemon struct {
 	LogDir            string
@@ -39,7 +38,7 @@ type Daemon struct {
 }
 
 // defaultDaemon is the [daemon] table of a file that sets nothing; the
-// values are the contract's (section 5).
+// values are the documented ones.
 func defaultDaemon() Daemon {
 	return Daemon{
 		LogDir:            "/var/log/heat",
@@ -51,7 +50,7 @@ func defaultDaemon() Daemon {
 	}
 }
 
-// Check defaults the contract gives (section 5).
+// Check defaults, as documented.
 const (
 	defaultInterval      = 30 * time.Second
 	defaultTimeout       = 30 * time.Second

@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// daemonKeys are the keys of [daemon], in the contract's order.
+// daemonKeys are the keys of [daemon], in the order the README lists them.
 func daemonKeys() []string {
 	return []string{
 		"log_dir", "log_level", "log_format", "shutdown_grace", "control_socket",

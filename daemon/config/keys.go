@@ -14,8 +14,7 @@ type keyDef struct {
 // check, and never changed.
 var checkKeyTable = checkKeys()
 
-// checkKeys are the keys of a check, in the contract's order (section 5
-// and, for the native probes, section 8).
+// checkKeys are the keys of a check, in the order the README lists them.
 func checkKeys() []keyDef {
 	return []keyDef{
 		{"command", false, plain(parseText)},

@@ -8,7 +8,7 @@ import (
 	"strings"
 )
 
-// The parsers of the native probes' keys (section 8 of the contract).
+// The parsers of the native probes' keys.
 
 // parseStatus reads the accepted HTTP status codes: one or an array.
 func parseStatus(v any) ([]int, error) {

@@ -11,7 +11,7 @@ import (
 	"syscall"
 )
 
-// guard applies the root-safety rules (section 5 of the contract), as
+// guard applies the root-safety rules, as
 // sshd's StrictModes does: heatd, run as root, reads its config files and
 // runs script, fail and recovery as root, so none of them may be left for
 // another user to change. A file is refused when it is writable by group
@@ -20,7 +20,7 @@ import (
 // others without the sticky bit. Links are followed as the kernel follows
 // them: each link must be owned by root, and its target is checked with
 // the folders on its way. A group-writable folder is accepted, as the
-// contract words it ("writable by others"): Debian's /usr/local is root's
+// the rule words it ("writable by others"): Debian's /usr/local is root's
 // and group staff's.
 //
 // A pidfile is refused only when writable by others: it is written by the

@@ -241,7 +241,7 @@ $D/heat.toml:7: [defaults] key "recovery": $D/bin/recover is owned by uid 65534,
 			want:  `$D/heat.toml:13: check "web": key "pidfile": $D/run/web.pid is writable by others: chmod o-w $D/run/web.pid`,
 		},
 		{
-			// The contract's words are "writable by others": a service's
+			// The rule's words are "writable by others": a service's
 			// own group may write its pidfile, as many services do.
 			name: "group-writable pidfile of another user, in its folder",
 			setup: func(tr tree) {

@@ -75,8 +75,8 @@ func readFile(name string) ([]byte, error) {
 }
 
 // syntaxError turns TOML's error into ours, at TOML's line. A [check.NAME]
-// table written twice in one file is a TOML error too, but the contract
-// wants both places named, as for a name repeated across files.
+// table written twice in one file is a TOML error too, but heatd
+// names both places, as for a name repeated across files.
 func (src *source) syntaxError(err error) Errors {
 	var pe toml.ParseError
 	if !errors.As(err, &pe) {

@@ -9,7 +9,7 @@ import (
 // probeKeys are the ways a check runs; a check has exactly one.
 func probeKeys() []string { return []string{"command", "script", "http", "tcp"} }
 
-// validate applies the rules between a check's keys (section 5): own are
+// validate applies the rules between a check's keys: own are
 // the keys of its table, all are those merged over [defaults].
 func validate(s *scope, own, all settings) {
 	var probes []string
