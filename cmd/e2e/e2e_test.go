@@ -64,6 +64,14 @@ func startEnv(t *testing.T, dir string, env []string, name string, args ...strin
 	cmd := exec.Command(filepath.Join(bin, name), args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), env...)
+	return launch(t, cmd)
+}
+
+// launch starts cmd with its output gathered line by line; whatever still
+// runs at the end of the test is killed (its whole group, when it has one
+// of its own).
+func launch(t *testing.T, cmd *exec.Cmd) *proc {
+	t.Helper()
 	stdout, _ := cmd.StdoutPipe()
 	stderr, _ := cmd.StderrPipe()
 	if err := cmd.Start(); err != nil {
@@ -76,10 +84,15 @@ func startEnv(t *testing.T, dir string, env []string, name string, args ...strin
 	go p.read(&wg, stderr, &p.stderr)
 	go func() { wg.Wait(); close(p.done) }()
 	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
-			cmd.Process.Kill()
-			cmd.Wait()
+		if cmd.ProcessState != nil {
+			return
 		}
+		if cmd.SysProcAttr != nil && cmd.SysProcAttr.Setpgid {
+			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		} else {
+			cmd.Process.Kill()
+		}
+		cmd.Wait()
 	})
 	return p
 }
@@ -158,8 +171,13 @@ func events(lines []string) []event {
 }
 
 func count(lines []string, msg, check string) int {
+	return countEvents(events(lines), msg, check)
+}
+
+// countEvents counts the events msg of check (any check when "").
+func countEvents(evs []event, msg, check string) int {
 	n := 0
-	for _, e := range events(lines) {
+	for _, e := range evs {
 		if e["msg"] == msg && (check == "" || e["check"] == check) {
 			n++
 		}

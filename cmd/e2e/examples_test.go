@@ -17,7 +17,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -550,13 +549,7 @@ func consoleEvents(lines []string) []event {
 }
 
 func consoleCount(lines []string, msg, check string) int {
-	n := 0
-	for _, e := range consoleEvents(lines) {
-		if e["msg"] == msg && (check == "" || e["check"] == check) {
-			n++
-		}
-	}
-	return n
+	return countEvents(consoleEvents(lines), msg, check)
 }
 
 // heatLog checks that a heat log matches every pattern.
@@ -631,24 +624,7 @@ func startGroup(t *testing.T, dir string, env []string, argv ...string) *proc {
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), env...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	stdout, _ := cmd.StdoutPipe()
-	stderr, _ := cmd.StderrPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	p := &proc{t: t, cmd: cmd, done: make(chan struct{})}
-	var wg sync.WaitGroup
-	wg.Add(2)
-	go p.read(&wg, stdout, &p.stdout)
-	go p.read(&wg, stderr, &p.stderr)
-	go func() { wg.Wait(); close(p.done) }()
-	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
-			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-			cmd.Wait()
-		}
-	})
-	return p
+	return launch(t, cmd)
 }
 
 // stopGroup sends sig to p's process group and returns p's exit status.

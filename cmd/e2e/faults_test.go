@@ -48,30 +48,6 @@ func requireTool(t *testing.T, name string) string {
 	return path
 }
 
-// launch starts cmd with its output gathered line by line, as start does;
-// whatever still runs at the end of the test is killed.
-func launch(t *testing.T, cmd *exec.Cmd) *proc {
-	t.Helper()
-	stdout, _ := cmd.StdoutPipe()
-	stderr, _ := cmd.StderrPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	p := &proc{t: t, cmd: cmd, done: make(chan struct{})}
-	var wg sync.WaitGroup
-	wg.Add(2)
-	go p.read(&wg, stdout, &p.stdout)
-	go p.read(&wg, stderr, &p.stderr)
-	go func() { wg.Wait(); close(p.done) }()
-	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
-			cmd.Process.Kill()
-			cmd.Wait()
-		}
-	})
-	return p
-}
-
 // heatdCommand is heatd -c config in dir, run through wrapper (prlimit and
 // its options) when given, without NOTIFY_SOCKET.
 func heatdCommand(dir, config string, wrapper ...string) *exec.Cmd {
