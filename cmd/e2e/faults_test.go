@@ -893,11 +893,9 @@ func scriptErrors(lines []string, check, kind string) int {
 // untouched. A file renamed over the config again and again while HUPs
 // arrive is read whole each time (a bad one among them is refused for what
 // it says, never for being half there); the last good file is applied.
-func TestFaultConfigVanishesOrIsReplaced(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	config := filepath.Join(dir, "heat.toml")
-	const base = `[daemon]
+// beatConfig is one check that passes ten times a second, with its passes
+// logged: a heatd whose reloads are tested keeps it beating.
+const beatConfig = `[daemon]
 log_dir = "logs"
 log_level = "debug"
 control_socket = "heatd.sock"
@@ -905,6 +903,12 @@ control_socket = "heatd.sock"
 command = "true"
 interval = "100ms"
 `
+
+func TestFaultConfigVanishesOrIsReplaced(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	config := filepath.Join(dir, "heat.toml")
+	base := beatConfig
 	writeConfig(t, config, base)
 	heatd := start(t, dir, "heatd", "-c", config)
 	heatd.waitFor("the first beats", 10*time.Second, true, atLeast(2, "check_ok", "beat"))
@@ -1000,14 +1004,7 @@ func TestFaultConfigUnreadable(t *testing.T) {
 	t.Parallel()
 	dir := nobodysDir(t)
 	config := filepath.Join(dir, "heat.toml")
-	const base = `[daemon]
-log_dir = "logs"
-log_level = "debug"
-control_socket = "heatd.sock"
-[check.beat]
-command = "true"
-interval = "100ms"
-`
+	base := beatConfig
 	writeConfig(t, config, base)
 	heatd := launch(t, asNobody(heatdCommand(dir, config)))
 	heatd.waitFor("the first beats", 10*time.Second, true, atLeast(2, "check_ok", "beat"))
