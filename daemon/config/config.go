@@ -36,24 +36,3 @@ type Daemon struct {
 	MaxParallel       int // 0: automatic
 	StrictPermissions bool
 }
-
-// defaultDaemon is the [daemon] table of a file that sets nothing; the
-// values are the documented ones.
-func defaultDaemon() Daemon {
-	return Daemon{
-		LogDir:            "/var/log/heat",
-		LogLevel:          "info",
-		LogFormat:         "json",
-		ShutdownGrace:     10 * time.Second,
-		ControlSocket:     "/run/heatd/heatd.sock",
-		StrictPermissions: true,
-	}
-}
-
-// Check defaults, as documented.
-const (
-	defaultInterval      = 30 * time.Second
-	defaultTimeout       = 30 * time.Second
-	defaultScriptTimeout = 5 * time.Minute
-	defaultHTTPMethod    = "GET"
-)

@@ -4,9 +4,34 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 )
+
+// kindKeys are the keys of the kinds of check: the key that chooses a kind
+// (a check has exactly one), then the keys of that kind alone.
+func kindKeys() []checkKey {
+	return []checkKey{
+		{name: "command", kind: "command", form: `"COMMAND"`,
+			doc:   "a shell command, run by `/bin/sh -c`; a check has exactly one of `command`, `script`, `http` and `tcp`",
+			value: field(plain(parseText), "", func(b *built, v string) { b.Command = v })},
+		{name: "script", kind: "script", form: `"PATH"`, rootSafe: true, doc: "an executable file, run directly",
+			value: field(inDir(parseExecutable), "", func(b *built, v string) { b.Script = v })},
+		{name: "http", kind: "http", form: `"URL"`, doc: "a URL fetched by heatd itself (see Native probes)",
+			value: field(plain(parseURL), "", func(b *built, v string) { b.HTTP.URL = v })},
+		{name: "http_method", kind: "http", defaults: true, doc: "the request's method",
+			value: field(plain(parseMethod), "GET", func(b *built, v string) { b.HTTP.Method = v })},
+		{name: "http_status", kind: "http", defaults: true, shown: "any below 400", doc: "the accepted status codes: one, or an array",
+			value: field(plain(parseStatus), nil, func(b *built, v []int) { b.HTTP.Status = slices.Clone(v) })},
+		{name: "http_body", kind: "http", defaults: true, doc: "a text the body must contain",
+			value: field(plain(parseString), "", func(b *built, v string) { b.HTTP.Body = v })},
+		{name: "http_headers", kind: "http", defaults: true, doc: "a table of headers sent with the request",
+			value: table(headerEntry, func(b *built, v map[string]string) { b.HTTP.Headers = cloneOrNil(v) })},
+		{name: "tcp", kind: "tcp", form: `"HOST:PORT"`, doc: "a `HOST:PORT` that heatd connects to itself",
+			value: field(plain(func(v any) (string, error) { return parseHostPort(v, true) }), "", func(b *built, v string) { b.TCP = v })},
+	}
+}
 
 // The parsers of the native probes' keys.
 

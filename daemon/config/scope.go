@@ -91,17 +91,15 @@ func (s *scope) keys(m map[string]any) []string {
 // unknownHint says where a key written in the wrong table belongs, or
 // else what the table holds (fallback).
 func unknownHint(key, fallback string) string {
-	if slices.Contains(daemonKeys(), key) {
+	if _, ok := daemonKeyIndex[key]; ok {
 		return "it belongs in [daemon]"
 	}
-	for _, k := range checkKeyTable {
-		switch {
-		case k.name != key:
-		case k.inDefaults:
-			return "it belongs in a [check.NAME] table or [defaults]"
-		default:
-			return "it belongs in a [check.NAME] table"
-		}
+	switch k, ok := checkKeyIndex[key]; {
+	case !ok:
+	case k.defaults:
+		return "it belongs in a [check.NAME] table or [defaults]"
+	default:
+		return "it belongs in a [check.NAME] table"
 	}
 	return fallback
 }
