@@ -37,20 +37,22 @@ func checkKeys() []checkKey {
 		{name: "pid", doc: "the target of signals",
 			value: field(plain(parsePID), 0, func(b *built, v int) { b.Target.PID = v })},
 		{name: "pidfile", rootSafe: true, doc: "the target of signals, read at each send; not with `pid`",
-			value: field(inDir(parsePath), "", func(b *built, v string) { b.Target.Pidfile = v })},
-		{name: "signal", defaults: true, doc: "sent on each failure",
+			excludes: &rule{[]string{"pid"}, `cannot be used with "pid": give one target, a pid or a pidfile`},
+			value:    field(inDir(parsePath), "", func(b *built, v string) { b.Target.Pidfile = v })},
+		{name: "signal", defaults: true, needs: needsTarget, doc: "sent on each failure",
 			value: field(plain(parseSignal), 0, func(b *built, v syscall.Signal) { b.Signal = v })},
 		{name: "fail", defaults: true, rootSafe: true, doc: "script run on each failure",
 			value: field(inDir(parseExecutable), "", func(b *built, v string) { b.Fail = v })},
 		{name: "recovery", defaults: true, rootSafe: true, doc: "script run when `threshold` failures come in a row",
+			needs: &rule{[]string{"threshold"}, `needs "threshold", the consecutive failures that start recovery`},
 			value: field(inDir(parseExecutable), "", func(b *built, v string) { b.Recovery = v })},
 		{name: "threshold", defaults: true, doc: "failures in a row that start recovery",
 			value: field(plain(parseThreshold), 0, func(b *built, v int) { b.Threshold = v })},
 		{name: "recovery_timeout", defaults: true, doc: "how long a recovery has to prove itself; none: `threshold` runs",
 			value: field(plain(parsePositive), 0, func(b *built, v time.Duration) { b.RecoveryTimeout = v })},
-		{name: "fault_signal", defaults: true, doc: "sent before each recovery",
+		{name: "fault_signal", defaults: true, needs: needsTarget, doc: "sent before each recovery",
 			value: field(plain(parseSignal), 0, func(b *built, v syscall.Signal) { b.FaultSignal = v })},
-		{name: "success_signal", defaults: true, doc: "sent once a recovery is verified",
+		{name: "success_signal", defaults: true, needs: needsTarget, doc: "sent once a recovery is verified",
 			value: field(plain(parseSignal), 0, func(b *built, v syscall.Signal) { b.SuccessSignal = v })},
 		{name: "script_timeout", defaults: true, doc: "a fail or recovery script longer than this is killed",
 			value: field(plain(parsePositive), 5*time.Minute, func(b *built, v time.Duration) { b.ScriptTimeout = v })},
@@ -67,6 +69,9 @@ func checkKeys() []checkKey {
 			value: table(envEntry, func(b *built, v map[string]string) { b.Env = cloneOrNil(v) })},
 	})
 }
+
+// needsTarget is the rule of the keys that send signals.
+var needsTarget = &rule{[]string{"pid", "pidfile"}, `needs a target: set "pid" or "pidfile"`}
 
 // checkKeyIndex finds a check key's row by name.
 var checkKeyIndex = indexKeys(checkKeyTable)

@@ -19,11 +19,22 @@ type key[D any] struct {
 	form     string
 	defaults bool // [defaults] may set it
 	rootSafe bool // as root, the file it names must be safe from other users (rootsafe.go)
+	// needs is what the key needs beside it, in the check's own table or
+	// [defaults]; excludes is what it cannot be written with in a check's
+	// own table. nil: nothing.
+	needs, excludes *rule
 	// shown is the README's default when the value alone would not say it
 	// ("off", "<log_dir>/<name>.log"); "" shows the default value.
 	shown string
 	doc   string // the README's meaning column
 	value[D]
+}
+
+// rule is a rule between keys: msg is reported at a key that has none of
+// keys beside it (needs), or one of them (excludes).
+type rule struct {
+	keys []string
+	msg  string
 }
 
 // value is how a key's TOML value is read and where it lands. It is built

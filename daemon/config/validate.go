@@ -21,8 +21,10 @@ func probeKeys() []string {
 	return names
 }
 
-// validate applies the rules between a check's keys: own are
-// the keys of its table, all are those merged over [defaults].
+// validate applies the rules between a check's keys, as their rows state
+// them: exactly one kind, the keys each key needs or excludes, and a kind's
+// keys only with that kind. own are the keys of its table, all are those
+// merged over [defaults].
 func validate(s *scope, own, all settings) {
 	kinds := probeKeyNames
 	var probes []string
@@ -39,17 +41,13 @@ func validate(s *scope, own, all settings) {
 		s.add(s.line(), "", fmt.Sprintf("has %s; give exactly one of %s", both(probes), either(kinds)))
 	}
 
-	_, hasPID := own["pid"]
-	_, hasPidfile := own["pidfile"]
-	if hasPID && hasPidfile {
-		s.add(s.keyLine("pidfile"), "pidfile", `cannot be used with "pid": give one target, a pid or a pidfile`)
-	}
-	if _, ok := all["threshold"]; !ok {
-		need(s, all, "recovery", `needs "threshold", the consecutive failures that start recovery`)
-	}
-	if !hasPID && !hasPidfile {
-		for _, k := range []string{"signal", "fault_signal", "success_signal"} {
-			need(s, all, k, `needs a target: set "pid" or "pidfile"`)
+	for i := range checkKeyTable {
+		k := &checkKeyTable[i]
+		if k.needs != nil && !slices.ContainsFunc(k.needs.keys, func(n string) bool { return hasKey(all, n) }) {
+			need(s, all, k.name, k.needs.msg)
+		}
+		if k.excludes != nil && hasKey(own, k.name) && slices.ContainsFunc(k.excludes.keys, func(n string) bool { return hasKey(own, n) }) {
+			s.add(s.keyLine(k.name), k.name, k.excludes.msg)
 		}
 	}
 	var stray []string
