@@ -23,7 +23,7 @@ type Doer interface {
 	Signal(sig syscall.Signal) (pid int, err error)
 	// Script runs the fail or recovery script with env added to the
 	// check's environment; logErr reports a heat log that failed.
-	Script(ctx context.Context, kind string, attempt int, env []string) (out action.Outcome, logErr error)
+	Script(ctx context.Context, kind ScriptKind, attempt int, env []string) (out action.Outcome, logErr error)
 	// HeatLog appends a failed run's output to the heat log.
 	HeatLog(unix int64, text []byte) error
 }
@@ -319,7 +319,7 @@ func (c *Check) perform(stop, kill context.Context, prev, st State, steps []Step
 			c.events().Warn("check_timeout", zap.Duration("duration", r.Duration), zap.Int("pid", r.PID))
 		case StepFailed:
 			c.events().Warn("check_failed", zap.Int("exit_code", r.Code), zap.Duration("duration", r.Duration),
-				zap.Int("consecutive_failures", st.Failures), zap.String("output", firstLine(r.Output)),
+				zap.Int("consecutive_failures", st.Streak), zap.String("output", firstLine(r.Output)),
 				zap.Int("pid", r.PID), zap.Bool("verifying", prev.Mode == Verifying), queued(r.Waited))
 		case StepHeatLog:
 			c.enter("writing its heat log", actionBound)
@@ -331,15 +331,15 @@ func (c *Check) perform(stop, kill context.Context, prev, st State, steps []Step
 			if stop.Err() != nil {
 				return
 			}
-			c.script(stop, kill, "fail", 0, FailEnv(c.policy, r))
+			c.script(stop, kill, FailScript, 0, FailEnv(c.policy, r))
 		case StepRecoveryStarted:
 			c.events().Warn("recovery_started", zap.Int("attempt", st.Attempt),
-				zap.Int("consecutive_failures", st.Failures))
+				zap.Int("consecutive_failures", st.Streak))
 		case StepRecoveryScript:
 			if stop.Err() != nil {
 				return
 			}
-			c.script(stop, kill, "recovery", st.Attempt, RecoveryEnv(c.policy, st))
+			c.script(stop, kill, RecoveryScript, st.Attempt, RecoveryEnv(c.policy, st))
 		case StepRecovered:
 			c.events().Info("recovered", zap.Int("attempts", prev.Attempt))
 			c.mu.Lock()
@@ -347,7 +347,7 @@ func (c *Check) perform(stop, kill context.Context, prev, st State, steps []Step
 			c.mu.Unlock()
 		case StepRecoveryFailed:
 			c.events().Warn("recovery_failed", zap.Int("attempt", st.Attempt),
-				zap.Int("consecutive_failures", st.Failures))
+				zap.Int("consecutive_failures", st.Streak))
 		}
 	}
 	c.mu.Lock()
@@ -382,32 +382,32 @@ func (c *Check) signal(s Step) {
 		zap.Int("pid", pid))
 }
 
-func (c *Check) script(stop, kill context.Context, kind string, attempt int, env []string) {
+func (c *Check) script(stop, kill context.Context, kind ScriptKind, attempt int, env []string) {
 	c.enter("waiting for a slot", 0)
 	waited, err := c.slots.Acquire(stop)
 	if err != nil {
 		return // stopped while waiting for a slot: no new process
 	}
-	c.enter("running its "+kind+" script", processBound(c.scriptTimeout))
+	c.enter("running its "+kind.String()+" script", processBound(c.scriptTimeout))
 	out, logErr := c.runScript(kill, kind, attempt, env)
 	if logErr != nil {
-		c.events().Error("heat_log_failed", zap.String("script", kind), zap.Error(logErr))
+		c.events().Error("heat_log_failed", zap.Stringer("script", kind), zap.Error(logErr))
 	}
 	fields := []zap.Field{zap.Int("exit_code", out.Code), zap.Duration("duration", out.Duration),
 		zap.Int("pid", out.PID), queued(waited)}
-	if kind == "recovery" {
+	if kind == RecoveryScript {
 		fields = append(fields, zap.Int("attempt", attempt))
 	}
 	switch {
 	case out.StartErr != nil:
-		c.events().Error("run_error", zap.String("script", kind), zap.Error(out.StartErr))
+		c.events().Error("run_error", zap.Stringer("script", kind), zap.Error(out.StartErr))
 	case out.Interrupted:
-		c.events().Warn("check_interrupted", append(fields, zap.String("run", kind+" script"))...)
+		c.events().Warn("check_interrupted", append(fields, zap.String("run", kind.String()+" script"))...)
 	default:
 		if out.TimedOut {
 			fields = append(fields, zap.Bool("timed_out", true))
 		}
-		c.events().Info(kind+"_script_done", fields...)
+		c.events().Info(kind.String()+"_script_done", fields...)
 	}
 }
 
@@ -420,7 +420,7 @@ func (c *Check) check(kill context.Context) Result {
 
 // runScript runs a script in the slot it holds, which it gives back however
 // the script ends.
-func (c *Check) runScript(kill context.Context, kind string, attempt int, env []string) (action.Outcome, error) {
+func (c *Check) runScript(kill context.Context, kind ScriptKind, attempt int, env []string) (action.Outcome, error) {
 	defer c.slots.Release()
 	return c.doer.Script(kill, kind, attempt, env)
 }

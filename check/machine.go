@@ -52,8 +52,8 @@ type Policy struct {
 
 // State is a check's memory between runs.
 type State struct {
-	Mode     Mode
-	Failures int // consecutive failed runs
+	Mode   Mode
+	Streak int // consecutive failed runs: the consecutive-failure count
 
 	// The current streak of failures, for the scripts' environment.
 	FirstFailure int64 // unix seconds of the streak's first failed run
@@ -168,8 +168,8 @@ func Observe(p Policy, s State, r Result, sched time.Time) Decision {
 	}
 	d.Steps = append(d.Steps, Step{Kind: StepFailed}, Step{Kind: StepHeatLog})
 	st := &d.State
-	st.Failures++
-	if st.Failures == 1 {
+	st.Streak++
+	if st.Streak == 1 {
 		st.FirstFailure = r.Unix
 	}
 	st.LastFailure, st.LastCode, st.LastPID = r.Unix, r.Code, r.PID
@@ -184,7 +184,7 @@ func Observe(p Policy, s State, r Result, sched time.Time) Decision {
 	if p.Fail {
 		d.Steps = append(d.Steps, Step{Kind: StepFailScript})
 	}
-	if p.Threshold > 0 && st.Failures >= p.Threshold {
+	if p.Threshold > 0 && st.Streak >= p.Threshold {
 		// Recovery starts at once, after this failure's own actions.
 		st.Mode, st.Attempt = RecoveryDue, 0
 		d.Next = sched
@@ -266,7 +266,7 @@ func RecoveryEnv(p Policy, s State) []string {
 		"HEAT_FAIL_TIME_LAST=" + strconv.FormatInt(s.LastFailure, 10),
 		"HEAT_FAIL_INTERVAL=" + Seconds(p.Interval),
 		"HEAT_FAIL_PID=" + pidString(s.LastPID),
-		"HEAT_FAIL_CNT=" + strconv.Itoa(s.Failures),
+		"HEAT_FAIL_CNT=" + strconv.Itoa(s.Streak),
 	}
 }
 

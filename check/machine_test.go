@@ -120,7 +120,7 @@ func drive(p Policy, outs []outcome) []string {
 			case StepRunError:
 				say(at, "run_error")
 			case StepFailed:
-				say(at, "failed %d", st.Failures)
+				say(at, "failed %d", st.Streak)
 			case StepSignal:
 				say(at, "signal %s", s.Why)
 			case StepFailScript:
@@ -128,7 +128,7 @@ func drive(p Policy, outs []outcome) []string {
 			case StepRecoveryStarted:
 				say(at, "recovery_started %d", st.Attempt)
 			case StepRecoveryScript:
-				say(at, "recovery script %d cnt=%d", st.Attempt, st.Failures)
+				say(at, "recovery script %d cnt=%d", st.Attempt, st.Streak)
 			case StepRecovered:
 				say(at, "recovered")
 			case StepRecoveryFailed:
@@ -211,7 +211,7 @@ func TestObserveKeepsTheStreak(t *testing.T) {
 			t.Fatalf("run %d: next %v, want one interval on", i, d.Next)
 		}
 	}
-	want := State{Mode: Normal, Failures: 2, FirstFailure: 108, LastFailure: 110, LastCode: 6, LastPID: 15}
+	want := State{Mode: Normal, Streak: 2, FirstFailure: 108, LastFailure: 110, LastCode: 6, LastPID: 15}
 	if st != want {
 		t.Errorf("state %+v, want %+v", st, want)
 	}

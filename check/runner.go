@@ -113,13 +113,13 @@ func (r *Runner) Signal(sig syscall.Signal) (int, error) {
 }
 
 // Script runs the fail or recovery script.
-func (r *Runner) Script(ctx context.Context, kind string, attempt int, env []string) (action.Outcome, error) {
+func (r *Runner) Script(ctx context.Context, kind ScriptKind, attempt int, env []string) (action.Outcome, error) {
 	path := r.spec.Fail
-	if kind == "recovery" {
+	if kind == RecoveryScript {
 		path = r.spec.Recovery
 	}
 	return action.RunScript(ctx, action.Script{
-		Kind:    kind,
+		Kind:    kind.String(),
 		Attempt: attempt,
 		Path:    path,
 		Env:     r.environ(env...),

@@ -280,9 +280,9 @@ func (e *Engine) Summary() string {
 	var healthy, failing, recovering int
 	for _, c := range all {
 		switch c.Health() {
-		case "healthy":
+		case check.Healthy:
 			healthy++
-		case "failing":
+		case check.Failing:
 			failing++
 		default:
 			recovering++
