@@ -522,3 +522,32 @@ func TestPanicRestartsTheCheck(t *testing.T) {
 		}
 	})
 }
+
+// A run that starts late (the host was suspended, heatd was stopped with
+// SIGSTOP, or the run waited for a slot) by more than an interval is one
+// run: the slots it missed are skipped, and the next run comes at the
+// check's next slot, not at once after it.
+func TestLateStartSkipsMissedSlots(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(codes(0))
+		slots := action.NewLimiter(1)
+		spec := Spec{Name: "a", Interval: 10 * time.Second}
+		c := New(&spec, Options{Doer: w, Log: zap.NewNop(), Slots: slots})
+		stop, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { defer close(done); c.Run(stop, context.Background()) }()
+
+		// From 5 s to 25 s the loop cannot run: run 2, due at 10 s,
+		// starts at 25 s.
+		time.Sleep(5 * time.Second)
+		if _, err := slots.Acquire(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(20 * time.Second)
+		slots.Release()
+		time.Sleep(20 * time.Second)
+		cancel()
+		<-done
+		check(t, w.lines(), []string{"0s run 1 -> 0", "25s run 2 -> 0", "30s run 3 -> 0", "40s run 4 -> 0"})
+	})
+}

@@ -142,7 +142,7 @@ type Decision struct {
 // start: intervals are counted from it, so waiting for a slot does not make
 // a check drift.
 func Observe(p Policy, s State, r Result, sched time.Time) Decision {
-	d := Decision{State: s, Next: sched.Add(p.Interval)}
+	d := Decision{State: s, Next: nextSlot(sched, r.Start, p.Interval)}
 	if r.Err != nil {
 		// heatd's own trouble, not the check's: no count, no action.
 		d.Steps = []Step{{Kind: StepRunError}}
@@ -236,6 +236,23 @@ func Recover(p Policy, s State) (State, []Step) {
 func Recovered(s State, end time.Time) (State, time.Time) {
 	s.Mode, s.Verified, s.VerifyFrom = Verifying, 0, end
 	return s, end
+}
+
+// nextSlot is the slot after a run scheduled at sched that started at
+// start: the first of sched's rhythm (sched, sched+interval, ...) after
+// start. A run that started a whole interval or more late (the host was
+// suspended, heatd was stopped with SIGSTOP, the run waited that long for a
+// slot) stands for the slots it missed, which are skipped: counted from
+// sched alone, the next slot would be past already and the check would run
+// again at once, twice back to back. The rhythm itself stays, so checks
+// that splay spread apart stay apart after they all wake late together.
+func nextSlot(sched, start time.Time, interval time.Duration) time.Time {
+	next := sched.Add(interval)
+	if interval <= 0 || start.Before(next) {
+		return next
+	}
+	missed := start.Sub(next)/interval + 1
+	return next.Add(missed * interval)
 }
 
 // NextStart is when a run due at next really starts, the loop being free at

@@ -238,3 +238,23 @@ func TestFailEnvOfAProbe(t *testing.T) {
 		t.Errorf("fail env %s", got)
 	}
 }
+
+// A run that started after its next slot had passed skips the slots it
+// missed: the next is the first of the check's rhythm after the run's
+// start, so a late wake-up is one run, not two back to back.
+func TestObserveSkipsMissedSlots(t *testing.T) {
+	t0 := time.Unix(1_700_000_000, 0)
+	p := Policy{Interval: 10 * time.Second}
+	for _, c := range []struct{ late, next time.Duration }{
+		{0, 10 * time.Second},                  // on time
+		{3 * time.Second, 10 * time.Second},    // a short wait does not make the check drift
+		{10 * time.Second, 20 * time.Second},   // its next slot had just come
+		{25 * time.Second, 30 * time.Second},   // two slots missed
+		{59*time.Second + 1, 60 * time.Second}, // five
+	} {
+		r := Result{Start: t0.Add(c.late), Unix: t0.Add(c.late).Unix()}
+		if got := Observe(p, State{}, r, t0).Next.Sub(t0); got != c.next {
+			t.Errorf("run %s late: next slot at %s, want %s", c.late, got, c.next)
+		}
+	}
+}
