@@ -61,7 +61,6 @@ func BenchmarkIdleChecks(b *testing.B) {
 		}
 		for i, c := range checks {
 			stops[i]()
-			c.Halt()
 			<-c.Done()
 		}
 	}

@@ -138,10 +138,7 @@ func (e *Engine) start(spec *check.Spec, after <-chan struct{}) *instance {
 		},
 	})
 	in.begin = func() { in.check.Start(stop, kill) }
-	in.stop = func() {
-		cancelStop()
-		in.check.Halt()
-	}
+	in.stop = cancelStop
 	in.done = in.check.Done()
 	switch {
 	case after != nil:
