@@ -21,7 +21,7 @@ import (
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 func spec(dir, name, command string, interval time.Duration) check.Spec {
-	return check.Spec{Name: name, Command: command, Interval: interval, Timeout: 10 * time.Second,
+	return check.Spec{Name: name, Probe: check.Command(command), Interval: interval, Timeout: 10 * time.Second,
 		ScriptTimeout: time.Minute, HeatLog: filepath.Join(dir, name+".log"), Dir: dir}
 }
 

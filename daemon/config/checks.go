@@ -83,16 +83,22 @@ func buildSpec(name string, all settings, d *Daemon, dir string) check.Spec {
 		HeatLog:       filepath.Join(d.LogDir, name+".log"),
 		Dir:           dir,
 	}
-	get(all, "command", &sp.Command)
-	get(all, "script", &sp.Script)
-	get(all, "tcp", &sp.TCP)
-	if get(all, "http", &sp.HTTP.URL); sp.HTTP.URL != "" {
-		sp.HTTP.Method = defaultHTTPMethod
-		get(all, "http_method", &sp.HTTP.Method)
-		get(all, "http_status", &sp.HTTP.Status)
-		get(all, "http_body", &sp.HTTP.Body)
-		get(all, "http_headers", &sp.HTTP.Headers)
+	for _, k := range check.Kinds() {
+		var v string
+		if get(all, k.Key, &v); v != "" {
+			sp.Probe = k.New(v)
+		}
 	}
+	check.Edit(&sp, func(h *check.HTTPProbe) {
+		h.Method = defaultHTTPMethod
+		get(all, "http_method", &h.Method)
+		get(all, "http_status", &h.Status)
+		get(all, "http_body", &h.Body)
+		get(all, "http_headers", &h.Headers)
+		// [defaults] values are parsed once: each check gets its own copies.
+		h.Headers = cloneOrNil(h.Headers)
+		h.Status = slices.Clone(h.Status)
+	})
 	get(all, "interval", &sp.Interval)
 	get(all, "timeout", &sp.Timeout)
 	get(all, "pid", &sp.Target.PID)
@@ -113,8 +119,6 @@ func buildSpec(name string, all settings, d *Daemon, dir string) check.Spec {
 	// [defaults] values are parsed once; each check gets its own copies so
 	// that no two checks share a map or slice.
 	sp.Env = cloneOrNil(sp.Env)
-	sp.HTTP.Headers = cloneOrNil(sp.HTTP.Headers)
-	sp.HTTP.Status = slices.Clone(sp.HTTP.Status)
 	return sp
 }
 
