@@ -165,17 +165,17 @@ func (c *Check) wake() {
 	c.busy = true
 	c.mu.Unlock()
 	c.enter("waiting for a slot", 0)
-	c.inSlot(c.step)
+	c.inSlot()
 }
 
-// inSlot takes f's step in a slot of max_parallel, the one place where a
-// check takes a slot and gives it back. It waits holding no goroutine; once
-// a slot is free, f runs on a goroutine of its own and holds the slot until
-// it returns, however it returns (a panic too). One slot is enough for a
-// whole step: a step runs one process at a time (the check, then its fail
-// script; or the recovery script). A stop that comes first ends the check
-// with no new step.
-func (c *Check) inSlot(f func(waited time.Duration) (ended bool)) {
+// inSlot takes the check's next step in a slot of max_parallel, the one
+// place where a check takes a slot and gives it back. It waits holding no
+// goroutine; once a slot is free, the step runs on a goroutine of its own
+// and holds the slot until it ends, however it ends (a panic too). One slot
+// is enough for a whole step: a step runs one process at a time (the check,
+// then its fail script; or the recovery script). A stop that comes first
+// ends the check with no new step.
+func (c *Check) inSlot() {
 	c.slots.Go(c.stop, func(waited time.Duration, err error) {
 		if err != nil {
 			c.settle(true)
@@ -183,7 +183,7 @@ func (c *Check) inSlot(f func(waited time.Duration) (ended bool)) {
 		}
 		ended := func() bool {
 			defer c.slots.Release()
-			return c.protect(func() bool { return f(waited) })
+			return c.protect(func() bool { return c.step(waited) })
 		}()
 		c.settle(ended)
 	})
