@@ -32,7 +32,7 @@ func NewRunner(spec *Spec, base []string) (r *Runner, missing error) {
 	r = &Runner{
 		spec:  spec,
 		base:  base,
-		log:   action.HeatLog{Path: spec.HeatLog},
+		log:   action.HeatLog{Path: spec.HeatLog, Strict: spec.StrictLog},
 		probe: newProber(spec),
 	}
 	if spec.Command != "" {
