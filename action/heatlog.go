@@ -121,7 +121,7 @@ const heatLogFlags = unix.O_WRONLY | unix.O_APPEND | unix.O_CREAT | unix.O_NOFOL
 // openFile opens the file, making its folders when missing.
 func (h HeatLog) openFile() (int, error) {
 	if h.Strict {
-		fd, _, err := openRooted(h.Path, heatLogFlags, heatLogMode, true)
+		fd, _, err := openRooted(h.Path, heatLogFlags, heatLogMode, makeFolders)
 		return fd, err
 	}
 	fd, err := openAppend(h.Path)

@@ -21,6 +21,18 @@ type LinkError struct {
 
 func (e *LinkError) Error() string { return e.Link + " is a symbolic link " + e.Why }
 
+// rooted says what openRooted does besides opening.
+type rooted int
+
+const (
+	// makeFolders makes the folders missing, mode heatLogDirMode.
+	makeFolders rooted = 1 << iota
+	// followLast follows a link in the last name too, when root placed
+	// it; without it, a link there fails the open (ELOOP), as a heat
+	// log's always does.
+	followLast
+)
+
 // maxLinks is how many symbolic links one path may pass through: the
 // kernel's own MAXSYMLINKS, beyond which it reports ELOOP.
 const maxLinks = 40
@@ -31,7 +43,7 @@ const maxLinks = 40
 // without taking a terminal. The File's Name is the path of the file
 // opened, with the links it went through resolved.
 func OpenTrusted(path string) (*os.File, error) {
-	fd, real, err := openRooted(path, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_NOCTTY, 0, false)
+	fd, real, err := openRooted(path, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_NOCTTY, 0, followLast)
 	if err != nil {
 		return nil, err
 	}
@@ -43,9 +55,9 @@ func OpenTrusted(path string) (*os.File, error) {
 // or any folder above it, is followed only when root placed it where only
 // root could: the link owned by root, in a folder root owns that others
 // may not write (unless it is sticky, as /tmp is: then no one but root can
-// replace root's link). Otherwise the open fails with a *LinkError. With
-// mkdirs, missing folders are made, mode heatLogDirMode. real is the path
-// of the file opened, links resolved.
+// replace root's link). Otherwise the open fails with a *LinkError. how
+// may make missing folders, and follow a link in the last name. real is
+// the path of the file opened, links resolved.
 //
 // Each name is looked up in the folder the previous one opened, and each
 // link is judged by fstat of the link itself: what is judged is what is
@@ -53,7 +65,7 @@ func OpenTrusted(path string) (*os.File, error) {
 // between. A path with no link at all is opened in one openat2 call; the
 // walk, one name at a time, is for paths with links and for kernels
 // before Linux 5.6.
-func openRooted(path string, flags int, perm uint32, mkdirs bool) (fd int, real string, err error) {
+func openRooted(path string, flags int, perm uint32, how rooted) (fd int, real string, err error) {
 	if !filepath.IsAbs(path) {
 		// Not cleaned: a ".." after a link leads where the link led.
 		wd, err := os.Getwd()
@@ -63,23 +75,23 @@ func openRooted(path string, flags int, perm uint32, mkdirs bool) (fd int, real 
 		path = wd + "/" + path
 	}
 	flags |= unix.O_NOFOLLOW | unix.O_CLOEXEC
-	how := unix.OpenHow{Flags: uint64(flags), Mode: uint64(perm), Resolve: unix.RESOLVE_NO_SYMLINKS}
-	fd, err = retry(func() (int, error) { return unix.Openat2(unix.AT_FDCWD, path, &how) })
+	at2 := unix.OpenHow{Flags: uint64(flags), Mode: uint64(perm), Resolve: unix.RESOLVE_NO_SYMLINKS}
+	fd, err = retry(func() (int, error) { return unix.Openat2(unix.AT_FDCWD, path, &at2) })
 	if err == nil {
 		return fd, filepath.Clean(path), nil // no link on the way, so ".." is the folder above
 	}
 	walk := errors.Is(err, unix.ELOOP) || // a link on the way, to judge
-		errors.Is(err, unix.ENOENT) && mkdirs || // a folder to make
+		errors.Is(err, unix.ENOENT) && how&makeFolders != 0 || // a folder to make
 		errors.Is(err, unix.ENOSYS) || errors.Is(err, unix.EPERM) // no openat2: before Linux 5.6, or a seccomp filter that does not know it
 	if !walk {
 		return -1, path, err
 	}
-	return walkOpen(path, flags, perm, mkdirs)
+	return walkOpen(path, flags, perm, how)
 }
 
 // walkOpen is openRooted one name at a time, from /.
-func walkOpen(path string, flags int, perm uint32, mkdirs bool) (int, string, error) {
-	w := walker{cur: "/", mkdirs: mkdirs}
+func walkOpen(path string, flags int, perm uint32, how rooted) (int, string, error) {
+	w := walker{cur: "/", mkdirs: how&makeFolders != 0}
 	var err error
 	if w.dir, err = retry(func() (int, error) { return unix.Open("/", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0) }); err != nil {
 		return -1, path, err
@@ -92,7 +104,7 @@ func walkOpen(path string, flags int, perm uint32, mkdirs bool) (int, string, er
 		here := filepath.Join(w.cur, name)
 		if len(todo) == 0 && name != ".." {
 			fd, err := retry(func() (int, error) { return unix.Openat(w.dir, name, flags, perm) })
-			if !errors.Is(err, unix.ELOOP) {
+			if !errors.Is(err, unix.ELOOP) || how&followLast == 0 {
 				return fd, here, err
 			}
 			// The last name is a link: judged and followed below.

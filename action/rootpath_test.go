@@ -49,7 +49,7 @@ func TestWalkOpen(t *testing.T) {
 		{path: "svc/etc/file", err: "$D/svc/etc is a symbolic link in $D/svc, which uid 65534 owns"},
 	} {
 		path := d + "/" + c.path // not cleaned: the walk meets the ".." and "." itself
-		fd, real, err := walkOpen(path, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0, false)
+		fd, real, err := walkOpen(path, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0, followLast)
 		if c.err != "" {
 			if err == nil {
 				unix.Close(fd)
@@ -78,14 +78,36 @@ func TestWalkOpen(t *testing.T) {
 	}
 }
 
-// With mkdirs, the walk makes the folders missing, as root's, and creates
+// Without followLast, a link in the last name fails the open, root's or
+// not, as a heat log's must; links in folders are still followed.
+func TestWalkOpenLastLink(t *testing.T) {
+	needRoot(t)
+	t.Parallel()
+	d := t.TempDir()
+	mkdir(t, d+"/etc", 0o755, 0)
+	link(t, "etc", d+"/rel", 0)
+	link(t, "file", d+"/etc/link", 0)
+	if err := os.WriteFile(d+"/etc/file", nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := walkOpen(d+"/rel/link", unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0, 0); !errors.Is(err, unix.ELOOP) {
+		t.Errorf("walkOpen(rel/link): %v, want ELOOP", err)
+	}
+	fd, real, err := walkOpen(d+"/rel/file", unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0, 0)
+	if err != nil || real != d+"/etc/file" {
+		t.Errorf("walkOpen(rel/file): %s, %v", real, err)
+	}
+	unix.Close(fd)
+}
+
+// With makeFolders, the walk makes the folders missing, as root's, and creates
 // the file in the last.
 func TestWalkOpenMkdirs(t *testing.T) {
 	needRoot(t)
 	t.Parallel()
 	d := t.TempDir()
 	path := d + "/a/b/web.log"
-	fd, real, err := walkOpen(path, heatLogFlags, heatLogMode, true)
+	fd, real, err := walkOpen(path, heatLogFlags, heatLogMode, makeFolders)
 	if err != nil || real != path {
 		t.Fatalf("walkOpen: %s, %v", real, err)
 	}
