@@ -108,6 +108,9 @@ func TestHeatLogDevNull(t *testing.T) {
 	if err := (HeatLog{Path: os.DevNull}).Append(1, []byte("x")); err != nil {
 		t.Errorf("heat_log = /dev/null: %v", err)
 	}
+	if err := (HeatLog{Path: os.DevNull, Strict: true}).Append(1, []byte("x")); os.Geteuid() == 0 && err != nil {
+		t.Errorf("heat_log = /dev/null, strict: %v", err)
+	}
 }
 
 func TestHeatLogConcurrentAppends(t *testing.T) {
