@@ -26,7 +26,7 @@ type Runner struct {
 func NewRunner(spec *Spec, base []string) (r *Runner, missing error) {
 	r = &Runner{
 		processes: processes{spec: spec, base: base},
-		log:       action.HeatLog{Path: spec.HeatLog},
+		log:       action.HeatLog{Path: spec.HeatLog, Strict: spec.StrictLog},
 		prober:    nothingToRun{},
 	}
 	if spec.Probe != nil {

@@ -34,9 +34,10 @@ type Spec struct {
 	RecoveryTimeout time.Duration // 0: verify by count (Threshold runs)
 	ScriptTimeout   time.Duration
 
-	HeatLog string            // this check's heat log
-	Env     map[string]string // extra environment, defaults merged in
-	Dir     string            // working directory of every process
+	HeatLog   string            // this check's heat log
+	StrictLog bool              // write it as root safety requires (action.HeatLog.Strict)
+	Env       map[string]string // extra environment, defaults merged in
+	Dir       string            // working directory of every process
 }
 
 // Equal reports whether s and o are the same settings.
