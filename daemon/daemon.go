@@ -102,6 +102,7 @@ func Run(ctx context.Context, path string, stderr io.Writer) int {
 			log.Info("stopping", zap.Duration("grace", d.cfg.Daemon.ShutdownGrace))
 			d.notify.Stopping()
 			d.engine.Stop(d.cfg.Daemon.ShutdownGrace)
+			d.notify.Close()
 			return 0
 		case <-hup:
 			d.reloadNow()
