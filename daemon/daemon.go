@@ -25,6 +25,7 @@ import (
 // ends or SIGTERM or SIGINT comes, and returns the exit status: 0 after a
 // clean stop, 1 when the configuration is invalid at start.
 func Run(ctx context.Context, path string, stderr io.Writer) int {
+	closeInheritedOnExec()
 	// Caught before anything else, the load first: a signal's default
 	// action would end heatd (a HUP from a "systemctl reload" racing the
 	// start). A HUP that comes during the load is a reload after READY=1;

@@ -69,3 +69,44 @@ func cpuTicks(pid int) int {
 	stime, _ := strconv.Atoi(fields[12])
 	return utime + stime
 }
+
+// A descriptor heatd inherits from its parent without close-on-exec (a
+// shell's redirection, a supervisor's leaked socket) is heatd's parent's
+// business, not its checks': none of them may find it open.
+func TestHeatdInheritedDescriptorsStayOut(t *testing.T) {
+	dir := t.TempDir()
+	marker, err := os.Create(filepath.Join(dir, "inherited-marker"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer marker.Close()
+	script(t, filepath.Join(dir, "list-fds"), "for f in /proc/$$/fd/*; do readlink \"$f\"; done > fds.$$\nexit 0\n")
+	config := filepath.Join(dir, "heat.toml")
+	writeConfig(t, config, `
+[daemon]
+log_dir = "logs"
+log_level = "debug"
+control_socket = "heatd.sock"
+[check.fds]
+script = "list-fds"
+interval = "100ms"
+`)
+	cmd := heatdCommand(dir, config)
+	cmd.ExtraFiles = []*os.File{marker} // heatd's descriptor 3, inheritable
+	heatd := launch(t, cmd)
+	heatd.waitFor("runs", 10*time.Second, true, atLeast(2, "check_ok", "fds"))
+	if code := heatd.stop(syscall.SIGTERM); code != 0 {
+		t.Errorf("heatd exited %d", code)
+	}
+	lists, _ := filepath.Glob(filepath.Join(dir, "fds.*"))
+	if len(lists) == 0 {
+		t.Fatal("the check listed nothing")
+	}
+	for _, f := range lists {
+		b, _ := os.ReadFile(f)
+		if strings.Contains(string(b), "inherited-marker") {
+			t.Errorf("a check had heatd's inherited descriptor open:\n%s", b)
+			break
+		}
+	}
+}
