@@ -67,7 +67,7 @@ func Run(ctx context.Context, path string, stderr io.Writer) int {
 	d.engine = NewEngine(log, func(name string, r check.Result) { d.metrics.Ran(name, r) })
 	d.metrics = metrics.New(d.engine)
 	if err := d.serveMetrics(cfg.Daemon.MetricsListen); err != nil {
-		fmt.Fprintf(stderr, "heatd: metrics_listen %q: %v\n", cfg.Daemon.MetricsListen, err)
+		fmt.Fprintf(stderr, "heatd: %v\n", err)
 		return 1
 	}
 	defer d.serveMetrics("")
