@@ -99,6 +99,7 @@ func TestMetricsFloodLeavesChecksTheirDescriptors(t *testing.T) {
 	runs := count(l, "check_ok", "") - before
 	fds := openFDs(heatd.cmd.Process.Pid)
 	stop()
+	t.Logf("under a flood of %d connections: %d runs in %v, heatd holding %d descriptors", floodConns, runs, window, fds)
 
 	heatd.mustLive("the flood")
 	// Each check runs every second: five runs each in the window, less the
