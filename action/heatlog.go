@@ -16,6 +16,12 @@ import (
 // and ten thousand checks need no ten thousand descriptors.
 type HeatLog struct {
 	Path string
+	// Strict writes the heat log as root safety requires: never through a
+	// symbolic link that a user other than root could have placed (in its
+	// last name or a folder above it), never into a file another user
+	// made. The config loader sets it when heatd runs as root with
+	// strict_permissions.
+	Strict bool
 }
 
 // heatLogMode is a new heat log's mode: failure output may name hosts, users
@@ -80,18 +86,20 @@ func (h HeatLog) Open() (*os.File, error) {
 // missing. O_NOFOLLOW refuses a symlink at the path (one planted in a log
 // folder must not aim heatd's writes at another file); O_NONBLOCK keeps a
 // FIFO planted there from blocking the open, and is cleared afterwards.
+// Strict, the folders are reached through no link that a user other than
+// root could have placed, and the file must be root's own and have no
+// other name.
 func (h HeatLog) open() (int, error) {
 	if h.Path == "" {
 		return -1, errors.New("heat log has no path")
 	}
-	fd, err := openAppend(h.Path)
-	if errors.Is(err, unix.ENOENT) {
-		if err := os.MkdirAll(filepath.Dir(h.Path), heatLogDirMode); err != nil {
-			return -1, fmt.Errorf("heat log %s: %w", h.Path, err)
-		}
-		fd, err = openAppend(h.Path)
-	}
+	fd, err := h.openFile()
+	var link *LinkError
 	switch {
+	case errors.As(err, &link):
+		return -1, fmt.Errorf("heat log %s: refused (strict_permissions): %v, and heatd writes a heat log through no link "+
+			"that a user other than root could have placed, since that user could make heatd write anywhere; "+
+			"name a heat log folder without that link", h.Path, link)
 	case errors.Is(err, unix.ELOOP):
 		return -1, fmt.Errorf("heat log %s is a symbolic link, which heatd never follows (name the real file)", h.Path)
 	case errors.Is(err, unix.ENXIO):
@@ -99,38 +107,62 @@ func (h HeatLog) open() (int, error) {
 	case err != nil:
 		return -1, fmt.Errorf("heat log %s: %w", h.Path, err)
 	}
-	if err := checkLogFile(fd); err != nil {
+	if err := h.checkFile(fd); err != nil {
 		unix.Close(fd)
-		return -1, fmt.Errorf("heat log %s: %w", h.Path, err)
+		return -1, err
 	}
 	return fd, nil
 }
 
-func openAppend(path string) (int, error) {
-	const flags = unix.O_WRONLY | unix.O_APPEND | unix.O_CREAT | unix.O_NOFOLLOW |
-		unix.O_CLOEXEC | unix.O_NONBLOCK | unix.O_NOCTTY
-	for {
-		fd, err := unix.Open(path, flags, heatLogMode)
-		if err != unix.EINTR {
-			return fd, err
-		}
+// heatLogFlags open a heat log: see open.
+const heatLogFlags = unix.O_WRONLY | unix.O_APPEND | unix.O_CREAT | unix.O_NOFOLLOW |
+	unix.O_CLOEXEC | unix.O_NONBLOCK | unix.O_NOCTTY
+
+// openFile opens the file, making its folders when missing.
+func (h HeatLog) openFile() (int, error) {
+	if h.Strict {
+		fd, _, err := openRooted(h.Path, heatLogFlags, heatLogMode, makeFolders)
+		return fd, err
 	}
+	fd, err := openAppend(h.Path)
+	if errors.Is(err, unix.ENOENT) {
+		if err := os.MkdirAll(filepath.Dir(h.Path), heatLogDirMode); err != nil {
+			return -1, err
+		}
+		fd, err = openAppend(h.Path)
+	}
+	return fd, err
 }
 
-// checkLogFile accepts a regular file, or a character device (heat_log =
+func openAppend(path string) (int, error) {
+	return retry(func() (int, error) { return unix.Open(path, heatLogFlags, heatLogMode) })
+}
+
+// checkFile accepts a regular file, or a character device (heat_log =
 // "/dev/null" turns a heat log off), and puts the descriptor back in
-// blocking mode for the writes and for a script that inherits it.
-func checkLogFile(fd int) error {
+// blocking mode for the writes and for a script that inherits it. Strict,
+// a regular file must be root's and have one name: in a folder all may
+// write (sticky, as /tmp), another user may have made the file beforehand,
+// to read what heatd writes, or given root's file a second name there.
+func (h HeatLog) checkFile(fd int) error {
 	var st unix.Stat_t
 	if err := unix.Fstat(fd, &st); err != nil {
-		return err
+		return fmt.Errorf("heat log %s: %w", h.Path, err)
 	}
-	switch st.Mode & unix.S_IFMT {
-	case unix.S_IFREG, unix.S_IFCHR:
-	default:
-		return errors.New("not a regular file")
+	switch {
+	case st.Mode&unix.S_IFMT != unix.S_IFREG && st.Mode&unix.S_IFMT != unix.S_IFCHR:
+		return fmt.Errorf("heat log %s: not a regular file", h.Path)
+	case h.Strict && st.Mode&unix.S_IFMT == unix.S_IFREG && st.Uid != 0:
+		return fmt.Errorf("heat log %s is owned by uid %d, not root, so another user made it and could read what heatd writes: "+
+			"refused (strict_permissions); remove it, or chown root %s", h.Path, st.Uid, h.Path)
+	case h.Strict && st.Mode&unix.S_IFMT == unix.S_IFREG && st.Nlink > 1:
+		return fmt.Errorf("heat log %s has %d names (hard links), so its lines could land in another file: "+
+			"refused (strict_permissions); remove it, and let heatd create it", h.Path, st.Nlink)
 	}
-	return unix.SetNonblock(fd, false)
+	if err := unix.SetNonblock(fd, false); err != nil {
+		return fmt.Errorf("heat log %s: %w", h.Path, err)
+	}
+	return nil
 }
 
 // reserve allocates room for n more bytes at the end of the regular file

@@ -108,6 +108,9 @@ func TestHeatLogDevNull(t *testing.T) {
 	if err := (HeatLog{Path: os.DevNull}).Append(1, []byte("x")); err != nil {
 		t.Errorf("heat_log = /dev/null: %v", err)
 	}
+	if err := (HeatLog{Path: os.DevNull, Strict: true}).Append(1, []byte("x")); os.Geteuid() == 0 && err != nil {
+		t.Errorf("heat_log = /dev/null, strict: %v", err)
+	}
 }
 
 func TestHeatLogConcurrentAppends(t *testing.T) {
@@ -187,5 +190,182 @@ func TestHeatLogOpen(t *testing.T) {
 	var st syscall.Stat_t
 	if err := syscall.Fstat(int(f.Fd()), &st); err != nil || st.Mode&syscall.S_IFMT != syscall.S_IFREG {
 		t.Errorf("Open returned no regular file: %v", err)
+	}
+}
+
+// TestHeatLogStrict writes, strictly, heat logs that a service user tried
+// to aim elsewhere: its log folder swapped for a link to root's folder, or
+// a heat log it made beforehand (or linked to root's file) in a folder all
+// may write. Root's files stay untouched; links root placed in its own
+// folders, and folders missing, still work.
+func TestHeatLogStrict(t *testing.T) {
+	needRoot(t)
+	t.Parallel()
+	const linkRefusal = "heat log %[1]s: refused (strict_permissions): %[2]s, and heatd writes a heat log through no link " +
+		"that a user other than root could have placed, since that user could make heatd write anywhere; " +
+		"name a heat log folder without that link"
+	for _, c := range []struct {
+		name    string
+		setup   func(t *testing.T, d string) // d holds root/ (root's folder, with secret) and svc/ (a service user's folder)
+		log     string
+		refused string // %[1]s is the heat log, $D the test's folder; "": written
+	}{
+		{
+			name:    "the user's log folder swapped for a link",
+			setup:   func(t *testing.T, d string) { link(t, d+"/root", d+"/svc/logs", nobody) },
+			log:     "svc/logs/secret",
+			refused: fmt.Sprintf(linkRefusal, "%[1]s", "$D/svc/logs is a symbolic link owned by uid 65534, not root"),
+		},
+		{
+			name:    "a folder link of root's in the user's folder",
+			setup:   func(t *testing.T, d string) { link(t, d+"/root", d+"/svc/logs", 0) },
+			log:     "svc/logs/new.log",
+			refused: fmt.Sprintf(linkRefusal, "%[1]s", "$D/svc/logs is a symbolic link in $D/svc, which uid 65534 owns"),
+		},
+		{
+			// A folder of root's that the service's group may write, as
+			// the root-safety rule allows. (In a sticky folder, the
+			// kernel's fs.protected_regular may refuse such a file first.)
+			name: "a heat log the user made beforehand in a folder its group may write",
+			setup: func(t *testing.T, d string) {
+				mkdir(t, d+"/shared", 0o775, 0)
+				if err := os.Chown(d+"/shared", 0, nobody); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(d+"/shared/web.log", nil, 0o600); err != nil {
+					t.Fatal(err)
+				}
+				own(t, d+"/shared/web.log", 0o666, nobody)
+			},
+			log: "shared/web.log",
+			refused: "heat log %[1]s is owned by uid 65534, not root, so another user made it and could read what heatd writes: " +
+				"refused (strict_permissions); remove it, or chown root %[1]s",
+		},
+		{
+			name: "a hard link to root's file in a sticky folder all may write",
+			setup: func(t *testing.T, d string) {
+				mkdir(t, d+"/shared", 0o777|os.ModeSticky, 0)
+				if err := os.Link(d+"/root/secret", d+"/shared/web.log"); err != nil {
+					t.Fatal(err)
+				}
+			},
+			log: "shared/web.log",
+			refused: "heat log %[1]s has 2 names (hard links), so its lines could land in another file: " +
+				"refused (strict_permissions); remove it, and let heatd create it",
+		},
+		{
+			name: "root's link in root's folder, as /var/run -> /run",
+			setup: func(t *testing.T, d string) {
+				mkdir(t, d+"/var", 0o755, 0)
+				link(t, "../root", d+"/var/log", 0)
+			},
+			log: "var/log/web.log",
+		},
+		{
+			// A folder may be root's link; the heat log itself never is.
+			name:    "root's link as the heat log",
+			setup:   func(t *testing.T, d string) { link(t, "secret", d+"/root/web.log", 0) },
+			log:     "root/web.log",
+			refused: "heat log %[1]s is a symbolic link, which heatd never follows (name the real file)",
+		},
+		{
+			name: "missing folders",
+			log:  "svc/a/b/web.log",
+		},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			d := t.TempDir()
+			mkdir(t, d+"/root", 0o755, 0)
+			mkdir(t, d+"/svc", 0o755, nobody)
+			if err := os.WriteFile(d+"/root/secret", []byte("keep\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if c.setup != nil {
+				c.setup(t, d)
+			}
+			before, _ := os.ReadDir(d + "/root")
+			log := HeatLog{Path: filepath.Join(d, c.log), Strict: true}
+			want := "<nil>"
+			if c.refused != "" {
+				want = strings.ReplaceAll(fmt.Sprintf(c.refused, log.Path), "$D", d)
+			}
+			if got := fmt.Sprint(log.Append(7, []byte("out"))); got != want {
+				t.Errorf("Append:\n got %s\nwant %s", got, want)
+			}
+			f, err := log.Open()
+			if got := fmt.Sprint(err); got != want {
+				t.Errorf("Open:\n got %s\nwant %s", got, want)
+			}
+			if err == nil {
+				f.Close()
+			}
+			if got, _ := os.ReadFile(d + "/root/secret"); string(got) != "keep\n" {
+				t.Errorf("root's file was written: %q", got)
+			}
+			if got, err := os.ReadFile(log.Path); c.refused == "" && string(got) != "7: out\n" {
+				t.Errorf("heat log %q, %v; want the line", got, err)
+			}
+			if entries, _ := os.ReadDir(d + "/root"); c.refused != "" && len(entries) != len(before) {
+				t.Errorf("root's folder has %d files, want only its own %d", len(entries), len(before))
+			}
+			if st, err := os.Stat(filepath.Dir(log.Path)); c.name == "missing folders" &&
+				(err != nil || st.Mode().Perm() != heatLogDirMode || st.Sys().(*syscall.Stat_t).Uid != 0) {
+				t.Errorf("created folder: %v, %v", st, err)
+			}
+		})
+	}
+}
+
+// Not strict (not root, or strict_permissions = false), a heat log folder
+// may be a link, as before.
+func TestHeatLogNotStrictFollowsFolders(t *testing.T) {
+	t.Parallel()
+	d := t.TempDir()
+	if err := os.Mkdir(d+"/real", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("real", d+"/logs"); err != nil {
+		t.Fatal(err)
+	}
+	if err := (HeatLog{Path: d + "/logs/web.log"}).Append(7, []byte("out")); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(d + "/real/web.log"); string(got) != "7: out\n" {
+		t.Errorf("heat log %q", got)
+	}
+}
+
+// BenchmarkHeatLogAppend measures one failed run's lines written to a heat
+// log at /tmp/…/var/log/heat/web.log: as before (not strict), strictly
+// (openat2 with no link on the way) and strictly through a link root placed
+// (the walk, one name at a time).
+func BenchmarkHeatLogAppend(b *testing.B) {
+	d := b.TempDir()
+	if err := os.MkdirAll(d+"/var/log/heat", 0o755); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.Symlink("var", d+"/link"); err != nil {
+		b.Fatal(err)
+	}
+	text := []byte("curl: (7) Failed to connect to localhost port 8000: Connection refused\n")
+	for _, c := range []struct {
+		name string
+		log  HeatLog
+	}{
+		{"loose", HeatLog{Path: d + "/var/log/heat/loose.log"}},
+		{"strict", HeatLog{Path: d + "/var/log/heat/strict.log", Strict: true}},
+		{"strict-link", HeatLog{Path: d + "/link/log/heat/link.log", Strict: true}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			if c.log.Strict && os.Geteuid() != 0 {
+				b.Skip("a strict heat log trusts root's links only: run as root")
+			}
+			for b.Loop() {
+				if err := c.log.Append(1671370576, text); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -32,18 +32,27 @@ func refusePID(pid int) error {
 }
 
 // readPidfile reads the pid a pidfile holds now, and the uid of the
-// pidfile's owner. It opens without blocking (a FIFO planted at the path
-// must not hang a check) and accepts only a regular file holding a number
-// and white space; strict, it also refuses a file writable by others.
+// owner of the file read. It opens without blocking (a FIFO planted at the
+// path must not hang a check) and accepts only a regular file holding a
+// number and white space; strict, it also refuses a file writable by
+// others, and reads through no symbolic link that a user other than root
+// could have placed (OpenTrusted): a service user's link renamed over its
+// own pidfile would otherwise aim heatd's signals through root's pidfile
+// at root's process.
 func readPidfile(path string, strict bool) (pid int, owner uint32, err error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOCTTY, 0)
+	f, err := openPidfile(path, strict)
+	var link *LinkError
 	switch {
+	case errors.As(err, &link):
+		return 0, 0, fmt.Errorf("pidfile %s: refused (strict_permissions): %v, and heatd reads a pidfile through no link "+
+			"that a user other than root could have placed, since that user could aim heatd's signals at any process; "+
+			"name the pidfile by a path without that link", path, link)
 	case errors.Is(err, fs.ErrNotExist):
 		return 0, 0, fmt.Errorf("pidfile %s does not exist (is the service running?)", path)
 	case errors.Is(err, fs.ErrPermission):
 		return 0, 0, fmt.Errorf("pidfile %s cannot be read: permission denied", path)
 	case err != nil:
-		return 0, 0, fmt.Errorf("pidfile %s cannot be read: %w", path, errors.Unwrap(err))
+		return 0, 0, fmt.Errorf("pidfile %s cannot be read: %w", path, err)
 	}
 	defer f.Close()
 	// The file read is the file judged: stat of the open file, not the path.
@@ -76,6 +85,19 @@ func readPidfile(path string, strict bool) (pid int, owner uint32, err error) {
 		return 0, 0, fmt.Errorf("pidfile %s does not hold a pid: %q", path, text)
 	}
 	return pid, owner, nil
+}
+
+// openPidfile opens the pidfile at path for reading; strict, through
+// trusted links only. An error is the system's, without the path.
+func openPidfile(path string, strict bool) (*os.File, error) {
+	if strict {
+		return OpenTrusted(path)
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOCTTY, 0)
+	if err != nil {
+		return nil, errors.Unwrap(err)
+	}
+	return f, nil
 }
 
 // signalPID signals a pid just read from a pidfile, once vet (when not nil)

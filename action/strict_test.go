@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -127,4 +128,169 @@ func TestRealUID(t *testing.T) {
 	if _, err := realUID(deadPID(t)); !os.IsNotExist(err) {
 		t.Errorf("realUID(dead) = %v; want not exist", err)
 	}
+}
+
+// needRoot skips a test that plays a service user against root's files
+// and processes: only root can chown them to another user.
+func needRoot(t *testing.T) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("root safety is tested with files and processes of two users: run the tests as root to cover it")
+	}
+}
+
+// own makes path (not what it links to) uid's, with mode unless it is a
+// link.
+func own(t *testing.T, path string, mode os.FileMode, uid int) {
+	t.Helper()
+	if fi, err := os.Lstat(path); err == nil && fi.Mode()&os.ModeSymlink == 0 {
+		if err := os.Chmod(path, mode); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Lchown(path, uid, uid); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestSendStrictLinks aims at root's process through pidfiles reached by
+// symbolic links, as a service user would: a link of its own in its own
+// folder, renamed over its pidfile (ln -s /run/sshd.pid t && mv -T t
+// app.pid), or a folder of its own swapped for a link. A strict target
+// never reads a pidfile through a link that a user other than root could
+// have placed, so root's process receives nothing; links root placed in
+// its own folders (/var/run -> /run) still work.
+func TestSendStrictLinks(t *testing.T) {
+	needRoot(t)
+	t.Parallel()
+	const refusal = "pidfile %[1]s: refused (strict_permissions): %[2]s, and heatd reads a pidfile through no link " +
+		"that a user other than root could have placed, since that user could aim heatd's signals at any process; " +
+		"name the pidfile by a path without that link"
+	for _, c := range []struct {
+		name    string
+		setup   func(t *testing.T, d string) // d holds run/root.pid, root's pidfile naming root's process, and svc, a service user's folder
+		pidfile string
+		refused string // %[1]s is the pidfile, $D the test's folder; "": sent
+	}{
+		{
+			name: "the user's link renamed over its pidfile",
+			setup: func(t *testing.T, d string) {
+				link(t, d+"/run/root.pid", d+"/svc/t", nobody)
+				if err := os.Rename(d+"/svc/t", d+"/svc/app.pid"); err != nil {
+					t.Fatal(err)
+				}
+			},
+			pidfile: "svc/app.pid",
+			refused: fmt.Sprintf(refusal, "%[1]s", "$D/svc/app.pid is a symbolic link owned by uid 65534, not root"),
+		},
+		{
+			name:    "a link of root's in the user's folder",
+			setup:   func(t *testing.T, d string) { link(t, d+"/run/root.pid", d+"/svc/app.pid", 0) },
+			pidfile: "svc/app.pid",
+			refused: fmt.Sprintf(refusal, "%[1]s", "$D/svc/app.pid is a symbolic link in $D/svc, which uid 65534 owns"),
+		},
+		{
+			name:    "the user's folder swapped for a link",
+			setup:   func(t *testing.T, d string) { link(t, d+"/run", d+"/svc/run", nobody) },
+			pidfile: "svc/run/root.pid",
+			refused: fmt.Sprintf(refusal, "%[1]s", "$D/svc/run is a symbolic link owned by uid 65534, not root"),
+		},
+		{
+			name: "a relative link in a folder others may write",
+			setup: func(t *testing.T, d string) {
+				mkdir(t, d+"/drop", 0o777, 0)
+				link(t, "../run", d+"/drop/run", 0)
+			},
+			pidfile: "drop/run/root.pid",
+			refused: fmt.Sprintf(refusal, "%[1]s", "$D/drop/run is a symbolic link in $D/drop, which others may write"),
+		},
+		{
+			name: "root's links in root's folders, as /var/run -> /run",
+			setup: func(t *testing.T, d string) {
+				mkdir(t, d+"/var", 0o755, 0)
+				link(t, "../run", d+"/var/run", 0)
+				link(t, "root.pid", d+"/run/link.pid", 0)
+			},
+			pidfile: "var/run/link.pid",
+		},
+		{
+			name: "root's link in a sticky folder others may write, as /tmp",
+			setup: func(t *testing.T, d string) {
+				mkdir(t, d+"/tmp", 0o777|os.ModeSticky, 0)
+				link(t, d+"/run/root.pid", d+"/tmp/app.pid", 0)
+			},
+			pidfile: "tmp/app.pid",
+		},
+		{
+			// The owner judged is the file opened, not the link.
+			name: "root's link to the user's pidfile naming root's process",
+			setup: func(t *testing.T, d string) {
+				write(t, d+"/svc/app.pid", d+"/run/root.pid", nobody)
+				link(t, d+"/svc/app.pid", d+"/run/app.pid", 0)
+			},
+			pidfile: "run/app.pid",
+			refused: "pidfile %[1]s: process %[2]d runs as uid 0, not as the pidfile's owner (uid 65534): refused (strict_permissions), " +
+				"since whoever can write a pidfile could otherwise aim heatd's signals at another user's process; " +
+				"if it is that process's own pidfile: chown 0 %[1]s",
+		},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			proc := sleeper(t, 0)
+			d := t.TempDir()
+			mkdir(t, d+"/run", 0o755, 0)
+			mkdir(t, d+"/svc", 0o755, nobody)
+			if err := os.WriteFile(d+"/run/root.pid", []byte(strconv.Itoa(proc.Process.Pid)+"\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			c.setup(t, d)
+			pidfile := filepath.Join(d, c.pidfile)
+			aim, err := OpenTarget(Target{Pidfile: pidfile, Strict: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer aim.Close()
+			_, err = aim.Send(syscall.SIGUSR1)
+			want := "<nil>"
+			if c.refused != "" {
+				want = strings.ReplaceAll(fmt.Sprintf(c.refused, pidfile, proc.Process.Pid), "$D", d)
+			}
+			if got := fmt.Sprint(err); got != want {
+				t.Errorf("Send:\n got %s\nwant %s", got, want)
+			}
+			if got := ended(t, proc); got != (c.refused == "") {
+				t.Errorf("root's process was signalled: %v; want %v", got, c.refused == "")
+			}
+		})
+	}
+}
+
+func mkdir(t *testing.T, path string, mode os.FileMode, uid int) {
+	t.Helper()
+	if err := os.Mkdir(path, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	own(t, path, mode, uid)
+}
+
+// link makes path a symbolic link to target, owned by uid.
+func link(t *testing.T, target, path string, uid int) {
+	t.Helper()
+	if err := os.Symlink(target, path); err != nil {
+		t.Fatal(err)
+	}
+	own(t, path, 0, uid)
+}
+
+// write makes path a copy of the file from, owned by uid, mode 0644.
+func write(t *testing.T, path, from string, uid int) {
+	t.Helper()
+	data, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	own(t, path, 0o644, uid)
 }

@@ -15,9 +15,11 @@ type Target struct {
 	PID     int
 	Pidfile string
 	// Strict makes each send through the pidfile refuse a pidfile writable
-	// by others, and a process whose real user is not the pidfile's owner:
-	// whoever can write a pidfile could otherwise aim heatd's signals at
-	// any process. The config loader sets it when heatd runs as root with
+	// by others, one reached through a symbolic link that a user other
+	// than root could have placed, and a process whose real user is not
+	// the owner of the pidfile read: whoever can write a pidfile, or place
+	// a link on its way, could otherwise aim heatd's signals at any
+	// process. The config loader sets it when heatd runs as root with
 	// strict_permissions.
 	Strict bool
 }

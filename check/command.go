@@ -1,6 +1,7 @@
 package check
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -17,6 +18,60 @@ import (
 // qualify). Anything the shell would have treated differently (a builtin, a
 // command not found, a file that is not a binary) goes to the shell after
 // all, so the two ways cannot be told apart.
+
+// Command is a `command = "..."` check: a shell command.
+type Command string
+
+// commandKind is the registry's entry for Command.
+func commandKind() Kind {
+	return Kind{
+		Key: "command",
+		Doc: "a shell command, run by /bin/sh -c (or directly when it has no shell syntax)",
+		New: func(line string) Probe { return Command(line) },
+	}
+}
+
+// Kind is the config key of a command check.
+func (Command) Kind() string { return "command" }
+
+// Prepare makes the runs of a command check: its words are split once,
+// when it needs no shell.
+func (c Command) Prepare(spec *Spec, base []string) Prober {
+	p := &commandProber{processes: processes{spec: spec, base: base}, line: string(c)}
+	if argv, ok := directArgv(p.line); ok {
+		p.argv, p.pwd = argv, shellPWD(p.environ(), spec.Dir)
+	}
+	return p
+}
+
+// commandProber runs a command check.
+type commandProber struct {
+	processes
+	line string
+	// argv is a command with no shell syntax, run without the shell; nil
+	// when the command needs a shell. pwd is the PWD the shell would have
+	// exported to it.
+	argv []string
+	pwd  string
+}
+
+// Run runs the command once: directly when it can be, else by the shell.
+func (p *commandProber) Run(ctx context.Context) Result {
+	if p.argv != nil {
+		env := p.environ()
+		if path := lookPath(p.argv[0], env, p.spec.Dir); path != "" {
+			out := p.run(ctx, path, p.argv, withPWD(env, p.pwd))
+			if out.StartErr == nil || !shellWouldRetry(out.StartErr) {
+				return result(out)
+			}
+		}
+		// The shell says what is wrong, as it would have.
+	}
+	return result(p.run(ctx, "/bin/sh", []string{"sh", "-c", p.line}, p.environ()))
+}
+
+// Close has nothing to release.
+func (p *commandProber) Close() {}
 
 // shellSyntax are the characters after which a command means something to
 // the shell beyond words separated by blanks.

@@ -89,23 +89,21 @@ func TestDirectExecMatchesTheShell(t *testing.T) {
 		{"a builtin", "exit 6", nil, dir, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			spec := Spec{Name: "eq", Command: c.command, Env: c.env, Dir: c.dir}
-			direct, _ := NewRunner(&spec, os.Environ())
-			defer direct.Close()
+			spec := Spec{Name: "eq", Probe: Command(c.command), Env: c.env, Dir: c.dir}
+			direct := Command(c.command).Prepare(&spec, os.Environ()).(*commandProber)
 			if (direct.argv != nil) != c.direct {
 				t.Fatalf("direct = %v, want %v", direct.argv != nil, c.direct)
 			}
-			shell, _ := NewRunner(&spec, os.Environ())
-			defer shell.Close()
+			shell := Command(c.command).Prepare(&spec, os.Environ()).(*commandProber)
 			shell.argv = nil // the shell's way
 
-			// run runs r with OUT standing for a file of its own, and
+			// run runs p with OUT standing for a file of its own, and
 			// returns what the program wrote there and on stderr, OUT
 			// standing for that file again.
-			run := func(r *Runner, out string) (Result, string, string) {
-				r.argv = swap(r.argv, "OUT", out)
-				spec.Command = strings.Replace(c.command, "OUT", out, 1)
-				res := r.Check(context.Background())
+			run := func(p *commandProber, out string) (Result, string, string) {
+				p.argv = swap(p.argv, "OUT", out)
+				p.line = strings.Replace(c.command, "OUT", out, 1)
+				res := p.Run(context.Background())
 				b, _ := os.ReadFile(out)
 				return res, strings.ReplaceAll(string(b), out, "OUT"), strings.ReplaceAll(string(res.Output), out, "OUT")
 			}

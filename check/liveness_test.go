@@ -77,7 +77,7 @@ func (w *failsThenWedges) Check(ctx context.Context) Result {
 }
 func (w *failsThenWedges) Signal(syscall.Signal) (int, error) { return 0, nil }
 func (w *failsThenWedges) HeatLog(int64, []byte) error        { return nil }
-func (w *failsThenWedges) Script(ctx context.Context, kind string, attempt int, env []string) (action.Outcome, error) {
+func (w *failsThenWedges) Script(ctx context.Context, kind ScriptKind, attempt int, env []string) (action.Outcome, error) {
 	<-w.release
 	return action.Outcome{}, nil
 }

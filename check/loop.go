@@ -23,7 +23,7 @@ type Doer interface {
 	Signal(sig syscall.Signal) (pid int, err error)
 	// Script runs the fail or recovery script with env added to the
 	// check's environment; logErr reports a heat log that failed.
-	Script(ctx context.Context, kind string, attempt int, env []string) (out action.Outcome, logErr error)
+	Script(ctx context.Context, kind ScriptKind, attempt int, env []string) (out action.Outcome, logErr error)
 	// HeatLog appends a failed run's output to the heat log.
 	HeatLog(unix int64, text []byte) error
 }
@@ -55,12 +55,11 @@ type Check struct {
 	timer      *time.Timer
 	done       chan struct{}
 
-	mu       sync.Mutex
-	status   Status
-	phase    phase // for Stalled
-	stepping bool  // a step is under way
-	halted   bool  // stop has ended
-	ended    bool  // done is closed
+	mu     sync.Mutex
+	status Status
+	phase  phase // for Stalled
+	busy   bool  // a step is waiting for its slot or under way
+	ended  bool  // done is closed
 }
 
 // Options are what a Check needs besides its Spec.
@@ -117,72 +116,97 @@ func PolicyOf(spec *Spec) Policy {
 
 // A check holds no goroutine while it waits: an idle check is a timer and
 // its state, so ten thousand checks cost ten thousand timers, not ten
-// thousand stacks. When the timer fires, one goroutine takes the check's
-// next step (a run and what follows it, or a recovery), sets the timer for
-// the step after, and ends. Steps never overlap: the next timer is set only
-// once a step is done.
+// thousand stacks. When the timer fires, the check queues for a slot of
+// max_parallel, still holding no goroutine; once it has one, one goroutine
+// takes the check's next step (a run and what follows it, or a recovery),
+// gives the slot back, sets the timer for the step after, and ends. Steps
+// never overlap: the next timer is set only once a step is done. The stop
+// context is the check's whole life; its end halts the check wherever it is:
+//
+//	Start ─► idle ──timer fires──► waiting for a slot ──slot──► step
+//	          ▲     (a timer)       (a queue entry)      (a goroutine
+//	          │                                           and a slot)
+//	          └───────────── timer set for the next step ◄────┘
+//
+//	stop ends: idle ─► ended; waiting ─► ended; step ─► (it finishes) ─► ended
+//	ended: Done is closed, and nothing of the check runs.
 
 // Start begins the check's life: its first run at once (or after its splay
-// delay), then on schedule, until Halt, which follows the end of stop. A
-// stop lets the run or script under way finish; kill ending cuts it short.
-// Start returns at once; Done is closed once the check has stopped and
-// nothing of it runs.
+// delay), then on schedule, until stop ends. A stop lets the run or script
+// under way finish; kill ending cuts it short. Start returns at once; Done
+// is closed once the check has stopped and nothing of it runs.
 func (c *Check) Start(stop, kill context.Context) {
 	c.stop, c.kill = stop, kill
 	c.next = time.Now().Add(c.delay)
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.halted { // halted before it started: it never runs
-		c.end()
-		return
-	}
 	c.waitFor(c.next)
 	c.timer = time.AfterFunc(c.delay, c.wake)
+	c.mu.Unlock()
+	context.AfterFunc(stop, c.halt)
 }
 
 // Done is closed once the check has stopped and nothing of it runs.
 func (c *Check) Done() <-chan struct{} { return c.done }
 
-// Run starts the check, halts it when stop ends, and waits until it is
-// done.
+// Run starts the check and waits until it is done, stop having ended.
 func (c *Check) Run(stop, kill context.Context) {
 	c.Start(stop, kill)
-	defer context.AfterFunc(stop, c.Halt)()
 	<-c.done
 }
 
-// wake takes the check's next step, on the timer's goroutine: a recovery
-// at once, or a run once a slot is free (max_parallel). A run waiting for a
-// slot holds no goroutine.
+// wake queues the check's next step for a slot; the timer calls it.
 func (c *Check) wake() {
 	c.mu.Lock()
-	if c.halted {
+	if c.stop.Err() != nil { // the stop came as the timer fired
+		c.end()
 		c.mu.Unlock()
 		return
 	}
-	c.stepping = true
+	c.busy = true
 	c.mu.Unlock()
-
-	if c.st.Mode == RecoveryDue {
-		c.settle(c.protect(c.recovery))
-		return
-	}
 	c.enter("waiting for a slot", 0)
+	c.inSlot()
+}
+
+// inSlot takes the check's next step in a slot of max_parallel, the one
+// place where a check takes a slot and gives it back. It waits holding no
+// goroutine; once a slot is free, the step runs on a goroutine of its own
+// and holds the slot until it ends, however it ends (a panic too). One slot
+// is enough for a whole step: a step runs one process at a time (the check,
+// then its fail script; or the recovery script). A stop that comes first
+// ends the check with no new step.
+func (c *Check) inSlot() {
 	c.slots.Go(c.stop, func(waited time.Duration, err error) {
 		if err != nil {
-			c.settle(true) // stopped while waiting for a slot: no new run
+			c.settle(true)
 			return
 		}
-		c.settle(c.protect(func() bool { return c.run(waited) }))
+		ended := func() bool {
+			defer c.slots.Release()
+			return c.protect(func() bool { return c.step(waited) })
+		}()
+		c.settle(ended)
 	})
+}
+
+// step is the check's next step, after waited for its slot: a recovery
+// when one is due, else a run. It reports whether the check has ended.
+func (c *Check) step(waited time.Duration) (ended bool) {
+	if c.stop.Err() != nil {
+		return true // the slot came after the stop: no new step
+	}
+	if c.st.Mode == RecoveryDue {
+		return c.recovery(waited)
+	}
+	return c.run(waited)
 }
 
 // settle ends a step: the check ends, or its timer is set for the next.
 func (c *Check) settle(ended bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.stepping = false
-	if ended || c.halted {
+	c.busy = false
+	if ended || c.stop.Err() != nil {
 		c.end()
 		return
 	}
@@ -190,15 +214,13 @@ func (c *Check) settle(ended bool) {
 	c.timer.Reset(time.Until(c.next))
 }
 
-// Halt stops the check, whose stop context has ended (Start's caller ends
-// it and then calls Halt): an idle check ends at once, a busy one when its
-// step is done.
-func (c *Check) Halt() {
+// halt is what the end of stop does: an idle check ends at once, a busy one
+// once its step is done (settle), and one whose timer has just fired when
+// it wakes.
+func (c *Check) halt() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.halted = true
-	if c.timer != nil && !c.stepping { // started, and idle
-		c.timer.Stop()
+	if !c.busy && c.timer.Stop() {
 		c.end()
 	}
 }
@@ -240,11 +262,11 @@ func (c *Check) protect(step func() (ended bool)) (ended bool) {
 // recovery is the step of a recovery due: the fault signal and the
 // recovery script, then verification at once. It reports whether the check
 // has ended (a stop came).
-func (c *Check) recovery() (ended bool) {
+func (c *Check) recovery(waited time.Duration) (ended bool) {
 	prev := c.st
 	var steps []Step
 	c.st, steps = Recover(c.policy, c.st)
-	c.perform(c.stop, c.kill, prev, c.st, steps, Result{})
+	c.perform(c.stop, c.kill, prev, c.st, steps, Result{Waited: waited})
 	if c.stop.Err() != nil {
 		return true
 	}
@@ -256,13 +278,9 @@ func (c *Check) recovery() (ended bool) {
 // then what its result calls for. It reports whether the check has ended.
 func (c *Check) run(waited time.Duration) (ended bool) {
 	stop, kill := c.stop, c.kill
-	if stop.Err() != nil {
-		c.slots.Release() // the slot came after the stop: no new run
-		return true
-	}
 	sched := c.next
 	c.enter("running", processBound(c.timeout))
-	r := c.check(kill)
+	r := c.doer.Check(kill)
 	r.Waited, r.Late = waited, r.Start.Sub(sched)
 	if c.onResult != nil {
 		c.onResult(r)
@@ -319,7 +337,7 @@ func (c *Check) perform(stop, kill context.Context, prev, st State, steps []Step
 			c.events().Warn("check_timeout", zap.Duration("duration", r.Duration), zap.Int("pid", r.PID))
 		case StepFailed:
 			c.events().Warn("check_failed", zap.Int("exit_code", r.Code), zap.Duration("duration", r.Duration),
-				zap.Int("consecutive_failures", st.Failures), zap.String("output", firstLine(r.Output)),
+				zap.Int("consecutive_failures", st.Streak), zap.String("output", firstLine(r.Output)),
 				zap.Int("pid", r.PID), zap.Bool("verifying", prev.Mode == Verifying), queued(r.Waited))
 		case StepHeatLog:
 			c.enter("writing its heat log", actionBound)
@@ -331,15 +349,15 @@ func (c *Check) perform(stop, kill context.Context, prev, st State, steps []Step
 			if stop.Err() != nil {
 				return
 			}
-			c.script(stop, kill, "fail", 0, FailEnv(c.policy, r))
+			c.script(kill, FailScript, 0, 0, FailEnv(c.policy, r))
 		case StepRecoveryStarted:
 			c.events().Warn("recovery_started", zap.Int("attempt", st.Attempt),
-				zap.Int("consecutive_failures", st.Failures))
+				zap.Int("consecutive_failures", st.Streak))
 		case StepRecoveryScript:
 			if stop.Err() != nil {
 				return
 			}
-			c.script(stop, kill, "recovery", st.Attempt, RecoveryEnv(c.policy, st))
+			c.script(kill, RecoveryScript, st.Attempt, r.Waited, RecoveryEnv(c.policy, st))
 		case StepRecovered:
 			c.events().Info("recovered", zap.Int("attempts", prev.Attempt))
 			c.mu.Lock()
@@ -347,7 +365,7 @@ func (c *Check) perform(stop, kill context.Context, prev, st State, steps []Step
 			c.mu.Unlock()
 		case StepRecoveryFailed:
 			c.events().Warn("recovery_failed", zap.Int("attempt", st.Attempt),
-				zap.Int("consecutive_failures", st.Failures))
+				zap.Int("consecutive_failures", st.Streak))
 		}
 	}
 	c.mu.Lock()
@@ -382,47 +400,31 @@ func (c *Check) signal(s Step) {
 		zap.Int("pid", pid))
 }
 
-func (c *Check) script(stop, kill context.Context, kind string, attempt int, env []string) {
-	c.enter("waiting for a slot", 0)
-	waited, err := c.slots.Acquire(stop)
-	if err != nil {
-		return // stopped while waiting for a slot: no new process
-	}
-	c.enter("running its "+kind+" script", processBound(c.scriptTimeout))
-	out, logErr := c.runScript(kill, kind, attempt, env)
+// script runs a fail or recovery script in the step's slot; waited is how
+// long that slot was waited for, when the script is the step's first
+// process (a recovery).
+func (c *Check) script(kill context.Context, kind ScriptKind, attempt int, waited time.Duration, env []string) {
+	c.enter("running its "+kind.String()+" script", processBound(c.scriptTimeout))
+	out, logErr := c.doer.Script(kill, kind, attempt, env)
 	if logErr != nil {
-		c.events().Error("heat_log_failed", zap.String("script", kind), zap.Error(logErr))
+		c.events().Error("heat_log_failed", zap.Stringer("script", kind), zap.Error(logErr))
 	}
 	fields := []zap.Field{zap.Int("exit_code", out.Code), zap.Duration("duration", out.Duration),
 		zap.Int("pid", out.PID), queued(waited)}
-	if kind == "recovery" {
+	if kind == RecoveryScript {
 		fields = append(fields, zap.Int("attempt", attempt))
 	}
 	switch {
 	case out.StartErr != nil:
-		c.events().Error("run_error", zap.String("script", kind), zap.Error(out.StartErr))
+		c.events().Error("run_error", zap.Stringer("script", kind), zap.Error(out.StartErr))
 	case out.Interrupted:
-		c.events().Warn("check_interrupted", append(fields, zap.String("run", kind+" script"))...)
+		c.events().Warn("check_interrupted", append(fields, zap.String("run", kind.String()+" script"))...)
 	default:
 		if out.TimedOut {
 			fields = append(fields, zap.Bool("timed_out", true))
 		}
-		c.events().Info(kind+"_script_done", fields...)
+		c.events().Info(kind.String()+"_script_done", fields...)
 	}
-}
-
-// check runs the check in the slot it holds, which it gives back however
-// the run ends (a panic too).
-func (c *Check) check(kill context.Context) Result {
-	defer c.slots.Release()
-	return c.doer.Check(kill)
-}
-
-// runScript runs a script in the slot it holds, which it gives back however
-// the script ends.
-func (c *Check) runScript(kill context.Context, kind string, attempt int, env []string) (action.Outcome, error) {
-	defer c.slots.Release()
-	return c.doer.Script(kill, kind, attempt, env)
 }
 
 // queued is the time a run waited for a slot (max_parallel), when it did.

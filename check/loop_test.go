@@ -88,11 +88,11 @@ func (w *world) Signal(sig syscall.Signal) (int, error) {
 	return 4242, nil
 }
 
-func (w *world) Script(ctx context.Context, kind string, attempt int, env []string) (action.Outcome, error) {
+func (w *world) Script(ctx context.Context, kind ScriptKind, attempt int, env []string) (action.Outcome, error) {
 	w.note("%s script %d", kind, attempt)
 	w.mu.Lock()
-	w.env[kind] = env
-	if kind == "recovery" && w.fix {
+	w.env[kind.String()] = env
+	if kind == RecoveryScript && w.fix {
 		w.fixed = true
 	}
 	w.mu.Unlock()
@@ -429,21 +429,21 @@ func TestStatusFollowsTheCheck(t *testing.T) {
 		go func() { defer close(done); c.Run(stop, context.Background()) }()
 
 		want := []struct {
-			health       string
+			health       Health
 			runs, failed uint64
 			recoveries   uint64
 		}{
-			{"healthy", 1, 0, 0}, // 5 s
-			{"failing", 2, 1, 0}, // 15 s
-			{"healthy", 4, 2, 1}, // 25 s: failed at 20, recovered at once by run 4
-			{"healthy", 5, 2, 1}, // 35 s
+			{Healthy, 1, 0, 0}, // 5 s
+			{Failing, 2, 1, 0}, // 15 s
+			{Healthy, 4, 2, 1}, // 25 s: failed at 20, recovered at once by run 4
+			{Healthy, 5, 2, 1}, // 35 s
 		}
 		time.Sleep(5 * time.Second)
 		for i, w := range want {
 			s := c.Status()
-			if s.Health() != w.health || s.Runs != w.runs || s.Failed != w.failed || s.Recoveries != w.recoveries {
+			if s.Health() != w.health || s.Runs != w.runs || s.FailedRuns != w.failed || s.Recoveries != w.recoveries {
 				t.Errorf("at step %d: %s runs=%d failed=%d recoveries=%d, want %+v",
-					i, s.Health(), s.Runs, s.Failed, s.Recoveries, w)
+					i, s.Health(), s.Runs, s.FailedRuns, s.Recoveries, w)
 			}
 			time.Sleep(10 * time.Second)
 		}
@@ -511,7 +511,7 @@ func TestPanicRestartsTheCheck(t *testing.T) {
 			!strings.Contains(p[0].ContextMap()["stack"].(string), "panicky") {
 			t.Errorf("check_panic events %v", p)
 		}
-		if s := c.Status(); s.Panics != 1 || s.State.Failures != 1 {
+		if s := c.Status(); s.Panics != 1 || s.State.Streak != 1 {
 			t.Errorf("status after the panic: %+v", s)
 		}
 		// The panicking run gave its slot back.
@@ -520,5 +520,34 @@ func TestPanicRestartsTheCheck(t *testing.T) {
 		if _, err := slots.Acquire(ctx); err != nil {
 			t.Errorf("the slot was not given back: %v", err)
 		}
+	})
+}
+
+// A run that starts late (the host was suspended, heatd was stopped with
+// SIGSTOP, or the run waited for a slot) by more than an interval is one
+// run: the slots it missed are skipped, and the next run comes at the
+// check's next slot, not at once after it.
+func TestLateStartSkipsMissedSlots(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(codes(0))
+		slots := action.NewLimiter(1)
+		spec := Spec{Name: "a", Interval: 10 * time.Second}
+		c := New(&spec, Options{Doer: w, Log: zap.NewNop(), Slots: slots})
+		stop, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { defer close(done); c.Run(stop, context.Background()) }()
+
+		// From 5 s to 25 s the loop cannot run: run 2, due at 10 s,
+		// starts at 25 s.
+		time.Sleep(5 * time.Second)
+		if _, err := slots.Acquire(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(20 * time.Second)
+		slots.Release()
+		time.Sleep(20 * time.Second)
+		cancel()
+		<-done
+		check(t, w.lines(), []string{"0s run 1 -> 0", "25s run 2 -> 0", "30s run 3 -> 0", "40s run 4 -> 0"})
 	})
 }

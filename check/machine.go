@@ -52,8 +52,8 @@ type Policy struct {
 
 // State is a check's memory between runs.
 type State struct {
-	Mode     Mode
-	Failures int // consecutive failed runs
+	Mode   Mode
+	Streak int // consecutive failed runs: the consecutive-failure count
 
 	// The current streak of failures, for the scripts' environment.
 	FirstFailure int64 // unix seconds of the streak's first failed run
@@ -142,7 +142,7 @@ type Decision struct {
 // start: intervals are counted from it, so waiting for a slot does not make
 // a check drift.
 func Observe(p Policy, s State, r Result, sched time.Time) Decision {
-	d := Decision{State: s, Next: sched.Add(p.Interval)}
+	d := Decision{State: s, Next: nextSlot(sched, r.Start, p.Interval)}
 	if r.Err != nil {
 		// heatd's own trouble, not the check's: no count, no action.
 		d.Steps = []Step{{Kind: StepRunError}}
@@ -168,8 +168,8 @@ func Observe(p Policy, s State, r Result, sched time.Time) Decision {
 	}
 	d.Steps = append(d.Steps, Step{Kind: StepFailed}, Step{Kind: StepHeatLog})
 	st := &d.State
-	st.Failures++
-	if st.Failures == 1 {
+	st.Streak++
+	if st.Streak == 1 {
 		st.FirstFailure = r.Unix
 	}
 	st.LastFailure, st.LastCode, st.LastPID = r.Unix, r.Code, r.PID
@@ -184,7 +184,7 @@ func Observe(p Policy, s State, r Result, sched time.Time) Decision {
 	if p.Fail {
 		d.Steps = append(d.Steps, Step{Kind: StepFailScript})
 	}
-	if p.Threshold > 0 && st.Failures >= p.Threshold {
+	if p.Threshold > 0 && st.Streak >= p.Threshold {
 		// Recovery starts at once, after this failure's own actions.
 		st.Mode, st.Attempt = RecoveryDue, 0
 		d.Next = sched
@@ -238,6 +238,23 @@ func Recovered(s State, end time.Time) (State, time.Time) {
 	return s, end
 }
 
+// nextSlot is the slot after a run scheduled at sched that started at
+// start: the first of sched's rhythm (sched, sched+interval, ...) after
+// start. A run that started a whole interval or more late (the host was
+// suspended, heatd was stopped with SIGSTOP, the run waited that long for a
+// slot) stands for the slots it missed, which are skipped: counted from
+// sched alone, the next slot would be past already and the check would run
+// again at once, twice back to back. The rhythm itself stays, so checks
+// that splay spread apart stay apart after they all wake late together.
+func nextSlot(sched, start time.Time, interval time.Duration) time.Time {
+	next := sched.Add(interval)
+	if interval <= 0 || start.Before(next) {
+		return next
+	}
+	missed := start.Sub(next)/interval + 1
+	return next.Add(missed * interval)
+}
+
 // NextStart is when a run due at next really starts, the loop being free at
 // now: on time, or at once when a run overran its slot. Slots missed while a
 // run overran are skipped, never run in a burst.
@@ -266,7 +283,7 @@ func RecoveryEnv(p Policy, s State) []string {
 		"HEAT_FAIL_TIME_LAST=" + strconv.FormatInt(s.LastFailure, 10),
 		"HEAT_FAIL_INTERVAL=" + Seconds(p.Interval),
 		"HEAT_FAIL_PID=" + pidString(s.LastPID),
-		"HEAT_FAIL_CNT=" + strconv.Itoa(s.Failures),
+		"HEAT_FAIL_CNT=" + strconv.Itoa(s.Streak),
 	}
 }
 

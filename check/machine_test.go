@@ -120,7 +120,7 @@ func drive(p Policy, outs []outcome) []string {
 			case StepRunError:
 				say(at, "run_error")
 			case StepFailed:
-				say(at, "failed %d", st.Failures)
+				say(at, "failed %d", st.Streak)
 			case StepSignal:
 				say(at, "signal %s", s.Why)
 			case StepFailScript:
@@ -128,7 +128,7 @@ func drive(p Policy, outs []outcome) []string {
 			case StepRecoveryStarted:
 				say(at, "recovery_started %d", st.Attempt)
 			case StepRecoveryScript:
-				say(at, "recovery script %d cnt=%d", st.Attempt, st.Failures)
+				say(at, "recovery script %d cnt=%d", st.Attempt, st.Streak)
 			case StepRecovered:
 				say(at, "recovered")
 			case StepRecoveryFailed:
@@ -211,7 +211,7 @@ func TestObserveKeepsTheStreak(t *testing.T) {
 			t.Fatalf("run %d: next %v, want one interval on", i, d.Next)
 		}
 	}
-	want := State{Mode: Normal, Failures: 2, FirstFailure: 108, LastFailure: 110, LastCode: 6, LastPID: 15}
+	want := State{Mode: Normal, Streak: 2, FirstFailure: 108, LastFailure: 110, LastCode: 6, LastPID: 15}
 	if st != want {
 		t.Errorf("state %+v, want %+v", st, want)
 	}
@@ -236,5 +236,25 @@ func TestFailEnvOfAProbe(t *testing.T) {
 	env := FailEnv(Policy{Interval: time.Second}, Result{Unix: 5, Code: 7})
 	if got := strings.Join(env, " "); got != "HEAT_FAIL_CODE=7 HEAT_FAIL_TIME=5 HEAT_FAIL_INTERVAL=1 HEAT_FAIL_PID=" {
 		t.Errorf("fail env %s", got)
+	}
+}
+
+// A run that started after its next slot had passed skips the slots it
+// missed: the next is the first of the check's rhythm after the run's
+// start, so a late wake-up is one run, not two back to back.
+func TestObserveSkipsMissedSlots(t *testing.T) {
+	t0 := time.Unix(1_700_000_000, 0)
+	p := Policy{Interval: 10 * time.Second}
+	for _, c := range []struct{ late, next time.Duration }{
+		{0, 10 * time.Second},                  // on time
+		{3 * time.Second, 10 * time.Second},    // a short wait does not make the check drift
+		{10 * time.Second, 20 * time.Second},   // its next slot had just come
+		{25 * time.Second, 30 * time.Second},   // two slots missed
+		{59*time.Second + 1, 60 * time.Second}, // five
+	} {
+		r := Result{Start: t0.Add(c.late), Unix: t0.Add(c.late).Unix()}
+		if got := Observe(p, State{}, r, t0).Next.Sub(t0); got != c.next {
+			t.Errorf("run %s late: next slot at %s, want %s", c.late, got, c.next)
+		}
 	}
 }

@@ -40,16 +40,16 @@ const (
 	codeCertInvalid = 60 // CURLE_PEER_FAILED_VERIFICATION: certificate not trusted or not for this host
 )
 
-// prober runs one kind of native probe. It is built once per check and kept
+// native is one kind of native probe. It is built once per check and kept
 // for the check's life, so what it holds (an HTTP client's idle
 // connection) serves the next run.
-type prober interface {
+type native interface {
 	// probe runs once; ctx carries the check's timeout and heatd's stop.
 	// It returns nil when the probe passed.
 	probe(ctx context.Context) *failure
 	// kind names the probe ("http", "tcp") at the head of its output.
 	kind() string
-	// close releases what the prober keeps between runs.
+	// close releases what the probe keeps between runs.
 	close()
 }
 
@@ -63,30 +63,21 @@ type failure struct {
 	io bool
 }
 
-// errNothingToRun is a Spec with no command, script, http or tcp: the
-// config loader never makes one, so this is heatd's fault, a run_error.
-var errNothingToRun = errors.New("the check has no command, script, http or tcp to run")
-
-// newProber is the probe of spec, or nil when spec runs a process.
-func newProber(spec *Spec) prober {
-	switch {
-	case spec.HTTP.URL != "":
-		return newHTTPProber(&spec.HTTP, spec.Interval)
-	case spec.TCP != "":
-		return newTCPProber(spec.TCP)
-	}
-	return nil
+// nativeProber is the Prober of a native probe: its runs as check runs.
+type nativeProber struct {
+	probe   native
+	timeout time.Duration // the check's; zero: none
 }
 
-// runProbe runs p once as a check run: within timeout (zero: none), cut
+// Close releases what the probe keeps between runs.
+func (n *nativeProber) Close() { n.probe.close() }
+
+// Run runs the probe once as a check run: within the check's timeout, cut
 // short when ctx (heatd's kill context) ends.
-func runProbe(ctx context.Context, p prober, timeout time.Duration) Result {
+func (n *nativeProber) Run(ctx context.Context) Result {
+	p, timeout := n.probe, n.timeout
 	start := time.Now()
 	r := Result{Start: start, Unix: start.Unix()}
-	if p == nil {
-		r.Err = errNothingToRun
-		return r
-	}
 	if ctx.Err() != nil {
 		// As a process is not started once heatd is stopping.
 		r.Interrupted = true

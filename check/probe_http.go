@@ -60,6 +60,34 @@ const httpMaxIdle = 90 * time.Second
 // more reads, not more memory (measured: 32 KiB doubled a run's cost).
 const httpSearchChunk = 4 << 10
 
+// HTTPProbe is an `http = "URL"` check and its http_* keys.
+type HTTPProbe struct {
+	URL     string
+	Method  string            // GET when empty
+	Status  []int             // accepted codes; empty: any below 400
+	Body    string            // a text the body must contain
+	Headers map[string]string // sent with the request
+}
+
+// httpKind is the registry's entry for HTTPProbe.
+func httpKind() Kind {
+	return Kind{
+		Key:  "http",
+		Doc:  "a native probe: URL answers as `curl -sf URL` would pass",
+		Keys: []string{"http_method", "http_status", "http_body", "http_headers"},
+		New:  func(url string) Probe { return HTTPProbe{URL: url, Method: http.MethodGet} },
+	}
+}
+
+// Kind is the config key of an http check.
+func (HTTPProbe) Kind() string { return "http" }
+
+// Prepare makes the runs of an http check: its client, and so its idle
+// connection, lives as long as the check.
+func (h HTTPProbe) Prepare(spec *Spec, _ []string) Prober {
+	return &nativeProber{probe: newHTTPProber(&h, spec.Interval), timeout: spec.Timeout}
+}
+
 // httpProber is an `http` check. Its client, and so its idle connection,
 // lives as long as the check.
 type httpProber struct {

@@ -171,7 +171,7 @@ func TestHTTPProbeCodes(t *testing.T) {
 			if timeout == 0 {
 				timeout = 5 * time.Second
 			}
-			r := probeOnce(t, context.Background(), &Spec{HTTP: p, Timeout: timeout})
+			r := probeOnce(t, context.Background(), &Spec{Probe: p, Timeout: timeout})
 			wantProbe(t, r, tt.code, tt.timedOut, tt.out)
 			if tt.timedOut && r.Duration > time.Second {
 				t.Errorf("took %v with a %v timeout", r.Duration, timeout)
@@ -182,7 +182,7 @@ func TestHTTPProbeCodes(t *testing.T) {
 
 func TestHTTPProbeNotResolved(t *testing.T) {
 	r := probeOnce(t, context.Background(), &Spec{
-		HTTP:    HTTPProbe{URL: "http://heatd-probe-test.invalid/"},
+		Probe:   HTTPProbe{URL: "http://heatd-probe-test.invalid/"},
 		Timeout: 3 * time.Second,
 	})
 	if r.Code == codeTimeout {
@@ -205,7 +205,7 @@ func TestHTTPProbeRedirectNotFollowed(t *testing.T) {
 		http.Redirect(w, r, "/target", http.StatusFound)
 	}))
 	defer srv.Close()
-	r := probeOnce(t, context.Background(), &Spec{HTTP: HTTPProbe{URL: srv.URL + "/start"}, Timeout: 5 * time.Second})
+	r := probeOnce(t, context.Background(), &Spec{Probe: HTTPProbe{URL: srv.URL + "/start"}, Timeout: 5 * time.Second})
 	wantProbe(t, r, 0, false, "")
 	mu.Lock()
 	defer mu.Unlock()
@@ -233,7 +233,7 @@ func TestHTTPProbeReusesConnection(t *testing.T) {
 			}
 			srv.Start()
 			defer srv.Close()
-			runner := newProbeRunner(t, &Spec{HTTP: HTTPProbe{URL: srv.URL, Method: method}, Timeout: 5 * time.Second})
+			runner := newProbeRunner(t, &Spec{Probe: HTTPProbe{URL: srv.URL, Method: method}, Timeout: 5 * time.Second})
 			for range 3 {
 				wantProbe(t, runner.Check(context.Background()), 0, false, "")
 			}
@@ -260,7 +260,7 @@ func TestHTTPProbeHead(t *testing.T) {
 		holdConn(c)
 	})
 	r := probeOnce(t, context.Background(), &Spec{
-		HTTP:    HTTPProbe{URL: "http://" + srv.addr() + "/", Method: "HEAD"},
+		Probe:   HTTPProbe{URL: "http://" + srv.addr() + "/", Method: "HEAD"},
 		Timeout: 5 * time.Second,
 	})
 	wantProbe(t, r, 0, false, "")
@@ -279,7 +279,7 @@ func TestHTTPProbeHeaders(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) { got <- r }))
 	defer srv.Close()
 
-	r := probeOnce(t, context.Background(), &Spec{HTTP: HTTPProbe{
+	r := probeOnce(t, context.Background(), &Spec{Probe: HTTPProbe{
 		URL:     srv.URL + "/health?full=1",
 		Headers: map[string]string{"host": "web.example", "X-Token": "s3cret"},
 	}, Timeout: 5 * time.Second})
@@ -292,7 +292,7 @@ func TestHTTPProbeHeaders(t *testing.T) {
 		t.Errorf("User-Agent %q, Accept-Encoding %q; want %q and none", ua, ae, httpUserAgent)
 	}
 
-	r = probeOnce(t, context.Background(), &Spec{HTTP: HTTPProbe{
+	r = probeOnce(t, context.Background(), &Spec{Probe: HTTPProbe{
 		URL: srv.URL, Headers: map[string]string{"User-Agent": "curl/8.5.0"},
 	}, Timeout: 5 * time.Second})
 	wantProbe(t, r, 0, false, "")
@@ -346,7 +346,7 @@ func BenchmarkHTTPProbe(b *testing.B) {
 	defer srv.Close()
 	for _, body := range []string{"", `"ok"`} {
 		b.Run("body="+body, func(b *testing.B) {
-			r, _ := NewRunner(&Spec{Name: "bench", HTTP: HTTPProbe{URL: srv.URL, Body: body}, Timeout: 5 * time.Second}, nil)
+			r, _ := NewRunner(&Spec{Name: "bench", Probe: HTTPProbe{URL: srv.URL, Body: body}, Timeout: 5 * time.Second}, nil)
 			defer r.Close()
 			ctx := context.Background()
 			b.ReportAllocs()

@@ -5,6 +5,28 @@ import (
 	"net"
 )
 
+// TCPProbe is a `tcp = "HOST:PORT"` check.
+type TCPProbe struct {
+	Addr string // HOST:PORT
+}
+
+// tcpKind is the registry's entry for TCPProbe.
+func tcpKind() Kind {
+	return Kind{
+		Key: "tcp",
+		Doc: "a native probe: HOST:PORT accepts a connection",
+		New: func(addr string) Probe { return TCPProbe{Addr: addr} },
+	}
+}
+
+// Kind is the config key of a tcp check.
+func (TCPProbe) Kind() string { return "tcp" }
+
+// Prepare makes the runs of a tcp check.
+func (t TCPProbe) Prepare(spec *Spec, _ []string) Prober {
+	return &nativeProber{probe: newTCPProber(t.Addr), timeout: spec.Timeout}
+}
+
 // tcpProber is a `tcp = "HOST:PORT"` check: it passes when a connection is
 // established, which it closes at once (as `nc -z` does), sending nothing.
 type tcpProber struct {

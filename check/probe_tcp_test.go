@@ -15,7 +15,7 @@ func TestTCPProbeOpen(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	r := probeOnce(t, context.Background(), &Spec{TCP: ln.Addr().String(), Timeout: 2 * time.Second})
+	r := probeOnce(t, context.Background(), &Spec{Probe: TCPProbe{Addr: ln.Addr().String()}, Timeout: 2 * time.Second})
 	wantProbe(t, r, 0, false, "")
 
 	// The probe closed its connection at once: the server reads its end.
@@ -33,13 +33,13 @@ func TestTCPProbeOpen(t *testing.T) {
 func TestTCPProbeRefused(t *testing.T) {
 	addr := freePort(t)
 	_, port, _ := net.SplitHostPort(addr)
-	r := probeOnce(t, context.Background(), &Spec{TCP: addr, Timeout: 2 * time.Second})
+	r := probeOnce(t, context.Background(), &Spec{Probe: TCPProbe{Addr: addr}, Timeout: 2 * time.Second})
 	wantProbe(t, r, codeNoConnect, false,
 		"tcp: (7) Failed to connect to 127.0.0.1 port "+port+": Connection refused")
 }
 
 func TestTCPProbeNotResolved(t *testing.T) {
-	r := probeOnce(t, context.Background(), &Spec{TCP: "heatd-probe-test.invalid:80", Timeout: 3 * time.Second})
+	r := probeOnce(t, context.Background(), &Spec{Probe: TCPProbe{Addr: "heatd-probe-test.invalid:80"}, Timeout: 3 * time.Second})
 	if r.Code == codeTimeout {
 		// .invalid never resolves (RFC 6761); a resolver that does not
 		// answer at all leaves only the timeout.
@@ -53,7 +53,7 @@ func TestTCPProbeNotResolved(t *testing.T) {
 // drops packets, and the check's timeout ends it.
 func TestTCPProbeTimeout(t *testing.T) {
 	addr := fullBacklog(t)
-	r := probeOnce(t, context.Background(), &Spec{TCP: addr, Timeout: 100 * time.Millisecond})
+	r := probeOnce(t, context.Background(), &Spec{Probe: TCPProbe{Addr: addr}, Timeout: 100 * time.Millisecond})
 	wantProbe(t, r, codeTimeout, true, "tcp: (28) Operation timed out after ")
 	if r.Duration > time.Second {
 		t.Errorf("took %v with a 100ms timeout", r.Duration)

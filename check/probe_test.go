@@ -129,7 +129,7 @@ func freePort(t *testing.T) string {
 func TestProbeNotStartedWhenStopped(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	r := probeOnce(t, ctx, &Spec{TCP: freePort(t)})
+	r := probeOnce(t, ctx, &Spec{Probe: TCPProbe{Addr: freePort(t)}})
 	if !r.Interrupted || r.Err == nil || !errors.Is(r.Err, context.Canceled) {
 		t.Errorf("Interrupted %v, Err %v; want an interrupted run that did not start", r.Interrupted, r.Err)
 	}
@@ -148,10 +148,10 @@ func TestProbeNothingToRun(t *testing.T) {
 func TestProbeInterrupted(t *testing.T) {
 	srv := newRawServer(t, holdConn)
 	t.Run("http", func(t *testing.T) {
-		wantInterrupted(t, &Spec{HTTP: HTTPProbe{URL: "http://" + srv.addr() + "/"}})
+		wantInterrupted(t, &Spec{Probe: HTTPProbe{URL: "http://" + srv.addr() + "/"}})
 	})
 	t.Run("tcp", func(t *testing.T) {
-		wantInterrupted(t, &Spec{TCP: fullBacklog(t)})
+		wantInterrupted(t, &Spec{Probe: TCPProbe{Addr: fullBacklog(t)}})
 	})
 }
 

@@ -1,6 +1,7 @@
 // Package check runs one named check: the state machine of HEAT's semantics
 // (machine.go), the loop that drives it on a schedule (loop.go), and the
-// ways a check is run (a command, a script, a native probe).
+// kinds of check, the ways a check is run (kind.go: a command, a script, a
+// native probe).
 package check
 
 import (
@@ -16,11 +17,8 @@ import (
 type Spec struct {
 	Name string
 
-	// Exactly one of Command, Script, HTTP.URL and TCP is set.
-	Command string // run by /bin/sh -c
-	Script  string // executed directly
-	HTTP    HTTPProbe
-	TCP     string // HOST:PORT
+	// Probe is what the check runs, with its kind's own settings (kind.go).
+	Probe Probe
 
 	Interval time.Duration
 	Timeout  time.Duration // zero: none (heat without --timeout)
@@ -36,18 +34,10 @@ type Spec struct {
 	RecoveryTimeout time.Duration // 0: verify by count (Threshold runs)
 	ScriptTimeout   time.Duration
 
-	HeatLog string            // this check's heat log
-	Env     map[string]string // extra environment, defaults merged in
-	Dir     string            // working directory of every process
-}
-
-// HTTPProbe is a native HTTP check.
-type HTTPProbe struct {
-	URL     string
-	Method  string            // GET when empty
-	Status  []int             // accepted codes; empty: any below 400
-	Body    string            // a text the body must contain
-	Headers map[string]string // sent with the request
+	HeatLog   string            // this check's heat log
+	StrictLog bool              // write it as root safety requires (action.HeatLog.Strict)
+	Env       map[string]string // extra environment, defaults merged in
+	Dir       string            // working directory of every process
 }
 
 // Equal reports whether s and o are the same settings.

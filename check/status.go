@@ -8,13 +8,13 @@ type Status struct {
 	Interval time.Duration
 	State    State
 
-	Runs       uint64 // check runs that completed, ok or failed
-	Failed     uint64 // of which failed (timeouts included)
-	TimedOut   uint64 // of which were ended by their timeout
-	RunErrors  uint64 // runs that could not start (run_error)
-	Panics     uint64 // times the loop panicked and started again
-	Recoveries uint64 // verified recoveries
-	Signals    map[SignalKind]uint64
+	Runs        uint64 // check runs that completed, ok or failed
+	FailedRuns  uint64 // of which failed (timeouts included)
+	TimeoutRuns uint64 // of which were ended by their timeout
+	RunErrors   uint64 // runs that could not start (run_error)
+	Panics      uint64 // times the loop panicked and started again
+	Recoveries  uint64 // verified recoveries
+	Signals     map[SignalKind]uint64
 
 	LastResult string        // "ok", "failed" or "timeout"; "" before the first run
 	LastCode   int           // exit code of the latest run
@@ -23,19 +23,11 @@ type Status struct {
 	NextRun    time.Time     // when the loop wakes next (wall clock)
 }
 
-// Health names the state: "healthy", "failing" or "recovering".
-func (s *Status) Health() string {
-	switch {
-	case s.State.Mode != Normal:
-		return "recovering"
-	case s.State.Failures > 0:
-		return "failing"
-	}
-	return "healthy"
-}
+// Health is the check's state as an operator sees it.
+func (s *Status) Health() Health { return healthOf(s.State) }
 
 // Health is the check's health now, as Status().Health() but cheaper.
-func (c *Check) Health() string {
+func (c *Check) Health() Health {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.status.Health()
@@ -64,11 +56,11 @@ func (c *Check) record(r Result, st State) {
 	c.status.Runs++
 	c.status.LastResult = "ok"
 	if r.Code != 0 {
-		c.status.Failed++
+		c.status.FailedRuns++
 		c.status.LastResult = "failed"
 	}
 	if r.TimedOut {
-		c.status.TimedOut++
+		c.status.TimeoutRuns++
 		c.status.LastResult = "timeout"
 	}
 	c.status.LastCode = r.Code

@@ -25,6 +25,23 @@ import (
 // ends or SIGTERM or SIGINT comes, and returns the exit status: 0 after a
 // clean stop, 1 when the configuration is invalid at start.
 func Run(ctx context.Context, path string, stderr io.Writer) int {
+	closeInheritedOnExec()
+	// Caught before anything else, the load first: a signal's default
+	// action would end heatd (a HUP from a "systemctl reload" racing the
+	// start). A HUP that comes during the load is a reload after READY=1;
+	// a TERM, a stop as soon as the checks are scheduled.
+	//
+	// A write to a broken stderr (journald restarted under us) must fail,
+	// not kill heatd with SIGPIPE. Caught rather than ignored: an ignored
+	// signal stays ignored in the checks heatd starts; a caught one does not.
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
+	// HUPs fold into one pending reload; TERM and INT stop.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	ctx, cancel := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGINT)
+	defer cancel()
+
 	cfg, err := config.Load(path)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
@@ -39,18 +56,6 @@ func Run(ctx context.Context, path string, stderr io.Writer) int {
 	reserveThreads(threadReserve())
 	defer log.Sync() //nolint:errcheck // stderr may be a closed pipe
 
-	// A write to a broken stderr (journald restarted under us) must fail,
-	// not kill heatd with SIGPIPE. Caught rather than ignored: an ignored
-	// signal stays ignored in the checks heatd starts; a caught one does not.
-	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
-
-	// HUPs fold into one pending reload; TERM and INT stop.
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
-	ctx, cancel := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGINT)
-	defer cancel()
-
 	d := &daemon{
 		path:    path,
 		cfg:     cfg,
@@ -62,7 +67,7 @@ func Run(ctx context.Context, path string, stderr io.Writer) int {
 	d.engine = NewEngine(log, func(name string, r check.Result) { d.metrics.Ran(name, r) })
 	d.metrics = metrics.New(d.engine)
 	if err := d.serveMetrics(cfg.Daemon.MetricsListen); err != nil {
-		fmt.Fprintf(stderr, "heatd: metrics_listen %q: %v\n", cfg.Daemon.MetricsListen, err)
+		fmt.Fprintf(stderr, "heatd: %v\n", err)
 		return 1
 	}
 	defer d.serveMetrics("")
@@ -102,6 +107,7 @@ func Run(ctx context.Context, path string, stderr io.Writer) int {
 			log.Info("stopping", zap.Duration("grace", d.cfg.Daemon.ShutdownGrace))
 			d.notify.Stopping()
 			d.engine.Stop(d.cfg.Daemon.ShutdownGrace)
+			d.notify.Close()
 			return 0
 		case <-hup:
 			d.reloadNow()

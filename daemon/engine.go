@@ -138,10 +138,7 @@ func (e *Engine) start(spec *check.Spec, after <-chan struct{}) *instance {
 		},
 	})
 	in.begin = func() { in.check.Start(stop, kill) }
-	in.stop = func() {
-		cancelStop()
-		in.check.Halt()
-	}
+	in.stop = cancelStop
 	in.done = in.check.Done()
 	switch {
 	case after != nil:
@@ -280,9 +277,9 @@ func (e *Engine) Summary() string {
 	var healthy, failing, recovering int
 	for _, c := range all {
 		switch c.Health() {
-		case "healthy":
+		case check.Healthy:
 			healthy++
-		case "failing":
+		case check.Failing:
 			failing++
 		default:
 			recovering++

@@ -21,7 +21,7 @@ import (
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 func spec(dir, name, command string, interval time.Duration) check.Spec {
-	return check.Spec{Name: name, Command: command, Interval: interval, Timeout: 10 * time.Second,
+	return check.Spec{Name: name, Probe: check.Command(command), Interval: interval, Timeout: 10 * time.Second,
 		ScriptTimeout: time.Minute, HeatLog: filepath.Join(dir, name+".log"), Dir: dir}
 }
 
@@ -55,17 +55,17 @@ func TestApplyIsADifference(t *testing.T) {
 	if want := []string{"failing", "gone", "changed"}; !slices.Equal(ch.Added, want) {
 		t.Errorf("added %v, want %v", ch.Added, want)
 	}
-	waitFor(t, "failures", func() bool { return status(e, "failing").State.Failures >= 3 })
+	waitFor(t, "failures", func() bool { return status(e, "failing").State.Streak >= 3 })
 
 	second := []check.Spec{failing, spec(dir, "changed", "exit 0", time.Hour), spec(dir, "new", "true", time.Hour)}
-	before := status(e, "failing").State.Failures
+	before := status(e, "failing").State.Streak
 	ch = e.Apply(second, Settings{Grace: time.Second})
 	if !slices.Equal(ch.Added, []string{"new"}) || !slices.Equal(ch.Changed, []string{"changed"}) ||
 		!slices.Equal(ch.Removed, []string{"gone"}) || !slices.Equal(ch.Kept, []string{"failing"}) {
 		t.Errorf("change %+v", ch)
 	}
 	// The kept check's streak goes on; it was not restarted.
-	waitFor(t, "more failures", func() bool { return status(e, "failing").State.Failures >= before+2 })
+	waitFor(t, "more failures", func() bool { return status(e, "failing").State.Streak >= before+2 })
 	var names []string
 	for _, s := range e.Statuses() {
 		names = append(names, s.Name)
@@ -149,7 +149,7 @@ func TestTroubleIsAnEventNotACrash(t *testing.T) {
 	s.Target.PID = 4194303                               // not running
 	s.Signal = syscall.SIGUSR1
 	e.Apply([]check.Spec{s}, Settings{Grace: time.Second})
-	waitFor(t, "three failures", func() bool { return status(e, "broken").State.Failures >= 3 })
+	waitFor(t, "three failures", func() bool { return status(e, "broken").State.Streak >= 3 })
 	e.Stop(time.Second)
 	for msg, least := range map[string]int{"target_missing": 1, "heat_log_failed": 3, "signal_failed": 3, "check_failed": 3} {
 		if n := logs.FilterMessage(msg).Len(); n < least {
@@ -174,7 +174,7 @@ func TestReloadKeepsARecoveryGoing(t *testing.T) {
 	waitFor(t, "a second attempt", func() bool { return status(e, "sick").State.Attempt >= 2 })
 	e.Apply([]check.Spec{sick, spec(dir, "other", "true", time.Hour)}, Settings{Grace: time.Second})
 	s := status(e, "sick")
-	if s.Health() != "recovering" {
+	if s.Health() != check.Recovering {
 		t.Errorf("after the reload: %s", s.Health())
 	}
 	attempt := s.State.Attempt

@@ -36,7 +36,19 @@ func (d *daemon) reload() error {
 	if err == nil {
 		err = d.events.Set(cfg.Daemon.LogFormat, cfg.Daemon.LogLevel)
 	}
+	if err == nil {
+		// Last of what can fail, and like the control socket, bound before
+		// the checks change: a move that cannot be bound rejects the
+		// reload, rather than being applied in name only.
+		if err = d.serveMetrics(cfg.Daemon.MetricsListen); err != nil {
+			err = fmt.Errorf("%s: [daemon] %w", d.path, err)
+			d.events.Set(d.cfg.Daemon.LogFormat, d.cfg.Daemon.LogLevel) //nolint:errcheck // in force until now
+		}
+	}
 	if err != nil {
+		if moved != nil {
+			moved.Close()
+		}
 		msgs := []string{err.Error()}
 		var list config.Errors
 		if errors.As(err, &list) {
@@ -60,10 +72,6 @@ func (d *daemon) reload() error {
 		// The old socket answers what is in flight (this reload's own
 		// answer among them) before it goes.
 		go old.Close()
-	}
-	if err := d.serveMetrics(cfg.Daemon.MetricsListen); err != nil {
-		// The checks matter more than their metrics: apply the rest.
-		d.log.Error("metrics_listen_failed", zap.String("address", cfg.Daemon.MetricsListen), zap.Error(err))
 	}
 	ch := d.engine.Apply(cfg.Checks, settings(cfg))
 	d.metrics.Forget(ch.Removed...)

@@ -3,6 +3,7 @@ package daemon
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"go.uber.org/zap"
 
@@ -55,21 +56,43 @@ func (s *controlSource) Reload(ctx context.Context) error {
 
 // serveMetrics makes metrics served on addr ("": not at all), rebinding
 // when the address changed. The new address is bound before the old one is
-// let go, so a failed move keeps the metrics where they were.
+// let go, so a failed move keeps the metrics where they were. A move that
+// cannot be bound beside the old listener (127.0.0.1:P to 0.0.0.0:P, the
+// same port) lets the old one go first, and takes it back when the new one
+// still cannot be bound. The error says where the metrics are then served.
 func (d *daemon) serveMetrics(addr string) error {
-	if d.metricsServer != nil && d.metricsServer.Addr == addr {
+	old := d.metricsServer
+	if old != nil && old.Addr == addr {
 		return nil
 	}
-	var next *metrics.Server
-	if addr != "" {
-		var err error
-		if next, err = metrics.Listen(addr, d.metrics); err != nil {
-			return err
+	if addr == "" {
+		if old != nil {
+			old.Close()
 		}
+		d.metricsServer = nil
+		return nil
 	}
-	if d.metricsServer != nil {
-		d.metricsServer.Close()
+	next, err := metrics.Listen(addr, d.metrics)
+	if err == nil {
+		if old != nil {
+			old.Close()
+		}
+		d.metricsServer = next
+		return nil
 	}
-	d.metricsServer = next
-	return nil
+	if old == nil {
+		return fmt.Errorf("metrics_listen %q: %w", addr, err)
+	}
+	old.Close()
+	if next, err2 := metrics.Listen(addr, d.metrics); err2 == nil {
+		d.metricsServer = next
+		return nil
+	}
+	d.metricsServer = nil
+	back, err2 := metrics.Listen(old.Addr, d.metrics)
+	if err2 != nil {
+		return fmt.Errorf("metrics_listen %q: %w; and %q could not be bound again (%v): metrics are off", addr, err, old.Addr, err2)
+	}
+	d.metricsServer = back
+	return fmt.Errorf("metrics_listen %q: %w; metrics are still served on %q", addr, err, old.Addr)
 }

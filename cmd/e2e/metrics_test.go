@@ -3,6 +3,7 @@ package e2e
 import (
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -122,6 +123,68 @@ interval = "100ms"
 		if strings.Contains(key, "check=bad") {
 			t.Errorf("the removed check still has %s", key)
 		}
+	}
+	heatd.stop(syscall.SIGTERM)
+}
+
+// Moving metrics_listen from 127.0.0.1:P to 0.0.0.0:P, the same port on
+// every address: the new listener cannot be bound beside the old one, and
+// must replace it. The reload says it is applied only once the new address
+// serves (127.0.0.2 reaches a listener on 0.0.0.0, not one on 127.0.0.1).
+// A move that cannot be bound rejects the reload, as a control socket that
+// cannot move does, and the metrics stay where they were.
+func TestHeatdMovesMetricsToAllAddresses(t *testing.T) {
+	dir := t.TempDir()
+	port := freePort(t)
+	config := filepath.Join(dir, "heat.toml")
+	write := func(addr string) {
+		writeConfig(t, config, fmt.Sprintf(`
+[daemon]
+log_dir = "logs"
+log_level = "debug"
+control_socket = "heatd.sock"
+metrics_listen = %q
+[check.ok]
+command = "true"
+interval = "100ms"
+`, addr))
+	}
+	write(fmt.Sprintf("127.0.0.1:%d", port))
+	heatd := start(t, dir, "heatd", "-c", config)
+	heatd.waitFor("a run", 10*time.Second, true, atLeast(1, "check_ok", "ok"))
+	if _, err := scrapeOnce(fmt.Sprintf("127.0.0.1:%d", port)); err != nil {
+		t.Fatal(err)
+	}
+	reload := func() (string, int) {
+		o, e, code := run(t, dir, "heatctl", "-s", filepath.Join(dir, "heatd.sock"), "reload")
+		return o + e, code
+	}
+
+	write(fmt.Sprintf("0.0.0.0:%d", port))
+	if out, code := reload(); code != 0 {
+		t.Fatalf("heatctl reload: exit %d\n%s", code, out)
+	}
+	if _, err := scrapeOnce(fmt.Sprintf("127.0.0.2:%d", port)); err != nil {
+		t.Errorf("the reload was applied, but 0.0.0.0:%d does not serve: %v", port, err)
+	}
+
+	// An address that cannot be bound (another program holds the port):
+	// rejected, said so, and the metrics stay on 0.0.0.0:P.
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	write(taken.Addr().String())
+	out, code := reload()
+	if code != 1 || !strings.Contains(out, "metrics_listen") || !strings.Contains(out, "address already in use") {
+		t.Errorf("a move to a taken port: exit %d\n%s", code, out)
+	}
+	if _, err := scrapeOnce(fmt.Sprintf("127.0.0.2:%d", port)); err != nil {
+		t.Errorf("after a failed move the metrics are gone: %v", err)
+	}
+	if n := count(heatd.lines(true), "config_reload_failed", ""); n != 1 {
+		t.Errorf("%d config_reload_failed events, want 1", n)
 	}
 	heatd.stop(syscall.SIGTERM)
 }

@@ -161,3 +161,47 @@ interval = "200ms"
 		t.Errorf("exit %d", code)
 	}
 }
+
+// A notify socket whose reader stopped reading, its queue full before
+// heatd starts: notifications cannot go out, and heatd must not wait on
+// them. It runs its checks, and SIGTERM stops it at once.
+func TestHeatdStuckNotifyReaderWedgesNothing(t *testing.T) {
+	dir := t.TempDir()
+	sock := newNotifySocket(t) // never read
+	fill, err := net.DialUnix("unixgram", nil, &net.UnixAddr{Name: sock.path, Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fill.Close()
+	for {
+		fill.SetWriteDeadline(time.Now().Add(100 * time.Millisecond))
+		if _, err := fill.Write([]byte("X=1")); err != nil {
+			break
+		}
+	}
+	config := filepath.Join(dir, "heat.toml")
+	writeConfig(t, config, `
+[daemon]
+log_dir = "logs"
+log_level = "debug"
+control_socket = "heatd.sock"
+[check.ok]
+command = "true"
+interval = "100ms"
+`)
+	heatd := startEnv(t, dir, []string{"NOTIFY_SOCKET=" + sock.path, "WATCHDOG_USEC=200000", "WATCHDOG_PID="},
+		"heatd", "-c", config)
+	heatd.waitFor("runs", 10*time.Second, true, atLeast(3, "check_ok", "ok"))
+	begun := time.Now()
+	heatd.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-heatd.done:
+	case <-time.After(5 * time.Second):
+		t.Fatalf("heatd did not stop within 5s of SIGTERM; it said:\n%s", strings.Join(heatd.lines(true), "\n"))
+	}
+	heatd.cmd.Wait()
+	if code := heatd.cmd.ProcessState.ExitCode(); code != 0 {
+		t.Errorf("heatd exited %d", code)
+	}
+	t.Logf("stopped %v after SIGTERM", time.Since(begun).Round(time.Millisecond))
+}

@@ -136,8 +136,6 @@ func specOf(o *options, stdout, stderr io.Writer) (*check.Spec, int) {
 	}
 	spec := &check.Spec{
 		Name:            "heat",
-		Command:         o.command,
-		Script:          o.script,
 		Interval:        o.interval,
 		Timeout:         o.timeout,
 		Fail:            o.fail,
@@ -147,6 +145,10 @@ func specOf(o *options, stdout, stderr io.Writer) (*check.Spec, int) {
 		ScriptTimeout:   0, // HEAT waited for its scripts; so does heat
 		HeatLog:         filepath.Join(cwd, "heat.log"),
 		Dir:             cwd,
+	}
+	spec.Probe = check.Command(o.command)
+	if o.script != "" {
+		spec.Probe = check.Script(o.script)
 	}
 	if o.recovery != "" && o.threshold == 0 {
 		return fail("--recovery needs --threshold: recovery runs after that many failures in a row")

@@ -58,12 +58,12 @@ func heatctl(t *testing.T, args ...string) (code int, stdout, stderr string) {
 // relative times steady for half a second of test.
 func checks(now time.Time) []check.Status {
 	return []check.Status{
-		{Name: "web", Interval: 30 * time.Second, State: check.State{Failures: 2},
-			Runs: 40, Failed: 3, Recoveries: 1, LastResult: "failed", LastCode: 7,
+		{Name: "web", Interval: 30 * time.Second, State: check.State{Streak: 2},
+			Runs: 40, FailedRuns: 3, Recoveries: 1, LastResult: "failed", LastCode: 7,
 			LastRun: now.Add(-12500 * time.Millisecond), NextRun: now.Add(17500 * time.Millisecond)},
 		{Name: "db", Interval: 30 * time.Second, NextRun: now.Add(17500 * time.Millisecond)},
-		{Name: "queue", Interval: time.Minute, State: check.State{Mode: check.Verifying, Failures: 5, Attempt: 1},
-			Runs: 9, Failed: 5, TimedOut: 5, LastResult: "timeout", LastCode: 124,
+		{Name: "queue", Interval: time.Minute, State: check.State{Mode: check.Verifying, Streak: 5, Attempt: 1},
+			Runs: 9, FailedRuns: 5, TimeoutRuns: 5, LastResult: "timeout", LastCode: 124,
 			LastRun: now.Add(-190 * time.Second), NextRun: now.Add(-time.Second)},
 	}
 }

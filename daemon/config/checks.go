@@ -67,7 +67,9 @@ func readCheck(t checkTable, defaults settings, d *Daemon, g *guard) (spec check
 	g.settings(t.s, own)
 	all := merge(defaults, own)
 	validate(t.s, own, all)
-	return buildSpec(t.s.check, own, all, d, t.s.src.dir), len(*t.s.errs) == before
+	spec = buildSpec(t.s.check, own, all, d, t.s.src.dir)
+	spec.StrictLog = g != nil // the rules apply: its heat log is written by them too
+	return spec, len(*t.s.errs) == before
 }
 
 // buildSpec is the check's effective settings: each key of its kind, or

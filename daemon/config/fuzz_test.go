@@ -55,13 +55,7 @@ func FuzzLoad(f *testing.F) {
 			return
 		}
 		for _, c := range cfg.Checks {
-			kinds := 0
-			for _, set := range []bool{c.Command != "", c.Script != "", c.HTTP.URL != "", c.TCP != ""} {
-				if set {
-					kinds++
-				}
-			}
-			if kinds != 1 || c.Interval <= 0 || c.Name == "" || strings.HasPrefix(c.Name, ".") ||
+			if c.Probe == nil || c.Interval <= 0 || c.Name == "" || strings.HasPrefix(c.Name, ".") ||
 				strings.ContainsAny(c.Name, "/\x00") || !filepath.IsAbs(c.HeatLog) {
 				t.Fatalf("an invalid check was accepted: %+v", c)
 			}

@@ -56,7 +56,7 @@ func checkKeys() []checkKey {
 			value: field(plain(parseSignal), 0, func(b *built, v syscall.Signal) { b.SuccessSignal = v })},
 		{name: "script_timeout", defaults: true, doc: "a fail or recovery script longer than this is killed",
 			value: field(plain(parsePositive), 5*time.Minute, func(b *built, v time.Duration) { b.ScriptTimeout = v })},
-		{name: "heat_log", shown: "`<log_dir>/<name>.log`", doc: "the check's heat log",
+		{name: "heat_log", rootSafe: true, shown: "`<log_dir>/<name>.log`", doc: "the check's heat log",
 			// The default, "", stands for <log_dir>/<name>.log: no
 			// written heat_log is empty.
 			value: field(inDir(parsePath), "", func(b *built, v string) {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+
+	"github.com/heatd/heatd/check"
 )
 
 // httpKeys are the keys of a native HTTP probe: the URL, then the keys that
@@ -11,15 +13,17 @@ import (
 func httpKeys() []checkKey {
 	return []checkKey{
 		{name: "http", kind: "http", form: `"URL"`, doc: "a URL fetched by heatd itself (see Native probes)",
-			value: field(plain(parseURL), "", func(b *built, v string) { b.HTTP.URL = v })},
+			value: field(plain(parseURL), "", func(b *built, v string) { b.Probe = check.HTTPProbe{URL: v} })},
 		{name: "http_method", kind: "http", defaults: true, doc: "the request's method",
-			value: field(plain(parseMethod), "GET", func(b *built, v string) { b.HTTP.Method = v })},
+			value: field(plain(parseMethod), "GET", func(b *built, v string) { check.Edit(&b.Spec, func(h *check.HTTPProbe) { h.Method = v }) })},
 		{name: "http_status", kind: "http", defaults: true, shown: "any below 400", doc: "the accepted status codes: one, or an array",
-			value: field(plain(parseStatus), nil, func(b *built, v []int) { b.HTTP.Status = slices.Clone(v) })},
+			value: field(plain(parseStatus), nil, func(b *built, v []int) { check.Edit(&b.Spec, func(h *check.HTTPProbe) { h.Status = slices.Clone(v) }) })},
 		{name: "http_body", kind: "http", defaults: true, doc: "a text the body must contain",
-			value: field(plain(parseString), "", func(b *built, v string) { b.HTTP.Body = v })},
+			value: field(plain(parseString), "", func(b *built, v string) { check.Edit(&b.Spec, func(h *check.HTTPProbe) { h.Body = v }) })},
 		{name: "http_headers", kind: "http", defaults: true, doc: "a table of headers sent with the request",
-			value: table(headerEntry, func(b *built, v map[string]string) { b.HTTP.Headers = cloneOrNil(v) })},
+			value: table(headerEntry, func(b *built, v map[string]string) {
+				check.Edit(&b.Spec, func(h *check.HTTPProbe) { h.Headers = cloneOrNil(v) })
+			})},
 	}
 }
 

@@ -53,6 +53,7 @@ func (l *loader) load(path string) *Config {
 		l.guard = newGuard()
 	}
 	l.guard.configFile(main, &l.errs)
+	l.guard.logDir(main, d.LogDir, &l.errs)
 	defaults := readDefaults(main, &l.errs, l.guard)
 	tables := checkTables(main, &l.errs)
 	for _, name := range included(main, patterns) {

@@ -76,7 +76,7 @@ func TestValidFull(t *testing.T) {
 
 	sameSpec(t, checks["web"], check.Spec{
 		Name:            "web",
-		Command:         "curl -sf localhost:8000",
+		Probe:           check.Command("curl -sf localhost:8000"),
 		Interval:        2 * time.Second,
 		Timeout:         2500 * time.Millisecond,
 		Target:          action.Target{Pidfile: dir + "/run/web.pid"},
@@ -92,7 +92,7 @@ func TestValidFull(t *testing.T) {
 	})
 	sameSpec(t, checks["db.primary"], check.Spec{
 		Name:          "db.primary",
-		Script:        ok,
+		Probe:         check.Script(ok),
 		Interval:      10 * time.Second,
 		Timeout:       2500 * time.Millisecond,
 		Target:        action.Target{PID: 12345},
@@ -105,7 +105,7 @@ func TestValidFull(t *testing.T) {
 	})
 	sameSpec(t, checks["api"], check.Spec{
 		Name: "api",
-		HTTP: check.HTTPProbe{
+		Probe: check.HTTPProbe{
 			URL:     "https://example.com/health",
 			Method:  "HEAD",
 			Status:  []int{200, 204},
@@ -121,7 +121,7 @@ func TestValidFull(t *testing.T) {
 	})
 	sameSpec(t, checks["pg"], check.Spec{
 		Name:          "pg",
-		TCP:           "localhost:5432",
+		Probe:         check.TCPProbe{Addr: "localhost:5432"},
 		Interval:      10 * time.Second,
 		Timeout:       500 * time.Millisecond,
 		ScriptTimeout: time.Minute,
@@ -131,7 +131,7 @@ func TestValidFull(t *testing.T) {
 	})
 	sameSpec(t, checks["extra"], check.Spec{
 		Name:          "extra",
-		Script:        ok,
+		Probe:         check.Script(ok),
 		Interval:      10 * time.Second,
 		Timeout:       2500 * time.Millisecond,
 		Target:        action.Target{PID: 4242},
@@ -175,7 +175,7 @@ func TestValidMinimal(t *testing.T) {
 	checks := checksByName(t, cfg, "web")
 	sameSpec(t, checks["web"], check.Spec{
 		Name:          "web",
-		Command:       "curl -sf localhost:8000",
+		Probe:         check.Command("curl -sf localhost:8000"),
 		Interval:      30 * time.Second,
 		Timeout:       30 * time.Second,
 		ScriptTimeout: 5 * time.Minute,
@@ -239,11 +239,11 @@ func TestValidInline(t *testing.T) {
 	}
 	api := checks["api"]
 	wantHTTP := check.HTTPProbe{URL: "http://localhost:8000/", Method: "GET", Status: []int{204}, Headers: map[string]string{"X-Token": "t"}}
-	if !reflect.DeepEqual(api.HTTP, wantHTTP) || !reflect.DeepEqual(api.Env, map[string]string{"B": "2"}) {
-		t.Errorf("api: HTTP %+v, Env %v", api.HTTP, api.Env)
+	if !reflect.DeepEqual(api.Probe, wantHTTP) || !reflect.DeepEqual(api.Env, map[string]string{"B": "2"}) {
+		t.Errorf("api: Probe %+v, Env %v", api.Probe, api.Env)
 	}
-	if got := checks["db.primary"].TCP; got != "[::1]:5432" {
-		t.Errorf("db.primary: TCP = %q", got)
+	if got := checks["db.primary"].Probe; got != (check.TCPProbe{Addr: "[::1]:5432"}) {
+		t.Errorf("db.primary: Probe = %#v", got)
 	}
 }
 

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+
+	"github.com/heatd/heatd/check"
 )
 
 // TestDefaultsTablesMerge: every table-valued key that [defaults] sets is
@@ -48,8 +50,8 @@ http = "http://localhost:8000/"
 		if !reflect.DeepEqual(c.Env, want[0]) {
 			t.Errorf("check %q: Env = %v, want %v", name, c.Env, want[0])
 		}
-		if !reflect.DeepEqual(c.HTTP.Headers, want[1]) {
-			t.Errorf("check %q: HTTP.Headers = %v, want %v", name, c.HTTP.Headers, want[1])
+		if !reflect.DeepEqual(c.Probe.(check.HTTPProbe).Headers, want[1]) {
+			t.Errorf("check %q: HTTP.Headers = %v, want %v", name, c.Probe.(check.HTTPProbe).Headers, want[1])
 		}
 	}
 }

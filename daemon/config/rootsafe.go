@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"syscall"
+
+	"github.com/heatd/heatd/action"
 )
 
 // guard applies the root-safety rules, as
@@ -23,9 +25,18 @@ import (
 // the rule words it ("writable by others"): Debian's /usr/local is root's
 // and group staff's.
 //
-// A pidfile is refused only when writable by others: it is written by the
-// service, often as the service's user and group, and what it may aim at is
-// bounded when sending (action.Target.Strict).
+// A heat log's folder, log_dir included, follows the same rule: heatd
+// writes there as root, and a folder another user could change is one
+// where that user chooses what heatd's writes reach. The heat log itself is
+// judged at each write (action.HeatLog.Strict), since it comes and goes
+// with logrotate.
+//
+// A pidfile is refused when writable by others, when it is not a regular
+// file, and when it is reached through a link another user could have
+// placed, as it is read at each send (action.OpenTrusted): it is written
+// by the service, often as the service's user and group, in folders of
+// theirs, and what it may aim at is bounded when sending
+// (action.Target.Strict).
 type guard struct {
 	seen map[string][]string // the problems of each path walked, so a script many checks share is walked once
 }
@@ -43,9 +54,14 @@ func (g *guard) settings(s *scope, own settings) {
 		if !ok {
 			continue
 		}
-		problems := g.file(p)
-		if key == "pidfile" {
+		var problems []string
+		switch key {
+		case "pidfile":
 			problems = pidfileProblems(p)
+		case "heat_log":
+			problems = g.file(filepath.Dir(p))
+		default:
+			problems = g.file(p)
 		}
 		for _, msg := range problems {
 			s.add(own[key].line, key, msg)
@@ -65,6 +81,20 @@ func (g *guard) configFile(src *source, errs *Errors) {
 	}
 	for _, msg := range g.file(abs) {
 		*errs = append(*errs, &Error{File: src.name, Msg: msg})
+	}
+}
+
+// logDir checks log_dir, the folder of every heat log that heat_log does
+// not name, and reports each problem at [daemon] log_dir (at [daemon], or
+// against the file, when log_dir is the default). A folder not made yet is
+// judged by the folders above it, for heatd makes it as root.
+func (g *guard) logDir(src *source, dir string, errs *Errors) {
+	if g == nil {
+		return
+	}
+	s := &scope{src: src, path: []string{"daemon"}, table: "daemon", errs: errs}
+	for _, msg := range g.file(dir) {
+		s.add(s.keyLine("log_dir"), "log_dir", msg)
 	}
 }
 
@@ -185,20 +215,36 @@ func cannotCheck(p string, err error) string {
 	return fmt.Sprintf("%s cannot be checked for root safety (%s); heatd refuses what it cannot check", p, reason(err))
 }
 
-// pidfileProblems refuses a pidfile that others may write. One that does
-// not exist is fine: the service may be down; it is checked again at each
+// pidfileProblems refuses a pidfile that others may write, that is not a
+// regular file, or that is reached through a link a user other than root
+// could have placed: it is opened as each send opens it. One that does not
+// exist is fine: the service may be down; it is checked again at each
 // send.
 func pidfileProblems(p string) []string {
-	fi, err := os.Stat(p)
-	if err != nil || fi.Mode().Perm()&0o002 == 0 {
+	f, err := action.OpenTrusted(p)
+	var link *action.LinkError
+	switch {
+	case errors.As(err, &link):
+		return []string{fmt.Sprintf("%v, and heatd reads a pidfile through no link that a user other than root "+
+			"could have placed: name the pidfile by a path without that link", link)}
+	case err != nil:
 		return nil
 	}
-	real, err := filepath.EvalSymlinks(p)
+	defer f.Close()
+	fi, err := f.Stat()
 	if err != nil {
-		real = p
+		return nil
 	}
-	msg := fmt.Sprintf("%s is writable by others: chmod o-w %s", real, shellWord(real))
-	if real != p {
+	real, msg := f.Name(), ""
+	switch {
+	case !fi.Mode().IsRegular():
+		msg = real + " is not a regular file: a pidfile is a regular file holding a pid"
+	case fi.Mode().Perm()&0o002 != 0:
+		msg = fmt.Sprintf("%s is writable by others: chmod o-w %s", real, shellWord(real))
+	default:
+		return nil
+	}
+	if real != filepath.Clean(p) {
 		msg = p + " resolves to " + real + "; " + msg
 	}
 	return []string{msg}

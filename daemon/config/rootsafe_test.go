@@ -81,6 +81,15 @@ func (tr tree) chown(name string, uid int) {
 	}
 }
 
+func (tr tree) read(name string) string {
+	tr.t.Helper()
+	data, err := os.ReadFile(tr.path(name))
+	if err != nil {
+		tr.t.Fatal(err)
+	}
+	return string(data)
+}
+
 func (tr tree) write(name, text string, mode os.FileMode, uid int) {
 	tr.t.Helper()
 	if err := os.WriteFile(tr.path(name), []byte(text), 0o600); err != nil {
@@ -250,6 +259,113 @@ $D/heat.toml:7: [defaults] key "recovery": $D/bin/recover is owned by uid 65534,
 			},
 		},
 		{
+			// ln -s /run/sshd.pid t && mv -T t web.pid, by the service's user.
+			name: "pidfile: another user's link",
+			setup: func(tr tree) {
+				tr.write("run/root.pid", "1\n", 0o644, 0)
+				os.Remove(tr.path("run/web.pid"))
+				tr.link("run/web.pid", "root.pid", nobody)
+			},
+			want: `$D/heat.toml:13: check "web": key "pidfile": $D/run/web.pid is a symbolic link owned by uid 65534, not root, ` +
+				`and heatd reads a pidfile through no link that a user other than root could have placed: ` +
+				`name the pidfile by a path without that link`,
+		},
+		{
+			name: "pidfile: root's link in another user's folder",
+			setup: func(tr tree) {
+				tr.set("run", 0o755, nobody)
+				tr.write("run/root.pid", "1\n", 0o644, 0)
+				os.Remove(tr.path("run/web.pid"))
+				tr.link("run/web.pid", "root.pid", 0)
+			},
+			want: `$D/heat.toml:13: check "web": key "pidfile": $D/run/web.pid is a symbolic link in $D/run, which uid 65534 owns, ` +
+				`and heatd reads a pidfile through no link that a user other than root could have placed: ` +
+				`name the pidfile by a path without that link`,
+		},
+		{
+			name: "pidfile: another user's folder swapped for a link",
+			setup: func(tr tree) {
+				tr.folder("real", 0o755, 0)
+				tr.write("real/web.pid", "1\n", 0o644, 0)
+				os.RemoveAll(tr.path("run"))
+				tr.link("run", "real", nobody)
+			},
+			want: `$D/heat.toml:13: check "web": key "pidfile": $D/run is a symbolic link owned by uid 65534, not root, ` +
+				`and heatd reads a pidfile through no link that a user other than root could have placed: ` +
+				`name the pidfile by a path without that link`,
+		},
+		{
+			name: "pidfile: root's link in root's folder, as /var/run -> /run",
+			setup: func(tr tree) {
+				tr.folder("real", 0o755, 0)
+				tr.write("real/web.pid", "1\n", 0o644, 0)
+				os.RemoveAll(tr.path("run"))
+				tr.link("run", "real", 0)
+			},
+		},
+		{
+			name: "pidfile: root's link to a world-writable pidfile",
+			setup: func(tr tree) {
+				tr.write("run/real.pid", "1\n", 0o666, 0)
+				os.Remove(tr.path("run/web.pid"))
+				tr.link("run/web.pid", "real.pid", 0)
+			},
+			want: `$D/heat.toml:13: check "web": key "pidfile": $D/run/web.pid resolves to $D/run/real.pid; ` +
+				`$D/run/real.pid is writable by others: chmod o-w $D/run/real.pid`,
+		},
+		{
+			// chmod o-w would be no fix: a device is not a pidfile.
+			name: "pidfile: a device",
+			setup: func(tr tree) {
+				os.Remove(tr.path("run/web.pid"))
+				tr.link("run/web.pid", "/dev/zero", 0)
+			},
+			want: `$D/heat.toml:13: check "web": key "pidfile": $D/run/web.pid resolves to /dev/zero; ` +
+				`/dev/zero is not a regular file: a pidfile is a regular file holding a pid`,
+		},
+		{
+			name:  "log_dir owned by another user",
+			setup: func(tr tree) { tr.folder("logs", 0o755, nobody) },
+			want:  `$D/heat.toml:3: [daemon] key "log_dir": $D/logs is owned by uid 65534, not root: chown root $D/logs`,
+		},
+		{
+			name:  "log_dir writable by others",
+			setup: func(tr tree) { tr.folder("logs", 0o777, 0) },
+			want:  `$D/heat.toml:3: [daemon] key "log_dir": $D/logs is writable by others and not sticky: chmod o-w $D/logs`,
+		},
+		{
+			name: "log_dir: another user's link",
+			setup: func(tr tree) {
+				tr.folder("real", 0o755, 0)
+				tr.link("logs", "real", nobody)
+			},
+			want: `$D/heat.toml:3: [daemon] key "log_dir": $D/logs resolves to $D/real; ` +
+				`$D/logs is a link owned by uid 65534, not root: chown -h root $D/logs`,
+		},
+		{
+			name: "log_dir in a folder of another user's, not made yet",
+			setup: func(tr tree) {
+				tr.folder("home", 0o755, nobody)
+				tr.write("heat.toml", strings.Replace(tr.read("heat.toml"), `log_dir = "logs"`, `log_dir = "home/logs"`, 1), 0o644, 0)
+			},
+			want: `$D/heat.toml:3: [daemon] key "log_dir": $D/home is owned by uid 65534, not root: chown root $D/home`,
+		},
+		{
+			name: "a heat_log's folder owned by another user",
+			setup: func(tr tree) {
+				tr.folder("svc", 0o755, nobody)
+				tr.write("heat.d/db.toml", "[check.db]\ncommand = \"true\"\nheat_log = \"../svc/db.log\"\n", 0o644, 0)
+			},
+			want: `$D/heat.d/db.toml:3: check "db": key "heat_log": $D/svc is owned by uid 65534, not root: chown root $D/svc`,
+		},
+		{
+			name: "a heat_log in a sticky folder, as /tmp",
+			setup: func(tr tree) {
+				tr.folder("shared", 0o777|os.ModeSticky, 0)
+				tr.write("heat.d/db.toml", "[check.db]\ncommand = \"true\"\nheat_log = \"../shared/db.log\"\n", 0o644, 0)
+			},
+		},
+		{
 			name:  "missing pidfile",
 			setup: func(tr tree) { os.Remove(tr.path("run/web.pid")) },
 		},
@@ -299,6 +415,9 @@ $D/heat.toml:13: check "web": key "pidfile": $D/run/web.pid is writable by other
 			strict := map[string]bool{}
 			for _, c := range cfg.Checks {
 				strict[c.Name] = c.Target.Strict
+				if !c.StrictLog {
+					t.Errorf("check %q: StrictLog not set as root", c.Name)
+				}
 			}
 			if want := map[string]bool{"db": false, "web": true}; !reflect.DeepEqual(strict, want) {
 				t.Errorf("Target.Strict by check %v, want %v (only a pidfile target is strict)", strict, want)
@@ -336,8 +455,8 @@ func TestRootSafetyOff(t *testing.T) {
 			t.Errorf("warnings\n%q\nwant\n%q", cfg.Warnings, want)
 		}
 		for _, c := range cfg.Checks {
-			if c.Target.Strict {
-				t.Errorf("check %q: Target.Strict with strict_permissions = false", c.Name)
+			if c.Target.Strict || c.StrictLog {
+				t.Errorf("check %q: Target.Strict or StrictLog with strict_permissions = false", c.Name)
 			}
 		}
 	}
@@ -354,8 +473,8 @@ func TestRootSafetyNotRoot(t *testing.T) {
 		t.Errorf("warnings %q", cfg.Warnings)
 	}
 	for _, c := range cfg.Checks {
-		if c.Target.Strict {
-			t.Errorf("check %q: Target.Strict when not root", c.Name)
+		if c.Target.Strict || c.StrictLog {
+			t.Errorf("check %q: Target.Strict or StrictLog when not root", c.Name)
 		}
 	}
 }

@@ -103,14 +103,14 @@ const timePrecision = time.Millisecond
 func statusOf(s *check.Status) CheckStatus {
 	c := CheckStatus{
 		Name:                s.Name,
-		State:               s.Health(),
-		ConsecutiveFailures: s.State.Failures,
+		State:               s.Health().String(),
+		ConsecutiveFailures: s.State.Streak,
 		LastRun:             timeOrNull(s.LastRun),
 		NextRun:             timeOrNull(s.NextRun),
 		IntervalSeconds:     s.Interval.Seconds(),
 		Runs:                s.Runs,
-		Failures:            s.Failed,
-		Timeouts:            s.TimedOut,
+		Failures:            s.FailedRuns,
+		Timeouts:            s.TimeoutRuns,
 		RunErrors:           s.RunErrors,
 		Recoveries:          s.Recoveries,
 		RecoveryAttempt:     attempt(s.State),

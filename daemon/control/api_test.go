@@ -23,8 +23,8 @@ func statuses() []check.Status {
 	return []check.Status{
 		{
 			Name: "web", Interval: 2 * time.Second,
-			State: check.State{Mode: check.Normal, Failures: 2},
-			Runs:  40, Failed: 3, TimedOut: 1, RunErrors: 1, Recoveries: 1,
+			State: check.State{Mode: check.Normal, Streak: 2},
+			Runs:  40, FailedRuns: 3, TimeoutRuns: 1, RunErrors: 1, Recoveries: 1,
 			Signals:    map[check.SignalKind]uint64{check.SignalFailure: 3},
 			LastResult: "failed", LastCode: 7, LastRun: last, LastTook: 12500 * time.Microsecond,
 			NextRun: last.Add(2 * time.Second),
@@ -36,8 +36,8 @@ func statuses() []check.Status {
 		},
 		{
 			Name: "queue", Interval: 30 * time.Second,
-			State: check.State{Mode: check.Verifying, Failures: 5, Attempt: 2},
-			Runs:  9, Failed: 5, TimedOut: 5,
+			State: check.State{Mode: check.Verifying, Streak: 5, Attempt: 2},
+			Runs:  9, FailedRuns: 5, TimeoutRuns: 5,
 			Signals:    map[check.SignalKind]uint64{check.SignalFault: 2, check.SignalSuccess: 0},
 			LastResult: "timeout", LastCode: 124, LastRun: last.In(time.UTC), LastTook: 30 * time.Second,
 		},
@@ -260,10 +260,10 @@ func TestRecoveryAttempt(t *testing.T) {
 		st   check.State
 		want int
 	}{
-		{check.State{Mode: check.Normal, Failures: 2}, 0},
-		{check.State{Mode: check.RecoveryDue, Failures: 3}, 1},             // threshold reached, first attempt next
-		{check.State{Mode: check.Verifying, Failures: 3, Attempt: 1}, 1},   // first attempt verifying
-		{check.State{Mode: check.RecoveryDue, Failures: 6, Attempt: 1}, 2}, // first failed, waiting for the second
+		{check.State{Mode: check.Normal, Streak: 2}, 0},
+		{check.State{Mode: check.RecoveryDue, Streak: 3}, 1},             // threshold reached, first attempt next
+		{check.State{Mode: check.Verifying, Streak: 3, Attempt: 1}, 1},   // first attempt verifying
+		{check.State{Mode: check.RecoveryDue, Streak: 6, Attempt: 1}, 2}, // first failed, waiting for the second
 	} {
 		if got := attempt(tc.st); got != tc.want {
 			t.Errorf("attempt(%+v) = %d, want %d", tc.st, got, tc.want)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -69,12 +70,28 @@ func (l *lockFile) release() error {
 	return err
 }
 
-// inUse is the refusal a second heatd gives.
+// inUse is the refusal when the lock is held: by another heatd, or by
+// this one, reached under another name (a reload that names the socket it
+// serves through a symlinked folder). A path through a symlinked folder is
+// spelled out, since the pid alone would not say which socket is meant.
 func inUse(socket string, pid int) error {
-	if pid > 0 {
-		return fmt.Errorf("control socket %s is in use by another heatd (pid %d)", socket, pid)
+	dir := filepath.Dir(socket)
+	via := ""
+	if resolved, err := filepath.EvalSymlinks(dir); err == nil && resolved != filepath.Clean(dir) {
+		via = fmt.Sprintf("its folder %s leads to %s through a symlink", dir, resolved)
+		if pid == os.Getpid() {
+			return fmt.Errorf("control socket %s is %s, the socket this heatd already serves (%s); name it one way only",
+				socket, filepath.Join(resolved, filepath.Base(socket)), via)
+		}
+		via = " (" + via + ")"
 	}
-	return fmt.Errorf("control socket %s is in use by another heatd", socket)
+	switch {
+	case pid == os.Getpid():
+		return fmt.Errorf("control socket %s is the socket this heatd already serves, under another name; name it one way only", socket)
+	case pid > 0:
+		return fmt.Errorf("control socket %s is in use by another heatd (pid %d)%s", socket, pid, via)
+	}
+	return fmt.Errorf("control socket %s is in use by another heatd%s", socket, via)
 }
 
 // holder is the pid written in a lock file, 0 when there is none yet.

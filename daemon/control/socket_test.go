@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -66,17 +67,55 @@ func TestListenMakesSocketAndLock(t *testing.T) {
 }
 
 func TestSecondHeatdRefused(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "heatd.sock")
-	first := serve(t, path, testLimits(), &fakeSource{})
-
-	_, err := Listen(path)
-	want := fmt.Sprintf("control socket %s is in use by another heatd (pid %d)", path, os.Getpid())
+	flock, err := exec.LookPath("flock")
+	if err != nil {
+		t.Skip("flock is not installed (Debian: util-linux)")
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "heatd.sock")
+	// Another heatd: a process that holds the lock and wrote its pid into
+	// the lock file, and says so once it has.
+	other := exec.Command(flock, path+".lock", "sh", "-c", `echo $$ > "$0" && echo $$ && exec sleep 60`, path+".lock")
+	out, _ := other.StdoutPipe()
+	if err := other.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { other.Process.Kill(); other.Wait() }()
+	var pid int
+	if _, err := fmt.Fscan(out, &pid); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Listen(path)
+	want := fmt.Sprintf("control socket %s is in use by another heatd (pid %d)", path, pid)
 	if err == nil || err.Error() != want {
 		t.Fatalf("second Listen: %v\nwant: %s", err, want)
 	}
-	// The refusal touched nothing of the first.
+}
+
+// A control socket path that leads, through a symlinked folder, to the
+// socket this heatd already serves (a reload that renames the socket's
+// folder so) is not "in use by another heatd": the message says what it
+// is, and the first socket goes on answering.
+func TestOwnSocketThroughSymlinkNamed(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "run")
+	if err := os.Mkdir(target, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "link")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	first := serve(t, filepath.Join(target, "heatd.sock"), testLimits(), &fakeSource{})
+
+	_, err := Listen(filepath.Join(link, "heatd.sock"))
+	want := fmt.Sprintf("control socket %s is %s, the socket this heatd already serves (its folder %s leads to %s through a symlink); name it one way only",
+		filepath.Join(link, "heatd.sock"), filepath.Join(target, "heatd.sock"), link, target)
+	if err == nil || err.Error() != want {
+		t.Fatalf("Listen through the symlink: %v\nwant: %s", err, want)
+	}
 	if _, err := Dial(first.Path()).Status(ctx(t)); err != nil {
-		t.Errorf("the first heatd after the refusal: %v", err)
+		t.Errorf("the first socket after the refusal: %v", err)
 	}
 }
 

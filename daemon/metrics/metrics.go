@@ -116,8 +116,6 @@ var (
 		"Runs heatd could not start (run_error): heatd's trouble, not the check's.", []string{"check"}, nil)
 )
 
-var states = []string{"healthy", "failing", "recovering"}
-
 var signalKinds = []check.SignalKind{check.SignalFailure, check.SignalFault, check.SignalSuccess}
 
 func (statusCollector) Describe(ch chan<- *prometheus.Desc) {
@@ -131,16 +129,16 @@ func (c statusCollector) Collect(ch chan<- prometheus.Metric) {
 	gauge, counter := prometheus.GaugeValue, prometheus.CounterValue
 	for _, s := range c.src.Statuses() {
 		health := s.Health()
-		ch <- prometheus.MustNewConstMetric(upDesc, gauge, boolFloat(health == "healthy"), s.Name)
-		for _, st := range states {
-			ch <- prometheus.MustNewConstMetric(stateDesc, gauge, boolFloat(health == st), s.Name, st)
+		ch <- prometheus.MustNewConstMetric(upDesc, gauge, boolFloat(health == check.Healthy), s.Name)
+		for _, st := range check.Healths() {
+			ch <- prometheus.MustNewConstMetric(stateDesc, gauge, boolFloat(health == st), s.Name, st.String())
 		}
-		ch <- prometheus.MustNewConstMetric(failuresDesc, gauge, float64(s.State.Failures), s.Name)
-		ok := s.Runs - s.Failed
-		failed := s.Failed - s.TimedOut
+		ch <- prometheus.MustNewConstMetric(failuresDesc, gauge, float64(s.State.Streak), s.Name)
+		ok := s.Runs - s.FailedRuns
+		failed := s.FailedRuns - s.TimeoutRuns
 		ch <- prometheus.MustNewConstMetric(runsDesc, counter, float64(ok), s.Name, "ok")
 		ch <- prometheus.MustNewConstMetric(runsDesc, counter, float64(failed), s.Name, "failed")
-		ch <- prometheus.MustNewConstMetric(runsDesc, counter, float64(s.TimedOut), s.Name, "timeout")
+		ch <- prometheus.MustNewConstMetric(runsDesc, counter, float64(s.TimeoutRuns), s.Name, "timeout")
 		ch <- prometheus.MustNewConstMetric(recoveriesDesc, counter, float64(s.Recoveries), s.Name)
 		for _, k := range signalKinds {
 			ch <- prometheus.MustNewConstMetric(signalsDesc, counter, float64(s.Signals[k]), s.Name, string(k))

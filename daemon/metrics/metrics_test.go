@@ -65,7 +65,7 @@ next:
 
 func TestExposition(t *testing.T) {
 	src := &fakeSource{[]check.Status{
-		{Name: "web", State: check.State{Mode: check.Verifying, Failures: 4}, Runs: 10, Failed: 6, TimedOut: 2,
+		{Name: "web", State: check.State{Mode: check.Verifying, Streak: 4}, Runs: 10, FailedRuns: 6, TimeoutRuns: 2,
 			Recoveries: 1, RunErrors: 3, Signals: map[check.SignalKind]uint64{check.SignalFault: 2, check.SignalSuccess: 1}},
 		{Name: "db", Runs: 5, Signals: map[check.SignalKind]uint64{}},
 	}}

@@ -2,9 +2,26 @@ package metrics
 
 import (
 	"context"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"time"
+)
+
+// What a client may hold of the listener, and why: a scraper sends its
+// request at once, so 5 s without headers is a stuck or hostile client; a
+// request (a scrape, or a heartbeat's POST) has no body worth 10 s; an
+// answer of ten thousand checks' series crosses a slow network well within
+// 30 s, Prometheus' own longest scrape timeout being its interval; and a
+// kept-alive scraper comes back within its interval or opens a new
+// connection, which costs nothing.
+const (
+	headerTimeout  = 5 * time.Second
+	readTimeout    = 10 * time.Second
+	writeTimeout   = 30 * time.Second
+	idleTimeout    = 30 * time.Second
+	maxHeaderBytes = 8 << 10 // a scrape is a line and a few headers
 )
 
 // Server serves /metrics on a TCP address.
@@ -26,8 +43,14 @@ func Listen(addr string, m *Metrics) (*Server, error) {
 		Addr: addr,
 		srv: &http.Server{
 			Handler:           mux,
-			ReadHeaderTimeout: 10 * time.Second, // a scraper that sends nothing holds nothing
-			IdleTimeout:       2 * time.Minute,
+			ReadHeaderTimeout: headerTimeout,
+			ReadTimeout:       readTimeout,
+			WriteTimeout:      writeTimeout,
+			IdleTimeout:       idleTimeout,
+			MaxHeaderBytes:    maxHeaderBytes,
+			// net/http's complaints about clients (a reset mid-answer)
+			// would be plain text among heatd's JSON events.
+			ErrorLog: log.New(io.Discard, "", 0),
 		},
 		done: make(chan struct{}),
 	}
@@ -35,7 +58,7 @@ func Listen(addr string, m *Metrics) (*Server, error) {
 		defer close(s.done)
 		// Serve returns ErrServerClosed after Close; any other error means
 		// the listener broke, and Close still cleans up.
-		_ = s.srv.Serve(ln)
+		_ = s.srv.Serve(newCapListener(ln, maxConns))
 	}()
 	return s, nil
 }

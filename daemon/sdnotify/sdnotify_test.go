@@ -44,6 +44,7 @@ func nothing(t *testing.T, conn *net.UnixConn) {
 func TestNotifications(t *testing.T) {
 	conn := listen(t)
 	n := New(nil)
+	defer n.Close()
 	n.Ready()
 	if got := read(t, conn); got != "READY=1" {
 		t.Errorf("got %q", got)
@@ -72,6 +73,7 @@ func TestNotifications(t *testing.T) {
 func TestStatusAtMostOnceASecond(t *testing.T) {
 	conn := listen(t)
 	n := New(nil)
+	defer n.Close()
 	t0 := time.Now()
 	n.Status("1 check: 1 healthy, 0 failing, 0 recovering", t0)
 	if got := read(t, conn); got != "STATUS=1 check: 1 healthy, 0 failing, 0 recovering" {
@@ -106,6 +108,7 @@ func TestFirstFailureOnly(t *testing.T) {
 	n.Ready()
 	n.Watchdog()
 	n.Stopping()
+	n.Close() // the failures are the sender's: seen once it has ended
 	if len(errs) != 1 || errs[0] == nil {
 		t.Errorf("errors %v, want exactly one", errs)
 	}
@@ -125,5 +128,32 @@ func TestWatchdogInterval(t *testing.T) {
 	t.Setenv("WATCHDOG_PID", "")
 	if d := WatchdogInterval(); d != 0 {
 		t.Errorf("WatchdogInterval() = %v without a watchdog, want 0", d)
+	}
+}
+
+// A notify socket whose reader has stopped reading fills up; a write to it
+// then waits for room. heatd's main loop sends every notification, so no
+// call may wait: each returns at once, and Close returns within its bound.
+func TestStuckReaderBlocksNothing(t *testing.T) {
+	conn := listen(t) // never read
+	n := New(nil)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		n.Ready()
+		for range 1000 {
+			n.Watchdog()
+		}
+		n.Stopping()
+		n.Close()
+	}()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("notifications to a socket nobody reads blocked their caller")
+	}
+	// What did get through came in order.
+	if got := read(t, conn); got != "READY=1" {
+		t.Errorf("first datagram %q, want READY=1", got)
 	}
 }

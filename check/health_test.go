@@ -1,0 +1,37 @@
+package check
+
+import (
+	"slices"
+	"testing"
+)
+
+// The names are what the status JSON and heatd_check_state's label say:
+// documented, so they never change.
+func TestHealthNames(t *testing.T) {
+	var got []string
+	for _, h := range Healths() {
+		got = append(got, h.String())
+	}
+	if want := []string{"healthy", "failing", "recovering"}; !slices.Equal(got, want) {
+		t.Errorf("health names %v, want %v", got, want)
+	}
+	if got := (FailScript.String() + " " + RecoveryScript.String()); got != "fail recovery" {
+		t.Errorf("script kinds %q", got)
+	}
+}
+
+func TestHealthOf(t *testing.T) {
+	for _, c := range []struct {
+		st   State
+		want Health
+	}{
+		{State{}, Healthy},
+		{State{Streak: 2}, Failing},
+		{State{Mode: RecoveryDue, Streak: 3}, Recovering},
+		{State{Mode: Verifying, Streak: 3}, Recovering},
+	} {
+		if got := healthOf(c.st); got != c.want {
+			t.Errorf("%+v: %s, want %s", c.st, got, c.want)
+		}
+	}
+}
