@@ -261,3 +261,43 @@ func TestHoldAndRelease(t *testing.T) {
 		t.Error("a check held until the stop ran")
 	}
 }
+
+// A check changed twice while its old run goes on: the instance between
+// never began, and the newest one still waits for the oldest to end.
+func TestChangedTwiceWaitsForTheOldestRun(t *testing.T) {
+	dir := t.TempDir()
+	e := NewEngine(zap.NewNop(), nil)
+	set := Settings{Grace: time.Minute}
+	e.Apply([]check.Spec{spec(dir, "c", "echo old start >> trace; sleep 0.5; echo old end >> trace", time.Hour)}, set)
+	trace := filepath.Join(dir, "trace")
+	waitFor(t, "the old run", func() bool { b, _ := os.ReadFile(trace); return len(b) > 0 })
+	e.Apply([]check.Spec{spec(dir, "c", "echo between >> trace", time.Hour)}, set)
+	e.Apply([]check.Spec{spec(dir, "c", "echo new >> trace", time.Hour)}, set)
+	waitFor(t, "the new run", func() bool { b, _ := os.ReadFile(trace); return strings.Contains(string(b), "new") })
+	e.Stop(time.Minute)
+	if b, _ := os.ReadFile(trace); string(b) != "old start\nold end\nnew\n" {
+		t.Errorf("trace %q, want the old run to end before the new one starts", b)
+	}
+}
+
+// A check removed while it runs and added again: the new instance starts
+// once the removed one has ended.
+func TestReaddedCheckWaitsForItsRemovedRun(t *testing.T) {
+	dir := t.TempDir()
+	e := NewEngine(zap.NewNop(), nil)
+	set := Settings{Grace: time.Minute}
+	e.Apply([]check.Spec{spec(dir, "c", "echo old start >> trace; sleep 0.5; echo old end >> trace", time.Hour)}, set)
+	trace := filepath.Join(dir, "trace")
+	waitFor(t, "the old run", func() bool { b, _ := os.ReadFile(trace); return len(b) > 0 })
+	if ch := e.Apply(nil, set); !slices.Equal(ch.Removed, []string{"c"}) {
+		t.Fatalf("change %+v, want c removed", ch)
+	}
+	if ch := e.Apply([]check.Spec{spec(dir, "c", "echo new >> trace", time.Hour)}, set); !slices.Equal(ch.Added, []string{"c"}) {
+		t.Fatalf("change %+v, want c added", ch)
+	}
+	waitFor(t, "the new run", func() bool { b, _ := os.ReadFile(trace); return strings.Contains(string(b), "new") })
+	e.Stop(time.Minute)
+	if b, _ := os.ReadFile(trace); string(b) != "old start\nold end\nnew\n" {
+		t.Errorf("trace %q, want the removed run to end before the new one starts", b)
+	}
+}
