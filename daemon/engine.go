@@ -59,6 +59,9 @@ type instance struct {
 	// done is closed when the check has ended, and with it every earlier
 	// instance of its name: its loop starts only after they have.
 	done <-chan struct{}
+
+	mu      sync.Mutex
+	retired bool // its results are no longer its name's (metrics)
 }
 
 // begin starts the check; one stopped before it began starts only to end
@@ -157,7 +160,16 @@ func (e *Engine) start(spec *check.Spec, after <-chan struct{}) *instance {
 	var onResult func(check.Result)
 	if e.observe != nil {
 		name := spec.Name
-		onResult = func(r check.Result) { e.observe(name, r) }
+		onResult = func(r check.Result) {
+			// A retired instance's last run is not its name's: the
+			// series of a removed check, dropped at the reload, would
+			// come back with it.
+			in.mu.Lock()
+			defer in.mu.Unlock()
+			if !in.retired {
+				e.observe(name, r)
+			}
+		}
 	}
 	in.stopCtx, in.cancelStop = context.WithCancel(context.Background())
 	in.killCtx, in.kill = context.WithCancel(context.Background())
@@ -235,6 +247,9 @@ func (e *Engine) release() {
 // process group is killed. e.mu is held.
 func (e *Engine) retire(in *instance) {
 	in.stop()
+	in.mu.Lock()
+	in.retired = true
+	in.mu.Unlock()
 	e.retiring[in] = true
 	grace := e.settings.Grace
 	go func() {

@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"fmt"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,6 +17,7 @@ import (
 	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/heatd/heatd/check"
+	"github.com/heatd/heatd/daemon/metrics"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -299,5 +301,29 @@ func TestReaddedCheckWaitsForItsRemovedRun(t *testing.T) {
 	e.Stop(time.Minute)
 	if b, _ := os.ReadFile(trace); string(b) != "old start\nold end\nnew\n" {
 		t.Errorf("trace %q, want the removed run to end before the new one starts", b)
+	}
+}
+
+// A check removed while it runs leaves no series once its run ends: the
+// run's duration does not bring its histogram back.
+func TestRemovedCheckLeavesNoSeries(t *testing.T) {
+	dir := t.TempDir()
+	var m *metrics.Metrics
+	e := NewEngine(zap.NewNop(), func(name string, r check.Result) { m.Ran(name, r) })
+	m = metrics.New(e)
+	set := Settings{Grace: time.Minute}
+	e.Apply([]check.Spec{spec(dir, "c", "echo start > trace; sleep 0.3", time.Hour)}, set)
+	trace := filepath.Join(dir, "trace")
+	waitFor(t, "the run", func() bool { b, _ := os.ReadFile(trace); return len(b) > 0 })
+	ch := e.Apply(nil, set)
+	m.Forget(ch.Removed...)
+	e.Stop(time.Minute) // returns once the removed check's run has ended
+
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	for line := range strings.Lines(rec.Body.String()) {
+		if strings.Contains(line, `check="c"`) {
+			t.Fatalf("the removed check has a series: %s", line)
+		}
 	}
 }
