@@ -28,6 +28,9 @@ type Engine struct {
 	mu       sync.Mutex
 	checks   map[string]*instance
 	retiring map[*instance]bool // stopped, not yet ended (a changed or removed check)
+	// gone holds, by name, the newest instance of a removed check until it
+	// ends: the check added again starts after it.
+	gone     map[string]*instance
 	settings Settings
 	halted   bool
 	held     bool        // Apply's new checks wait for Release
@@ -41,23 +44,39 @@ type Settings struct {
 	MaxParallel int           // processes at once; 0: automatic
 }
 
-// instance is one check's running loop.
+// instance is one check's running loop. The instances of one name form a
+// chain: each begins only once the one before it has ended, so that one
+// check never runs twice at once, whatever the reloads in between.
 type instance struct {
 	spec   check.Spec
 	check  *check.Check
 	runner *check.Runner
-	begin  func()             // starts the check
-	stop   context.CancelFunc // no new runs
-	kill   context.CancelFunc // cut short what runs
-	done   <-chan struct{}    // closed when the check has ended
+
+	stopCtx, killCtx context.Context
+	cancelStop       context.CancelFunc // no new runs
+	kill             context.CancelFunc // cut short what runs
+	// done is closed when the check has ended, and with it every earlier
+	// instance of its name: its loop starts only after they have.
+	done <-chan struct{}
+
+	mu      sync.Mutex
+	retired bool // its results are no longer its name's (metrics)
 }
+
+// begin starts the check. One stopped before it began starts only to end
+// at once (its stop context has ended): it still waited for the instance
+// before it. e.mu is held.
+func (in *instance) begin() { in.check.Start(in.stopCtx, in.killCtx) }
+
+// stop ends the check's new runs. e.mu is held.
+func (in *instance) stop() { in.cancelStop() }
 
 // NewEngine makes an engine with no checks. Its checks inherit heatd's
 // environment; observe, when not nil, sees every run of every check (for
 // metrics).
 func NewEngine(log *zap.Logger, observe func(name string, r check.Result)) *Engine {
 	return &Engine{log: log, base: os.Environ(), observe: observe, checks: make(map[string]*instance),
-		retiring: make(map[*instance]bool), slots: action.NewLimiter(0)}
+		retiring: make(map[*instance]bool), gone: make(map[string]*instance), slots: action.NewLimiter(0)}
 }
 
 // Change describes what Apply did, by check name.
@@ -67,8 +86,9 @@ type Change struct {
 
 // Apply makes specs the running set. New checks start (after their splay);
 // removed ones stop as at a stop; changed ones stop, and their new instance
-// starts once the old one has ended, so one check never runs twice at once;
-// unchanged ones keep running, their state and schedule untouched.
+// starts once the old one has ended, so one check never runs twice at once
+// (a check removed and added again waits the same way for what is left of
+// it); unchanged ones keep running, their state and schedule untouched.
 func (e *Engine) Apply(specs []check.Spec, set Settings) Change {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -86,7 +106,12 @@ func (e *Engine) Apply(specs []check.Spec, set Settings) Change {
 		switch {
 		case !ok:
 			ch.Added = append(ch.Added, spec.Name)
-			e.checks[spec.Name] = e.start(spec, nil)
+			var after <-chan struct{}
+			if gone := e.gone[spec.Name]; gone != nil {
+				after = gone.done
+				delete(e.gone, spec.Name)
+			}
+			e.checks[spec.Name] = e.start(spec, after)
 		case old.spec.Equal(spec):
 			ch.Kept = append(ch.Kept, spec.Name)
 		default:
@@ -100,14 +125,16 @@ func (e *Engine) Apply(specs []check.Spec, set Settings) Change {
 			ch.Removed = append(ch.Removed, name)
 			e.retire(old)
 			delete(e.checks, name)
+			e.gone[name] = old
 		}
 	}
 	slices.Sort(ch.Removed)
 	return ch
 }
 
-// start makes spec's check and starts it once after has closed (nil: at
-// once; while the engine is held, at Release).
+// start makes spec's check and starts it once after, the done of the
+// instance before it, has closed (nil: at once; while the engine is held,
+// at Release). e.mu is held.
 func (e *Engine) start(spec *check.Spec, after <-chan struct{}) *instance {
 	// The instance keeps its own copy of the settings: nothing of it points
 	// into the configuration, which can then go.
@@ -121,11 +148,20 @@ func (e *Engine) start(spec *check.Spec, after <-chan struct{}) *instance {
 	var onResult func(check.Result)
 	if e.observe != nil {
 		name := spec.Name
-		onResult = func(r check.Result) { e.observe(name, r) }
+		onResult = func(r check.Result) {
+			// A retired instance's last run is not its name's: the
+			// series of a removed check, dropped at the reload, would
+			// come back with it.
+			in.mu.Lock()
+			defer in.mu.Unlock()
+			if !in.retired {
+				e.observe(name, r)
+			}
+		}
 	}
-	stop, cancelStop := context.WithCancel(context.Background())
-	kill, cancelKill := context.WithCancel(context.Background())
-	in.kill = cancelKill
+	in.stopCtx, in.cancelStop = context.WithCancel(context.Background())
+	in.killCtx, in.kill = context.WithCancel(context.Background())
+	cancelKill := in.kill
 	in.check = check.New(spec, check.Options{
 		Doer:     runner,
 		Log:      e.log,
@@ -137,26 +173,39 @@ func (e *Engine) start(spec *check.Spec, after <-chan struct{}) *instance {
 			cancelKill()
 		},
 	})
-	in.begin = func() { in.check.Start(stop, kill) }
-	in.stop = cancelStop
 	in.done = in.check.Done()
-	switch {
-	case after != nil:
-		// A changed check: its new instance waits for the old one to end.
-		// A stop that comes first ends it as soon as it starts.
+	if after != nil && !closed(after) {
+		// The instance before it still runs: this one waits, even if a
+		// stop comes first, for its own done to mean that both have ended.
 		go func() {
-			select {
-			case <-after:
-			case <-stop.Done():
-			}
-			in.begin()
+			<-after
+			e.mu.Lock()
+			defer e.mu.Unlock()
+			e.launch(in)
 		}()
-	case e.held:
-		e.pending = append(e.pending, in)
-	default:
-		in.begin()
+		return in
 	}
+	e.launch(in)
 	return in
+}
+
+// launch begins in now, or at Release while the engine is held. e.mu is
+// held.
+func (e *Engine) launch(in *instance) {
+	if e.held {
+		e.pending = append(e.pending, in)
+		return
+	}
+	in.begin()
+}
+
+func closed(c <-chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
+	}
 }
 
 // Hold keeps the checks that Apply adds from starting until Release: heatd
@@ -186,6 +235,9 @@ func (e *Engine) release() {
 // process group is killed. e.mu is held.
 func (e *Engine) retire(in *instance) {
 	in.stop()
+	in.mu.Lock()
+	in.retired = true
+	in.mu.Unlock()
 	e.retiring[in] = true
 	grace := e.settings.Grace
 	go func() {
@@ -199,6 +251,9 @@ func (e *Engine) retire(in *instance) {
 		}
 		e.mu.Lock()
 		delete(e.retiring, in)
+		if e.gone[in.spec.Name] == in {
+			delete(e.gone, in.spec.Name)
+		}
 		e.mu.Unlock()
 	}()
 }

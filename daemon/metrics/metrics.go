@@ -73,7 +73,9 @@ func (m *Metrics) Ran(name string, r check.Result) {
 }
 
 // Forget drops the series of checks that are gone, so a removed check
-// leaves no stale series behind.
+// leaves no stale series behind. Ran must not be given a removed check's
+// runs afterwards (a run still under way at the reload): its series would
+// come back for good. The engine gives only the runs of current checks.
 func (m *Metrics) Forget(names ...string) {
 	for _, n := range names {
 		m.duration.DeleteLabelValues(n)
