@@ -1,6 +1,9 @@
 package check
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // A kind of check is how a check runs: a command, a script, a native probe.
 // Each kind is a file of its own that brings its settings (a Probe), its
@@ -48,5 +51,34 @@ type Kind struct {
 // Kinds are the kinds of check, in the order the README lists them. A new
 // kind is its own file and one line here.
 func Kinds() []Kind {
-	return []Kind{commandKind(), scriptKind(), httpKind(), tcpKind()}
+	return []Kind{commandKind(), scriptKind(), httpKind(), tcpKind(), heartbeatKind()}
+}
+
+// Paced is a Probe whose kind chooses its checks' interval when the
+// configuration does not: a heartbeat looks at its beats a tenth as often
+// as it expects them.
+type Paced interface {
+	DefaultInterval() time.Duration
+}
+
+// DefaultInterval is the interval of a check of p that sets none: p's own
+// when p is Paced, else otherwise.
+func DefaultInterval(p Probe, otherwise time.Duration) time.Duration {
+	if pp, ok := p.(Paced); ok {
+		return pp.DefaultInterval()
+	}
+	return otherwise
+}
+
+// Reported is a Prober that takes reports from outside heatd between its
+// runs (a heartbeat's beats), through the Runner.
+type Reported interface {
+	Prober
+	Beat(Beat)
+}
+
+// keeper is a Prober that takes over what the Prober of its check's
+// previous settings learnt, when a reload changes the check.
+type keeper interface {
+	keep(from Prober)
 }

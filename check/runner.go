@@ -76,6 +76,29 @@ func (r *Runner) Script(ctx context.Context, kind ScriptKind, attempt int, env [
 	})
 }
 
+// ErrNotHeartbeat is a beat for a check whose kind takes none.
+var ErrNotHeartbeat = errors.New("not a heartbeat check")
+
+// Beat hands a job's report to the check; ErrNotHeartbeat when its kind
+// takes no reports.
+func (r *Runner) Beat(b Beat) error {
+	p, ok := r.prober.(Reported)
+	if !ok {
+		return ErrNotHeartbeat
+	}
+	p.Beat(b)
+	return nil
+}
+
+// Inherit gives the check what its kind keeps when a reload changes its
+// settings (a heartbeat's last beat) from old, the Runner of the check's
+// instance before. It is called before the check's first run.
+func (r *Runner) Inherit(old *Runner) {
+	if k, ok := r.prober.(keeper); ok {
+		k.keep(old.prober)
+	}
+}
+
 // HeatLog appends a failed run's output to the heat log.
 func (r *Runner) HeatLog(unix int64, text []byte) error {
 	return r.log.Append(unix, text)
@@ -83,7 +106,7 @@ func (r *Runner) HeatLog(unix int64, text []byte) error {
 
 // errNothingToRun is a Spec with no Probe: the config loader never makes
 // one, so this is heatd's fault, a run_error.
-var errNothingToRun = errors.New("the check has no command, script, http or tcp to run")
+var errNothingToRun = errors.New("the check has nothing to run")
 
 // nothingToRun is the Prober of a Spec with no Probe: the config loader
 // never makes one, so each run is heatd's fault, a run_error.

@@ -31,7 +31,7 @@ var checkKeyTable = checkKeys()
 func checkKeys() []checkKey {
 	return slices.Concat(kindKeys(), []checkKey{
 		{name: "interval", defaults: true, doc: "start to start",
-			value: field(plain(parsePositive), 30*time.Second, func(b *built, v time.Duration) { b.Interval = v })},
+			value: paced(field(plain(parsePositive), 30*time.Second, func(b *built, v time.Duration) { b.Interval = v }))},
 		{name: "timeout", defaults: true, doc: "a run longer than this is killed (code 124)",
 			value: field(plain(parsePositive), 30*time.Second, func(b *built, v time.Duration) { b.Timeout = v })},
 		{name: "pid", doc: "the target of signals",
@@ -68,6 +68,14 @@ func checkKeys() []checkKey {
 		{name: "env", defaults: true, doc: "a table of extra environment variables",
 			value: table(envEntry, func(b *built, v map[string]string) { b.Env = cloneOrNil(v) })},
 	})
+}
+
+// paced is interval's value, whose default a kind may choose (a heartbeat
+// check's is a tenth of its heartbeat): the kind's key, earlier in the
+// table, has made the Probe by then.
+func paced(v value[*built]) value[*built] {
+	v.setDefault = func(b *built) { b.Interval = check.DefaultInterval(b.Probe, v.deflt.(time.Duration)) }
+	return v
 }
 
 // needsTarget is the rule of the keys that send signals.
