@@ -66,6 +66,20 @@ func (b Beat) Validate() error {
 	return nil
 }
 
+// NoHeartbeatError is a beat for a name that is no heartbeat check's.
+type NoHeartbeatError struct {
+	Name   string
+	Exists bool // a check of another kind has the name
+}
+
+// Error says which: no check of the name, or one of another kind.
+func (e *NoHeartbeatError) Error() string {
+	if e.Exists {
+		return fmt.Sprintf("check %q is not a heartbeat check", e.Name)
+	}
+	return fmt.Sprintf("no check named %q", e.Name)
+}
+
 // codeNoHeartbeat is a run's code when no beat came in time: 1, as a
 // script that finds its job's stamp file too old would exit.
 const codeNoHeartbeat = 1

@@ -111,13 +111,13 @@ func (e *Engine) Apply(specs []check.Spec, set Settings) Change {
 				after = gone.done
 				delete(e.gone, spec.Name)
 			}
-			e.checks[spec.Name] = e.start(spec, after)
+			e.checks[spec.Name] = e.start(spec, after, nil)
 		case old.spec.Equal(spec):
 			ch.Kept = append(ch.Kept, spec.Name)
 		default:
 			ch.Changed = append(ch.Changed, spec.Name)
 			e.retire(old)
-			e.checks[spec.Name] = e.start(spec, old.done)
+			e.checks[spec.Name] = e.start(spec, old.done, old.runner)
 		}
 	}
 	for name, old := range e.checks {
@@ -134,8 +134,9 @@ func (e *Engine) Apply(specs []check.Spec, set Settings) Change {
 
 // start makes spec's check and starts it once after, the done of the
 // instance before it, has closed (nil: at once; while the engine is held,
-// at Release). e.mu is held.
-func (e *Engine) start(spec *check.Spec, after <-chan struct{}) *instance {
+// at Release). prev is the Runner of the check's settings before a change
+// (nil: none), whose kind's memory the new one inherits. e.mu is held.
+func (e *Engine) start(spec *check.Spec, after <-chan struct{}, prev *check.Runner) *instance {
 	// The instance keeps its own copy of the settings: nothing of it points
 	// into the configuration, which can then go.
 	in := &instance{spec: *spec}
@@ -143,6 +144,9 @@ func (e *Engine) start(spec *check.Spec, after <-chan struct{}) *instance {
 	runner, missing := check.NewRunner(spec, e.base)
 	if missing != nil {
 		e.log.Warn("target_missing", zap.String("check", spec.Name), zap.Error(missing))
+	}
+	if prev != nil {
+		runner.Inherit(prev)
 	}
 	in.runner = runner
 	var onResult func(check.Result)
@@ -289,6 +293,26 @@ func (e *Engine) Stop(grace time.Duration) {
 		}
 		<-in.done
 	}
+}
+
+// Beat hands a job's report to the heartbeat check name, the instance that
+// runs now; an error when no check has that name or it is not a heartbeat
+// check. It takes the engine's lock, so a reload cannot hand the beat to an
+// instance it is replacing.
+func (e *Engine) Beat(name string, b check.Beat) error {
+	if err := b.Validate(); err != nil {
+		return err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	in, ok := e.checks[name]
+	if !ok {
+		return &check.NoHeartbeatError{Name: name}
+	}
+	if err := in.runner.Beat(b); err != nil {
+		return &check.NoHeartbeatError{Name: name, Exists: true}
+	}
+	return nil
 }
 
 // Statuses are the checks' statuses, sorted by name.

@@ -36,6 +36,9 @@ type controlSource struct {
 
 func (s *controlSource) Statuses() []check.Status { return s.engine.Statuses() }
 
+// Beat hands a job's report to its heartbeat check.
+func (s *controlSource) Beat(name string, b check.Beat) error { return s.engine.Beat(name, b) }
+
 // Reload hands a reload to the main loop and waits for its verdict.
 func (s *controlSource) Reload(ctx context.Context) error {
 	reply := make(chan error, 1)
@@ -72,7 +75,7 @@ func (d *daemon) serveMetrics(addr string) error {
 		d.metricsServer = nil
 		return nil
 	}
-	next, err := metrics.Listen(addr, d.metrics)
+	next, err := metrics.Listen(addr, d.metrics, d.engine)
 	if err == nil {
 		if old != nil {
 			old.Close()
@@ -84,12 +87,12 @@ func (d *daemon) serveMetrics(addr string) error {
 		return fmt.Errorf("metrics_listen %q: %w", addr, err)
 	}
 	old.Close()
-	if next, err2 := metrics.Listen(addr, d.metrics); err2 == nil {
+	if next, err2 := metrics.Listen(addr, d.metrics, d.engine); err2 == nil {
 		d.metricsServer = next
 		return nil
 	}
 	d.metricsServer = nil
-	back, err2 := metrics.Listen(old.Addr, d.metrics)
+	back, err2 := metrics.Listen(old.Addr, d.metrics, d.engine)
 	if err2 != nil {
 		return fmt.Errorf("metrics_listen %q: %w; and %q could not be bound again (%v): metrics are off", addr, err, old.Addr, err2)
 	}

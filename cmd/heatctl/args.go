@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -11,6 +12,7 @@ const defaultSocket = "/run/heatd/heatd.sock"
 
 const usage = `usage: heatctl [-s SOCKET] status [--json] [NAME...]
        heatctl [-s SOCKET] reload
+       heatctl [-s SOCKET] beat NAME [--fail CODE] [--message TEXT]
   -s SOCKET   heatd's control socket (default /run/heatd/heatd.sock)
   -h          this help
 
@@ -19,18 +21,25 @@ const usage = `usage: heatctl [-s SOCKET] status [--json] [NAME...]
               --json prints heatd's JSON instead
   reload      reload heatd's configuration, as SIGHUP does, and say whether it
               was applied or why it was rejected
+  beat        report to the heartbeat check NAME that its job ran; with --fail,
+              that it failed with exit code CODE (1-255), which the check's next
+              run fails with, --message TEXT going to its heat log
 
-exit status: 0 success; 1 heatd answered with an error, a NAME is unknown or a
-reload was rejected; 2 usage; 3 no heatd answers
+exit status: 0 success; 1 heatd answered with an error, a NAME is unknown or
+not a heartbeat check, or a reload was rejected; 2 usage; 3 no heatd answers
 `
 
 // cmdline is what heatctl was asked to do.
 type cmdline struct {
 	socket  string
-	command string   // "status" or "reload"
+	command string   // "status", "reload" or "beat"
 	json    bool     // status --json
-	names   []string // status NAME...
+	names   []string // status NAME..., beat NAME
 	help    bool
+	fail    int    // beat --fail CODE, 1 to 255; 0: the job ran well
+	message string // beat --message TEXT
+	// hasMessage: --message was given (an empty TEXT too)
+	hasMessage bool
 }
 
 // parseArgs reads the command line. Options may come before or after the
@@ -54,18 +63,17 @@ func parseArgs(args []string) (*cmdline, error) {
 			cl.help = true
 		case name == "json" && !joined:
 			cl.json = true
-		case name == "s" || name == "socket":
+		case name == "s" || name == "socket" || name == "fail" || name == "message":
 			if !joined {
 				if i+1 == len(args) {
-					return nil, fmt.Errorf("%s needs a SOCKET", a)
+					return nil, fmt.Errorf("%s needs %s", a, optionValue[name])
 				}
 				i++
 				value = args[i]
 			}
-			if value == "" {
-				return nil, errors.New("the SOCKET of -s is empty")
+			if err := cl.set(name, value); err != nil {
+				return nil, err
 			}
-			cl.socket = value
 		default:
 			return nil, fmt.Errorf("unknown option %q", a)
 		}
@@ -74,7 +82,7 @@ func parseArgs(args []string) (*cmdline, error) {
 		return cl, nil
 	}
 	if len(words) == 0 {
-		return nil, errors.New("no command: status or reload")
+		return nil, errors.New("no command: " + commands)
 	}
 	cl.command = words[0]
 	switch cl.command {
@@ -86,13 +94,50 @@ func parseArgs(args []string) (*cmdline, error) {
 		if len(words) > 1 {
 			return nil, fmt.Errorf("reload takes no argument, not %q", words[1])
 		}
-		if cl.json {
-			return nil, errors.New("--json is an option of status")
+	case "beat":
+		if len(words) != 2 {
+			return nil, errors.New("beat takes one NAME, the heartbeat check's")
+		}
+		cl.names = words[1:]
+		if cl.hasMessage && cl.fail == 0 {
+			return nil, errors.New("--message goes with --fail: it says how the job failed")
 		}
 	case "help":
 		cl.help = true
 	default:
-		return nil, fmt.Errorf("unknown command %q: status or reload", cl.command)
+		return nil, fmt.Errorf("unknown command %q: %s", cl.command, commands)
+	}
+	if cl.json && cl.command != "status" {
+		return nil, errors.New("--json is an option of status")
+	}
+	if (cl.fail != 0 || cl.hasMessage) && cl.command != "beat" {
+		return nil, errors.New("--fail and --message are options of beat")
 	}
 	return cl, nil
+}
+
+// commands are heatctl's commands, as a usage error lists them.
+const commands = "status, reload or beat"
+
+// optionValue names the value of each option that takes one.
+var optionValue = map[string]string{"s": "a SOCKET", "socket": "a SOCKET", "fail": "a CODE", "message": "a TEXT"}
+
+// set records the value of the option name.
+func (cl *cmdline) set(name, value string) error {
+	switch name {
+	case "s", "socket":
+		if value == "" {
+			return errors.New("the SOCKET of -s is empty")
+		}
+		cl.socket = value
+	case "fail":
+		code, err := strconv.Atoi(value)
+		if err != nil || code < 1 || code > 255 {
+			return fmt.Errorf("--fail takes the failed job's exit code, from 1 to 255, not %q", value)
+		}
+		cl.fail = code
+	case "message":
+		cl.message, cl.hasMessage = value, true
+	}
+	return nil
 }

@@ -21,6 +21,10 @@ func TestParseArgs(t *testing.T) {
 		{"-h", cmdline{socket: defaultSocket, help: true}},
 		{"status --help", cmdline{socket: defaultSocket, help: true}},
 		{"help", cmdline{socket: defaultSocket, command: "help", help: true}},
+		{"beat backup", cmdline{socket: defaultSocket, command: "beat", names: []string{"backup"}}},
+		{"beat --fail 3 backup --message=disk", cmdline{socket: defaultSocket, command: "beat", names: []string{"backup"},
+			fail: 3, message: "disk", hasMessage: true}},
+		{"beat backup --fail=255", cmdline{socket: defaultSocket, command: "beat", names: []string{"backup"}, fail: 255}},
 	} {
 		got, err := parseArgs(strings.Fields(tc.args))
 		if err != nil {
@@ -35,14 +39,24 @@ func TestParseArgs(t *testing.T) {
 
 func TestParseArgsErrors(t *testing.T) {
 	for _, tc := range []struct{ args, want string }{
-		{"", "no command: status or reload"},
-		{"stat", `unknown command "stat": status or reload`},
+		{"", "no command: status, reload or beat"},
+		{"stat", `unknown command "stat": status, reload or beat`},
 		{"status -x", `unknown option "-x"`},
 		{"status --json=yes", `unknown option "--json=yes"`},
 		{"status -s", "-s needs a SOCKET"},
 		{"-s= status", "the SOCKET of -s is empty"},
 		{"reload web", `reload takes no argument, not "web"`},
 		{"reload --json", "--json is an option of status"},
+		{"beat", "beat takes one NAME, the heartbeat check's"},
+		{"beat a b", "beat takes one NAME, the heartbeat check's"},
+		{"beat a --json", "--json is an option of status"},
+		{"beat a --fail", "--fail needs a CODE"},
+		{"beat a --fail 0", `--fail takes the failed job's exit code, from 1 to 255, not "0"`},
+		{"beat a --fail 256", `--fail takes the failed job's exit code, from 1 to 255, not "256"`},
+		{"beat a --fail x", `--fail takes the failed job's exit code, from 1 to 255, not "x"`},
+		{"beat a --message m", "--message goes with --fail: it says how the job failed"},
+		{"status --fail 1", "--fail and --message are options of beat"},
+		{"reload --message m", "--fail and --message are options of beat"},
 	} {
 		_, err := parseArgs(strings.Fields(tc.args))
 		if err == nil || err.Error() != tc.want {

@@ -6,7 +6,9 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,6 +23,20 @@ import (
 type heatd struct {
 	statuses []check.Status
 	reject   error // what a reload answers
+
+	mu    sync.Mutex
+	beats map[string][]check.Beat // by heartbeat check: those a name here takes
+}
+
+// Beat records b for a heartbeat check, as heatd's engine hands it on.
+func (h *heatd) Beat(name string, b check.Beat) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if _, ok := h.beats[name]; !ok {
+		return &check.NoHeartbeatError{Name: name}
+	}
+	h.beats[name] = append(h.beats[name], b)
+	return nil
 }
 
 func (h *heatd) Statuses() []check.Status { return h.statuses }
@@ -187,5 +203,28 @@ func TestUsage(t *testing.T) {
 	}
 	if code, _, _ := heatctl(t, "status", "--bogus"); code != 2 {
 		t.Errorf("bad option: exit %d", code)
+	}
+}
+
+// beat reports to the heartbeat check silently, exit 0; a name that is no
+// heartbeat check's exits 1 saying so; a failed job's code and message go
+// with the report.
+func TestBeat(t *testing.T) {
+	h := &heatd{beats: map[string][]check.Beat{"backup": nil}}
+	sock := start(t, h)
+	if code, out, errs := heatctl(t, "-s", sock, "beat", "backup"); code != 0 || out != "" || errs != "" {
+		t.Errorf("beat: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	if code, _, errs := heatctl(t, "-s", sock, "beat", "backup", "--fail", "3", "--message", "disk full"); code != 0 {
+		t.Errorf("beat --fail: exit %d, stderr %q", code, errs)
+	}
+	code, out, errs := heatctl(t, "-s", sock, "beat", "web")
+	if code != 1 || out != "" || errs != "heatctl: no check named \"web\"\n" {
+		t.Errorf("beat to no heartbeat check: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if want := []check.Beat{{}, {Code: 3, Message: "disk full"}}; !slices.Equal(h.beats["backup"], want) {
+		t.Errorf("beats %+v, want %+v", h.beats["backup"], want)
 	}
 }

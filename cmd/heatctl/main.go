@@ -1,8 +1,10 @@
 // Command heatctl asks a running heatd, through its control socket, for the
-// state of its checks, or to reload its configuration.
+// state of its checks, or to reload its configuration; and a job reports to
+// its heartbeat check with it.
 //
 //	heatctl [-s SOCKET] status [--json] [NAME...]
 //	heatctl [-s SOCKET] reload
+//	heatctl [-s SOCKET] beat NAME [--fail CODE] [--message TEXT]
 package main
 
 import (
@@ -26,8 +28,8 @@ const (
 	exitUnreachable = 3 // no heatd answered
 )
 
-// How long heatctl waits for heatd: a status is read from memory, so 10 s
-// means heatd is wedged; a reload waits for heatd's own bound (30 s) and a
+// How long heatctl waits for heatd: a status (or a beat) is read from (or
+// written to) memory, so 10 s means heatd is wedged; a reload waits for heatd's own bound (30 s) and a
 // little more, so that its verdict, not our impatience, is what is shown.
 const (
 	statusTimeout = 10 * time.Second
@@ -50,8 +52,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	c := control.Dial(cl.socket)
-	if cl.command == "reload" {
+	switch cl.command {
+	case "reload":
 		return reload(ctx, c, stdout, stderr)
+	case "beat":
+		return beat(ctx, c, cl, stderr)
 	}
 	return status(ctx, c, cl, stdout, stderr)
 }
@@ -104,6 +109,17 @@ func reload(ctx context.Context, c *control.Client, stdout, stderr io.Writer) in
 		fmt.Fprintln(stderr, "  "+e)
 	}
 	return exitAnswer
+}
+
+// beat reports to the heartbeat check, silently when it took the report:
+// a cron job's output is mailed to someone.
+func beat(ctx context.Context, c *control.Client, cl *cmdline, stderr io.Writer) int {
+	ctx, cancel := context.WithTimeout(ctx, statusTimeout)
+	defer cancel()
+	if err := c.Beat(ctx, cl.names[0], control.BeatRequest{FailCode: cl.fail, Message: cl.message}); err != nil {
+		return failed(stderr, err)
+	}
+	return exitOK
 }
 
 // failed reports err and returns its exit status: 3 when no heatd
