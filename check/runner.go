@@ -71,7 +71,8 @@ func (r *Runner) Check(ctx context.Context) Result {
 		}
 		fallthrough // the shell says what is wrong, as it would have
 	case r.spec.Command != "":
-		return result(r.run(ctx, "/bin/sh", []string{"sh", "-c", r.spec.Command}, r.environ()))
+		// "--": a command starting with - or + is not an option of sh.
+		return result(r.run(ctx, "/bin/sh", []string{"sh", "-c", "--", r.spec.Command}, r.environ()))
 	case r.spec.Script != "":
 		return result(r.run(ctx, r.spec.Script, []string{r.spec.Script}, r.environ()))
 	}
