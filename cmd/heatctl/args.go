@@ -9,10 +9,14 @@ import (
 // defaultSocket is heatd's default [daemon] control_socket.
 const defaultSocket = "/run/heatd/heatd.sock"
 
-const usage = `usage: heatctl [-s SOCKET] status [--json] [NAME...]
+const usage = `heatctl asks a running heatd for the state of its checks, or to reload.
+
+usage: heatctl [-s SOCKET] status [--json] [NAME...]
        heatctl [-s SOCKET] reload
+       heatctl -version
   -s SOCKET   heatd's control socket (default /run/heatd/heatd.sock)
   -h          this help
+  -version    print the version and exit
 
   status      one row per check (or per NAME): its state, consecutive failures,
               last result and exit code, last and next run, verified recoveries;
@@ -31,6 +35,7 @@ type cmdline struct {
 	json    bool     // status --json
 	names   []string // status NAME...
 	help    bool
+	version bool
 }
 
 // parseArgs reads the command line. Options may come before or after the
@@ -52,6 +57,8 @@ func parseArgs(args []string) (*cmdline, error) {
 			options = false
 		case (name == "h" || name == "help") && !joined:
 			cl.help = true
+		case name == "version" && !joined:
+			cl.version = true
 		case name == "json" && !joined:
 			cl.json = true
 		case name == "s" || name == "socket":
@@ -70,7 +77,7 @@ func parseArgs(args []string) (*cmdline, error) {
 			return nil, fmt.Errorf("unknown option %q", a)
 		}
 	}
-	if cl.help {
+	if cl.help || cl.version {
 		return cl, nil
 	}
 	if len(words) == 0 {
