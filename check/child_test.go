@@ -65,7 +65,7 @@ type child struct {
 
 // startChild starts the test binary as a child doing what, ready when it
 // returns; the test's end kills and reaps it.
-func startChild(t *testing.T, what string) *child {
+func startChild(t testing.TB, what string) *child {
 	t.Helper()
 	cmd := exec.Command(os.Args[0])
 	cmd.Env = append(os.Environ(), childEnv+"="+what)

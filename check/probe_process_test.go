@@ -209,3 +209,27 @@ type nopCloser struct{}
 
 func (nopCloser) Write(p []byte) (int, error) { return len(p), nil }
 func (nopCloser) Close() error                { return nil }
+
+// BenchmarkProcessRun is the cost of a process check's run: /proc/PID/stat
+// alone, and with the descriptors of a process holding 200 counted.
+func BenchmarkProcessRun(b *testing.B) {
+	for _, c := range []struct {
+		name   string
+		limits ProcessProbe
+	}{
+		{"rss+cpu", ProcessProbe{MaxRSS: 1 << 40, MaxCPU: 1000}},
+		{"rss+cpu+fds", ProcessProbe{MaxRSS: 1 << 40, MaxCPU: 1000, MaxFDs: 1 << 20}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			target := startChild(b, "fds:200")
+			spec := Spec{Name: "proc", Probe: c.limits, Target: action.Target{PID: target.pid}}
+			r, _ := NewRunner(&spec, nil)
+			defer r.Close()
+			for b.Loop() {
+				if res := r.Check(context.Background()); res.Code != 0 || res.Err != nil {
+					b.Fatalf("%+v", res)
+				}
+			}
+		})
+	}
+}

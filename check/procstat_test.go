@@ -22,8 +22,8 @@ func TestParseProcStat(t *testing.T) {
 	}
 }
 
-// The descriptors counted are this process's own, as ls /proc/self/fd
-// would list them.
+// The descriptors counted are this process's own, by the folder's size
+// where the kernel gives it, and by listing them as older kernels need.
 func TestCountFDs(t *testing.T) {
 	before, err := countFDs(os.Getpid())
 	if err != nil {
@@ -37,12 +37,23 @@ func TestCountFDs(t *testing.T) {
 		}
 		files = append(files, f)
 	}
+	defer func() {
+		for _, f := range files {
+			f.Close()
+		}
+	}()
 	after, err := countFDs(os.Getpid())
-	for _, f := range files {
-		f.Close()
-	}
 	if err != nil || after != before+300 {
 		t.Errorf("countFDs = %d, %v after opening 300; before %d", after, err, before)
+	}
+	dir, err := os.Open("/proc/self/fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dir.Close()
+	// Each sees the folder's own descriptor, open while it counts.
+	if listed, err := listFDs(int(dir.Fd()), dir.Name()); err != nil || listed != after {
+		t.Errorf("listFDs = %d, %v; want %d", listed, err, after)
 	}
 }
 
