@@ -2,9 +2,7 @@ package check
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
 	"strconv"
 	"strings"
 	"time"
@@ -120,8 +118,10 @@ func (p *processProber) judge() (code int, msg string, err error) {
 		fds, err = countFDs(h.PID)
 	}
 	// What was read is the target's only if the held process still lives:
-	// had it died meanwhile, its pid could belong to another by now.
-	if !h.Alive() || errors.Is(err, fs.ErrNotExist) {
+	// had it died meanwhile, its pid could belong to another by now. (A
+	// /proc file goes only once the process is reaped, after its pidfd
+	// says it has exited, so a missing one is caught here too.)
+	if !h.Alive() {
 		p.prev = cpuSample{}
 		return codeNotRunning, fmt.Sprintf("process %d has exited", h.PID), nil
 	}
