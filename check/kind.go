@@ -47,7 +47,7 @@ type Kind struct {
 // Kinds are the kinds of check, in the order the README lists them. A new
 // kind is its own file and one line here.
 func Kinds() []Kind {
-	return []Kind{commandKind(), scriptKind(), httpKind(), tcpKind()}
+	return []Kind{commandKind(), scriptKind(), httpKind(), tcpKind(), processKind()}
 }
 
 // KindOf is the kind that a config key makes; false when key makes none.

@@ -33,7 +33,7 @@ func TestKindsRegistry(t *testing.T) {
 	for _, k := range Kinds() {
 		keys = append(keys, k.Key)
 	}
-	check(t, keys, []string{"command", "script", "http", "tcp"})
+	check(t, keys, []string{"command", "script", "http", "tcp", "process"})
 }
 
 // Edit sets a kind's own keys on a probe of that kind, and leaves any

@@ -6,7 +6,7 @@ import "github.com/heatd/heatd/check"
 func commandKeys() []checkKey {
 	return []checkKey{
 		{name: "command", kind: "command", form: `"COMMAND"`,
-			doc:   "a shell command, run by `/bin/sh -c`; a check has exactly one of `command`, `script`, `http` and `tcp`",
+			doc:   "a shell command, run by `/bin/sh -c`; a check has exactly one of `command`, `script`, `http`, `tcp` and `process`",
 			value: field(plain(parseText), "", func(b *built, v string) { b.Probe = check.Command(v) })},
 	}
 }

@@ -7,5 +7,5 @@ import "slices"
 // key that chooses it, whose name is its kind and which a check has exactly
 // one of, and the keys of that kind alone; and one line here.
 func kindKeys() []checkKey {
-	return slices.Concat(commandKeys(), scriptKeys(), httpKeys(), tcpKeys())
+	return slices.Concat(commandKeys(), scriptKeys(), httpKeys(), tcpKeys(), processKeys())
 }
