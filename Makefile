@@ -8,7 +8,7 @@ LDFLAGS := -X main.version=$(VERSION)
 COMMANDS := heatd heat heatctl
 EXAMPLES := heartbeat receiver
 
-.PHONY: all build test vet lint fuzz bench demo install clean deb systemd-test
+.PHONY: all build test vet lint fuzz bench demo install clean man deb lintian systemd-test
 
 # staticcheck at a fixed version, installed into GOPATH/bin when missing.
 STATICCHECK_VERSION := v0.8.2
@@ -58,36 +58,73 @@ install: build
 	install -m 0755 $(addprefix bin/,$(COMMANDS)) $(DESTDIR)$(PREFIX)/bin/
 
 clean:
-	rm -rf bin examples/log
+	rm -rf bin examples/log $(DIST)
 
-# The Debian package: dist/heatd_VERSION_ARCH.deb, static binaries, the unit,
-# /etc/heat.toml (a conffile), logrotate, /var/log/heat. DEB_VERSION is a
-# valid Debian version (packaging/version), and heatd -version prints it.
-DIST        ?= dist
-DEB_VERSION ?= $(shell sh packaging/version)
-DEB_ARCH    ?= $(shell $(GO) env GOARCH | sed -e 's/^386$$/i386/' -e 's/^arm$$/armhf/')
-DEB         := $(DIST)/heatd_$(DEB_VERSION)_$(DEB_ARCH).deb
-DEB_ROOT    := $(DIST)/heatd_$(DEB_VERSION)_$(DEB_ARCH)
+# The man pages: heatd(8), heat(1), heatctl(1) and heat.toml(5), from their
+# one source, the markdown in packaging/man, by go-md2man (Debian's
+# go-md2man package).
+MAN_PAGES := heatd.8 heat.1 heatctl.1 heat.toml.5
+MAN_DIR   := bin/man
 
-deb:
+man: $(addprefix $(MAN_DIR)/,$(MAN_PAGES))
+
+$(MAN_DIR)/%: packaging/man/%.md
+	@mkdir -p $(MAN_DIR)
+	go-md2man -in $< -out $@
+
+# The Debian package: dist/heatd_VERSION_ARCH.deb, as lintian wants one:
+# static stripped binaries, their man pages, the unit, /etc/heat.toml (a
+# conffile), logrotate, the copyright file (heatd's and that of every Go
+# module linked in), a changelog, md5sums, and lintian overrides, each with
+# its reason. DEB_VERSION is a valid Debian version (packaging/version), and
+# heatd -version prints it. Needs dpkg-deb and go-md2man.
+DIST           ?= dist
+DEB_VERSION    ?= $(shell sh packaging/version)
+DEB_ARCH       ?= $(shell $(GO) env GOARCH | sed -e 's/^386$$/i386/' -e 's/^arm$$/armhf/')
+DEB_MAINTAINER ?= heatd developers <heatd@users.noreply.github.com>
+# The changelog's date and the copyright's year: the commit's, so that a
+# build of one commit is the same package.
+DEB_EPOCH      := $(shell git log -1 --format=%ct 2>/dev/null || date +%s)
+DEB_DATE        = $(shell LC_ALL=C TZ=UTC date -R -d @$(DEB_EPOCH))
+DEB_YEAR        = $(shell TZ=UTC date +%Y -d @$(DEB_EPOCH))
+DEB            := $(DIST)/heatd_$(DEB_VERSION)_$(DEB_ARCH).deb
+DEB_ROOT       := $(DIST)/heatd_$(DEB_VERSION)_$(DEB_ARCH)
+DEB_DOC        := $(DEB_ROOT)/usr/share/doc/heatd
+
+deb: man
 	rm -rf $(DIST)/heatd_*
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '-s -w -X main.version=$(DEB_VERSION)' \
 		-o $(DEB_ROOT)/usr/bin/ $(addprefix ./cmd/,$(COMMANDS))
 	install -D -m 0644 packaging/heatd.service $(DEB_ROOT)/lib/systemd/system/heatd.service
 	install -D -m 0644 packaging/heat.toml $(DEB_ROOT)/etc/heat.toml
 	install -D -m 0644 packaging/logrotate $(DEB_ROOT)/etc/logrotate.d/heatd
-	install -D -m 0644 README.md $(DEB_ROOT)/usr/share/doc/heatd/README.md
-	install -d $(DEB_ROOT)/var/log/heat $(DEB_ROOT)/DEBIAN
+	install -D -m 0644 packaging/deb/lintian-overrides $(DEB_ROOT)/usr/share/lintian/overrides/heatd
+	for page in $(MAN_PAGES); do \
+		install -D -m 0644 $(MAN_DIR)/$$page $(DEB_ROOT)/usr/share/man/man$${page##*.}/$$page && \
+		gzip -9n $(DEB_ROOT)/usr/share/man/man$${page##*.}/$$page || exit 1; \
+	done
+	install -D -m 0644 README.md $(DEB_DOC)/README.md
+	GO=$(GO) sh packaging/deb/copyright.sh $(DEB_YEAR) $(addprefix ./cmd/,$(COMMANDS)) >$(DEB_DOC)/copyright
+	sed -e 's/@VERSION@/$(DEB_VERSION)/' -e 's/@MAINTAINER@/$(DEB_MAINTAINER)/' -e 's/@DATE@/$(DEB_DATE)/' \
+		packaging/deb/changelog | gzip -9n >$(DEB_DOC)/changelog.gz
+	install -d $(DEB_ROOT)/DEBIAN
 	install -m 0755 packaging/deb/postinst packaging/deb/prerm packaging/deb/postrm $(DEB_ROOT)/DEBIAN/
 	printf '%s\n' /etc/heat.toml /etc/logrotate.d/heatd >$(DEB_ROOT)/DEBIAN/conffiles
-	sed -e 's/@VERSION@/$(DEB_VERSION)/' -e 's/@ARCH@/$(DEB_ARCH)/' \
+	cd $(DEB_ROOT) && find . -path ./DEBIAN -prune -o -type f -printf '%P\n' | LC_ALL=C sort | \
+		xargs md5sum >DEBIAN/md5sums
+	sed -e 's/@VERSION@/$(DEB_VERSION)/' -e 's/@ARCH@/$(DEB_ARCH)/' -e 's/@MAINTAINER@/$(DEB_MAINTAINER)/' \
 		-e "s/@SIZE@/$$(du -sk --exclude=DEBIAN $(DEB_ROOT) | cut -f1)/" \
 		packaging/deb/control >$(DEB_ROOT)/DEBIAN/control
 	find $(DEB_ROOT) -type d -exec chmod 0755 {} +
-	chmod 0750 $(DEB_ROOT)/var/log/heat
-	chmod 0644 $(DEB_ROOT)/DEBIAN/control $(DEB_ROOT)/DEBIAN/conffiles
+	chmod 0644 $(DEB_ROOT)/DEBIAN/control $(DEB_ROOT)/DEBIAN/conffiles $(DEB_ROOT)/DEBIAN/md5sums
 	dpkg-deb --root-owner-group --build $(DEB_ROOT) $(DEB)
 	rm -rf $(DEB_ROOT)
+
+# Debian's lintian on the package: any error or warning fails. The
+# overrides it honours are in packaging/deb/lintian-overrides, each with
+# its reason.
+lintian: deb
+	lintian --fail-on error,warning --display-info $(DEB)
 
 # The .deb under a real systemd: Debian's systemd booted in a container
 # (packaging/systemd). Needs root; installs systemd-nspawn and debootstrap

@@ -67,7 +67,8 @@ func (p *commandProber) Run(ctx context.Context) Result {
 		}
 		// The shell says what is wrong, as it would have.
 	}
-	return result(p.run(ctx, "/bin/sh", []string{"sh", "-c", p.line}, p.environ()))
+	// "--": a command starting with - or + is not an option of sh.
+	return result(p.run(ctx, "/bin/sh", []string{"sh", "-c", "--", p.line}, p.environ()))
 }
 
 // Close has nothing to release.

@@ -22,7 +22,17 @@ type Key struct {
 	// Shown is the README's default when the value alone would not say it
 	// ("any below 400"); "" shows the default value.
 	Shown string
+	// Needs, when set, is what the key needs beside it, in the check's own
+	// table or [defaults]: a process check watches its pid or pidfile.
+	Needs *Needs
 	Value
+}
+
+// Needs is a rule between keys: Msg (which follows `key "NAME": ` in a
+// message) is reported at a key that has none of Keys beside it.
+type Needs struct {
+	Keys []string
+	Msg  string
 }
 
 // Value is how a key's TOML value is read and where it lands on the
@@ -44,6 +54,16 @@ type Reader interface {
 	// TypeName names a decoded value's TOML type as its writer knows it:
 	// "an integer", "an array".
 	TypeName(v any) string
+	// Shown is v as its writer wrote it, for "not ..." in a message: 80,
+	// "80%", true.
+	Shown(v any) string
+	// Decimal reports s a number as a duration's seconds are written
+	// ("30", "0.5", "-1"), not all that ParseFloat takes ("1e3", "inf").
+	Decimal(s string) bool
+	// Bool is true or false.
+	Bool(v any) (bool, error)
+	// Int is an integer, any integer.
+	Int(v any) (int64, error)
 	// String is a string, any string.
 	String(v any) (string, error)
 	// Text is a string that says something: not empty, not only blanks.

@@ -51,7 +51,7 @@ type Kind struct {
 // Kinds are the kinds of check, in the order the README lists them. A new
 // kind is its own file and one line here.
 func Kinds() []Kind {
-	return []Kind{commandKind(), scriptKind(), httpKind(), tcpKind(), heartbeatKind()}
+	return []Kind{commandKind(), scriptKind(), httpKind(), tcpKind(), processKind(), heartbeatKind()}
 }
 
 // Paced is a Probe whose kind chooses its checks' interval when the

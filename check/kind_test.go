@@ -23,6 +23,10 @@ func (r sampleReader) Text(v any) (string, error)        { return r.String(v) }
 func (sampleReader) Positive(any) (time.Duration, error) { return time.Minute, nil }
 func (sampleReader) Executable(any) (string, error)      { return "/bin/true", nil }
 func (sampleReader) HostPort(any) (string, error)        { return "localhost:1", nil }
+func (sampleReader) Bool(any) (bool, error)              { return true, nil }
+func (sampleReader) Int(any) (int64, error)              { return 1, nil }
+func (sampleReader) Shown(v any) string                  { return fmt.Sprint(v) }
+func (sampleReader) Decimal(string) bool                 { return true }
 func (sampleReader) Table(any, func(string, string) string) (map[string]string, error) {
 	return map[string]string{"A": "1"}, nil
 }
@@ -59,6 +63,11 @@ func TestKindsRegistry(t *testing.T) {
 			}
 		}
 	}
+	var names []string
+	for _, k := range Kinds() {
+		names = append(names, k.Name)
+	}
+	check(t, names, []string{"command", "script", "http", "tcp", "process", "heartbeat"})
 }
 
 // A kind's own key sets its Probe, typed, and leaves a Probe of another

@@ -24,6 +24,7 @@ type options struct {
 	successSignal   string
 	timeout         time.Duration
 	help            bool
+	version         bool
 }
 
 // usageError is a command line heat cannot read: exit status 2.
@@ -55,6 +56,10 @@ func parseArgs(args []string) (*options, error) {
 		}
 		if a == "-h" || a == "--help" {
 			o.help = true
+			return o, nil
+		}
+		if a == "-version" || a == "--version" {
+			o.version = true
 			return o, nil
 		}
 		name, value, joined := splitOption(a)

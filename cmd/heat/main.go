@@ -23,7 +23,10 @@ import (
 	"github.com/heatd/heatd/check"
 )
 
-const usage = `usage: heat [options] [--] [COMMAND ARGS...]
+const usage = `heat runs one health check in the foreground with HEAT's options and output.
+
+usage: heat [options] [--] [COMMAND ARGS...]
+       heat -version
   -i SECONDS                 interval between check starts (default 30)
   -s SCRIPT                  the check is this executable (instead of COMMAND)
   --pid PID                  target process for signals
@@ -35,7 +38,12 @@ const usage = `usage: heat [options] [--] [COMMAND ARGS...]
   --fault-signal SIG         sent to the target before each recovery
   --success-signal SIG       sent to the target on verified recovery
   --timeout SECONDS          kill a run that takes longer (default: none)
+  -h, --help                 this help
+  -version, --version        print the version and exit
 `
+
+// version is set at build time: -ldflags "-X main.version=…".
+var version = "dev"
 
 // stopGrace is how long a run or script under way may finish after SIGINT
 // or SIGTERM, as heatd's default shutdown_grace.
@@ -56,6 +64,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if o.help {
 		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	if o.version {
+		fmt.Fprintln(stdout, "heat", version)
 		return 0
 	}
 	spec, code := specOf(o, stdout, stderr)

@@ -10,11 +10,15 @@ import (
 // defaultSocket is heatd's default [daemon] control_socket.
 const defaultSocket = "/run/heatd/heatd.sock"
 
-const usage = `usage: heatctl [-s SOCKET] status [--json] [NAME...]
+const usage = `heatctl asks a running heatd for the state of its checks, to reload, or to take a job's beat.
+
+usage: heatctl [-s SOCKET] status [--json] [NAME...]
        heatctl [-s SOCKET] reload
        heatctl [-s SOCKET] beat NAME [--fail CODE] [--message TEXT]
+       heatctl -version
   -s SOCKET   heatd's control socket (default /run/heatd/heatd.sock)
   -h          this help
+  -version    print the version and exit
 
   status      one row per check (or per NAME): its state, consecutive failures,
               last result and exit code, last and next run, verified recoveries;
@@ -36,6 +40,7 @@ type cmdline struct {
 	json    bool     // status --json
 	names   []string // status NAME..., beat NAME
 	help    bool
+	version bool
 	fail    int    // beat --fail CODE, 1 to 255; 0: the job ran well
 	message string // beat --message TEXT
 	// hasMessage: --message was given (an empty TEXT too)
@@ -61,6 +66,8 @@ func parseArgs(args []string) (*cmdline, error) {
 			options = false
 		case (name == "h" || name == "help") && !joined:
 			cl.help = true
+		case name == "version" && !joined:
+			cl.version = true
 		case name == "json" && !joined:
 			cl.json = true
 		case name == "s" || name == "socket" || name == "fail" || name == "message":
@@ -78,7 +85,7 @@ func parseArgs(args []string) (*cmdline, error) {
 			return nil, fmt.Errorf("unknown option %q", a)
 		}
 	}
-	if cl.help {
+	if cl.help || cl.version {
 		return cl, nil
 	}
 	if len(words) == 0 {

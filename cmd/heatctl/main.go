@@ -36,6 +36,9 @@ const (
 	reloadTimeout = 35 * time.Second
 )
 
+// version is set at build time: -ldflags "-X main.version=…".
+var version = "dev"
+
 func main() {
 	os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
 }
@@ -49,6 +52,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if cl.help {
 		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
+	if cl.version {
+		fmt.Fprintln(stdout, "heatctl", version)
 		return exitOK
 	}
 	c := control.Dial(cl.socket)

@@ -28,7 +28,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	test := fs.Bool("t", false, "check the configuration and exit")
 	showVersion := fs.Bool("version", false, "print the version and exit")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: heatd [-c FILE] [-t] [-version]\n\n")
+		fmt.Fprintf(stderr, "heatd runs many named health checks from a TOML file and recovers what fails.\n\n"+
+			"usage: heatd [-c FILE] [-t] [-version]\n\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {

@@ -34,8 +34,12 @@ func kindKey(kind, form string, k check.Key) checkKey {
 	if k.Merged() {
 		v.merge = mergeTables
 	}
+	var needs *rule
+	if k.Needs != nil {
+		needs = &rule{k.Needs.Keys, k.Needs.Msg}
+	}
 	return checkKey{name: k.Name, kind: kind, form: form, defaults: k.Defaults, rootSafe: k.RootSafe,
-		shown: k.Shown, doc: k.Doc, value: v}
+		needs: needs, shown: k.Shown, doc: k.Doc, value: v}
 }
 
 // reader is check.Reader for a value written in src: the parsers of the
@@ -43,6 +47,10 @@ func kindKey(kind, form string, k check.Key) checkKey {
 type reader struct{ src *source }
 
 func (reader) TypeName(v any) string                 { return typeName(v) }
+func (reader) Shown(v any) string                    { return shown(v) }
+func (reader) Decimal(s string) bool                 { return isDecimal(s) }
+func (reader) Bool(v any) (bool, error)              { return parseBool(v) }
+func (reader) Int(v any) (int64, error)              { return parseInt(v) }
 func (reader) String(v any) (string, error)          { return parseString(v) }
 func (reader) Text(v any) (string, error)            { return parseText(v) }
 func (reader) Positive(v any) (time.Duration, error) { return parsePositive(v) }

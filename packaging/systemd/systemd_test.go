@@ -189,10 +189,22 @@ func (h *harness) install(t *testing.T, deb, version string) {
 			t.Errorf("%s is not a conffile: %q", f, conffiles)
 		}
 	}
-	if got := c.must(t, "stat", "-c", "%a %U", "/var/log/heat"); got != "750 root" {
-		t.Errorf("/var/log/heat is %q, want 750 root", got)
+	for _, dir := range []string{"/var/log/heat", "/var/lib/heatd"} {
+		if got := c.must(t, "stat", "-c", "%a %U", dir); got != "750 root" {
+			t.Errorf("%s is %q, want 750 root", dir, got)
+		}
 	}
-	verify := c.must(t, "sh", "-c", "systemd-analyze verify heatd.service 2>&1")
+	for _, page := range []string{"man8/heatd.8.gz", "man1/heat.1.gz", "man1/heatctl.1.gz", "man5/heat.toml.5.gz"} {
+		if _, err := c.run("test", "-s", "/usr/share/man/"+page); err != nil {
+			t.Errorf("no man page /usr/share/man/%s", page)
+		}
+	}
+	if got := h.show(t, "SystemCallArchitectures")["SystemCallArchitectures"]; got != "native" {
+		t.Errorf("SystemCallArchitectures=%q, want native", got)
+	}
+	// --man=no: the container has no man-db to look the unit's
+	// Documentation= pages up with (lintian checks them when it is built).
+	verify := c.must(t, "sh", "-c", "systemd-analyze verify --man=no heatd.service 2>&1")
 	for _, line := range strings.Split(verify, "\n") {
 		if strings.Contains(line, "heatd") {
 			t.Errorf("systemd-analyze verify: %s", line)
@@ -470,7 +482,7 @@ func (h *harness) removePurge(t *testing.T) {
 			exists("/etc/heat.toml"), exists("/usr/bin/heatd"))
 	}
 	c.must(t, "dpkg", "--purge", "heatd")
-	for _, p := range []string{"/etc/heat.toml", "/etc/logrotate.d/heatd", "/var/log/heat",
+	for _, p := range []string{"/etc/heat.toml", "/etc/logrotate.d/heatd", "/var/log/heat", "/var/lib/heatd",
 		"/etc/systemd/system/multi-user.target.wants/heatd.service"} {
 		if exists(p) {
 			t.Errorf("%s is still there after dpkg --purge", p)
