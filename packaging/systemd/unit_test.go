@@ -65,7 +65,7 @@ func (h *harness) recoveryUnit(t *testing.T) {
 		t.Errorf("the restart check recovered with no recovery_unit_done event for its unit")
 	}
 	for _, e := range append(evs.find("recovery_unit_done", "restart"), evs.find("recovery_unit_failed", "badstart")...) {
-		t.Logf("%s: result %s after %.3fs", e.str("msg"), e.str("result"), e.num("duration"))
+		t.Logf("%s: result %s, duration %v", e.str("msg"), e.str("result"), e["duration"])
 	}
 	after := h.showUnit(t, "heat-test-restart", "MainPID", "ActiveEnterTimestampMonotonic", "ActiveState", "ControlGroup")
 	if after["ActiveState"] != "active" || after["MainPID"] == before["MainPID"] ||
