@@ -54,7 +54,16 @@ func (s *Systemd) Restart(ctx context.Context, unit string) (result string, err 
 	// channel has room for it, so a restart that stopped waiting never holds
 	// up another check's.
 	done := make(chan string, 1)
-	if _, err := conn.RestartUnitContext(ctx, unit, restartMode, done); err != nil {
+	_, err = conn.RestartUnitContext(ctx, unit, restartMode, done)
+	if err != nil && ctx.Err() == nil && !conn.Connected() {
+		// The connection dropped since the last restart, and only this call
+		// found out: once more on a new one. Asking twice is harmless, the
+		// second job replacing the first.
+		if conn, err = s.connect(ctx); err == nil {
+			_, err = conn.RestartUnitContext(ctx, unit, restartMode, done)
+		}
+	}
+	if err != nil {
 		if ctx.Err() != nil {
 			return "", ctx.Err()
 		}
