@@ -18,7 +18,8 @@ var unitFixtures = []struct{ path, content string }{
 
 // unitChecks are the checks whose recovery is a unit restart: restart
 // fails while the flag is there; badstart fails on every run, once an hour,
-// and names its unit as systemctl lets one, without ".service".
+// and names its unit as systemctl lets one, without ".service"; missing
+// names a unit that systemd does not have.
 const unitChecks = `
 [check.restart]
 command = "test ! -e /run/heat-test-restart.broken"
@@ -31,13 +32,20 @@ command = "false"
 interval = "1h"
 threshold = 1
 recovery_unit = "heat-test-badstart"
+
+[check.missing]
+command = "false"
+interval = "1h"
+threshold = 1
+recovery_unit = "heat-test-missing.service"
 `
 
 // recoveryUnit: recovery_unit restarts a unit through systemd's D-Bus API,
 // and waits for the job: a restart that works is recovery_unit_done, a new
 // main process in the unit's own cgroup, and a recovered check; one whose
 // start fails is recovery_unit_failed with systemd's result, and
-// verification goes on all the same. The config is then put back.
+// verification goes on all the same; one systemd does not have is a
+// run_error that says so. The config is then put back.
 func (h *harness) recoveryUnit(t *testing.T) {
 	c := h.c
 	for _, f := range unitFixtures {
@@ -53,6 +61,10 @@ func (h *harness) recoveryUnit(t *testing.T) {
 		return e.str("result") == "failed" && e.str("unit") == "heat-test-badstart.service" && e.num("attempt") == 1
 	})
 	h.waitEvent(t, "recovery_failed", "badstart", nil)
+	h.waitEvent(t, "run_error", "missing", func(e event) bool {
+		return e.str("script") == "recovery" && strings.Contains(e.str("error"), "restart unit heat-test-missing.service: ") &&
+			strings.Contains(e.str("error"), "not found")
+	})
 
 	start := time.Now()
 	c.must(t, "touch", "/run/heat-test-restart.broken")
