@@ -46,6 +46,11 @@ type Outcome struct {
 	// last StderrKeep bytes, with a "[… N bytes dropped …]" line between when
 	// more was written.
 	Stderr []byte
+
+	// Unit and Result are set by a unit restart (RestartUnit), which runs
+	// no process of heatd's: the unit, and systemd's job result ("done",
+	// "failed"...).
+	Unit, Result string
 }
 
 // StderrKeep is how much of a check's stderr is kept at each end: enough for

@@ -110,7 +110,7 @@ func PolicyOf(spec *Spec) Policy {
 		FaultSignal:     spec.FaultSignal,
 		SuccessSignal:   spec.SuccessSignal,
 		Fail:            spec.Fail != "",
-		Recovery:        spec.Recovery != "",
+		Recovery:        spec.Recovery != "" || spec.RecoveryUnit != "",
 	}
 }
 
@@ -419,6 +419,8 @@ func (c *Check) script(kill context.Context, kind ScriptKind, attempt int, waite
 		c.events().Error("run_error", zap.Stringer("script", kind), zap.Error(out.StartErr))
 	case out.Interrupted:
 		c.events().Warn("check_interrupted", append(fields, zap.String("run", kind.String()+" script"))...)
+	case out.Unit != "":
+		c.unitRestarted(out, fields) // recovery_unit: no script ran
 	default:
 		if out.TimedOut {
 			fields = append(fields, zap.Bool("timed_out", true))

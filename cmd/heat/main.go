@@ -77,7 +77,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 	log := zap.New(quietCore{zapcore.NewCore(
 		zapcore.NewConsoleEncoder(consoleEncoding()), zapcore.Lock(zapcore.AddSync(stderr)), zap.WarnLevel)})
-	runner, missing := check.NewRunner(spec, os.Environ())
+	runner, missing := check.NewRunner(spec, os.Environ(), nil)
 	if missing != nil {
 		runner.Close()
 		fmt.Fprintf(stderr, "heat: --pid %d: %v\n", o.pid, missing)

@@ -117,6 +117,7 @@ func TestHeatdUnderSystemd(t *testing.T) {
 	t.Run("a-start-status", h.startStatus)
 	t.Run("b-reload", h.reload)
 	t.Run("b-reload-rejected", h.reloadRejected)
+	t.Run("b-recovery-unit", h.recoveryUnit)
 	t.Run("logrotate", h.logrotate)
 	t.Run("c-watchdog-pings", h.watchdogPings)
 	t.Run("c-watchdog-frozen", h.watchdogFrozen)
