@@ -51,7 +51,9 @@ func encoder(format string) (zapcore.Encoder, error) {
 	cfg := zap.NewProductionEncoderConfig()
 	cfg.TimeKey = "ts"
 	cfg.EncodeTime = zapcore.RFC3339NanoTimeEncoder
-	cfg.EncodeDuration = zapcore.StringDurationEncoder
+	// Seconds as a number ("duration": 0.0123), in both formats: jq and
+	// alert rules compare numbers, and "979µs" is not one.
+	cfg.EncodeDuration = zapcore.SecondsDurationEncoder
 	switch format {
 	case "json", "":
 		return zapcore.NewJSONEncoder(cfg), nil
