@@ -304,7 +304,7 @@ func (c *Check) run(waited time.Duration) (ended bool) {
 func (c *Check) stopped(r Result) {
 	switch {
 	case r.Interrupted:
-		c.events().Warn("check_interrupted", zap.String("run", "check"), zap.Int("pid", r.PID),
+		c.events().Warn("check_interrupted", zap.String("run", "check"), pidField(r.PID),
 			zap.Duration("duration", r.Duration))
 	case r.Err != nil:
 		c.events().Error("run_error", zap.Error(r.Err))
@@ -314,7 +314,7 @@ func (c *Check) stopped(r Result) {
 		}
 	default:
 		c.events().Warn("check_failed", zap.Int("exit_code", r.Code), zap.Duration("duration", r.Duration),
-			zap.String("output", firstLine(r.Output)), zap.Bool("stopping", true))
+			zap.String("output", firstLine(r.Output)), pidField(r.PID), zap.Bool("stopping", true))
 		c.heatLog(r)
 	}
 }
@@ -330,15 +330,16 @@ func (c *Check) perform(stop, kill context.Context, prev, st State, steps []Step
 				break // passing runs log at debug level only; most hosts never make the logger
 			}
 			c.events().Debug("check_ok", zap.Int("exit_code", 0), zap.Duration("duration", r.Duration),
-				zap.Int("pid", r.PID), zap.Duration("late", r.Late), queued(r.Waited))
+				pidField(r.PID), zap.Duration("late", r.Late), queued(r.Waited))
 		case StepRunError:
 			c.events().Error("run_error", zap.Error(r.Err))
 		case StepTimeout:
-			c.events().Warn("check_timeout", zap.Duration("duration", r.Duration), zap.Int("pid", r.PID))
+			c.events().Warn("check_timeout", zap.Duration("timeout", c.timeout), zap.Duration("duration", r.Duration),
+				pidField(r.PID))
 		case StepFailed:
 			c.events().Warn("check_failed", zap.Int("exit_code", r.Code), zap.Duration("duration", r.Duration),
 				zap.Int("consecutive_failures", st.Streak), zap.String("output", firstLine(r.Output)),
-				zap.Int("pid", r.PID), zap.Bool("verifying", prev.Mode == Verifying), queued(r.Waited))
+				pidField(r.PID), zap.Bool("verifying", prev.Mode == Verifying), queued(r.Waited))
 		case StepHeatLog:
 			c.enter("writing its heat log", actionBound)
 			c.heatLog(r)
@@ -397,7 +398,7 @@ func (c *Check) signal(s Step) {
 	c.status.Signals[s.Why]++
 	c.mu.Unlock()
 	c.events().Info("signal_sent", zap.String("signal", name), zap.String("kind", string(s.Why)),
-		zap.Int("pid", pid))
+		pidField(pid))
 }
 
 // script runs a fail or recovery script in the step's slot; waited is how
@@ -410,7 +411,7 @@ func (c *Check) script(kill context.Context, kind ScriptKind, attempt int, waite
 		c.events().Error("heat_log_failed", zap.Stringer("script", kind), zap.Error(logErr))
 	}
 	fields := []zap.Field{zap.Int("exit_code", out.Code), zap.Duration("duration", out.Duration),
-		zap.Int("pid", out.PID), queued(waited)}
+		pidField(out.PID), queued(waited)}
 	if kind == RecoveryScript {
 		fields = append(fields, zap.Int("attempt", attempt))
 	}
@@ -423,6 +424,12 @@ func (c *Check) script(kill context.Context, kind ScriptKind, attempt int, waite
 		if out.TimedOut {
 			fields = append(fields, zap.Bool("timed_out", true))
 		}
+		if out.Code != 0 {
+			// A script that failed may have left the service as broken
+			// as it found it: a warning, as check_failed is.
+			c.events().Warn(kind.String()+"_script_done", fields...)
+			break
+		}
 		c.events().Info(kind.String()+"_script_done", fields...)
 	}
 }
@@ -433,6 +440,15 @@ func queued(d time.Duration) zap.Field {
 		return zap.Skip()
 	}
 	return zap.Duration("queued", d)
+}
+
+// pidField is a process's pid; none for a native probe, which has no
+// process (PID 0): a field that does not apply is left out.
+func pidField(pid int) zap.Field {
+	if pid == 0 {
+		return zap.Skip()
+	}
+	return zap.Int("pid", pid)
 }
 
 // firstLine is the first line of a run's stderr, for the check_failed event.
