@@ -24,8 +24,10 @@ type Doer interface {
 	// Script runs the fail or recovery script with env added to the
 	// check's environment; logErr reports a heat log that failed.
 	Script(ctx context.Context, kind ScriptKind, attempt int, env []string) (out action.Outcome, logErr error)
-	// HeatLog appends a failed run's output to the heat log.
-	HeatLog(unix int64, text []byte) error
+	// HeatLog appends to the heat log, in one write, heatd's own line
+	// (none when empty) and then text, a run's stderr, each line as
+	// "UNIX: line".
+	HeatLog(unix int64, line string, text []byte) error
 }
 
 // Check is one named check and its loop.
@@ -341,7 +343,6 @@ func (c *Check) perform(stop, kill context.Context, prev, st State, steps []Step
 				zap.Int("consecutive_failures", st.Streak), zap.String("output", firstLine(r.Output)),
 				pidField(r.PID), zap.Bool("verifying", prev.Mode == Verifying), queued(r.Waited))
 		case StepHeatLog:
-			c.enter("writing its heat log", actionBound)
 			c.heatLog(r)
 		case StepSignal:
 			c.enter("sending a signal", actionBound)
@@ -361,12 +362,14 @@ func (c *Check) perform(stop, kill context.Context, prev, st State, steps []Step
 			c.script(kill, RecoveryScript, st.Attempt, r.Waited, RecoveryEnv(c.policy, st))
 		case StepRecovered:
 			c.events().Info("recovered", zap.Int("attempts", prev.Attempt))
+			c.history(r.Unix, verifiedLine(prev.Attempt))
 			c.mu.Lock()
 			c.status.Recoveries++
 			c.mu.Unlock()
 		case StepRecoveryFailed:
 			c.events().Warn("recovery_failed", zap.Int("attempt", st.Attempt),
 				zap.Int("consecutive_failures", st.Streak))
+			c.history(r.Unix, recoveryFailedLine(st.Attempt))
 		}
 	}
 	c.mu.Lock()
@@ -374,11 +377,22 @@ func (c *Check) perform(stop, kill context.Context, prev, st State, steps []Step
 	c.mu.Unlock()
 }
 
+// heatLog writes a failed run to the heat log: its "failed" line, then its
+// stderr.
 func (c *Check) heatLog(r Result) {
-	if len(r.Output) == 0 {
-		return
-	}
-	if err := c.doer.HeatLog(r.Unix, r.Output); err != nil {
+	c.writeHeatLog(r.Unix, failedLine(r, c.timeout), r.Output)
+}
+
+// history writes one line of the check's story to its heat log (a
+// recovery verified or failed, giving up, flapping, a pause), unix being
+// the moment it tells of.
+func (c *Check) history(unix int64, line string) {
+	c.writeHeatLog(unix, line, nil)
+}
+
+func (c *Check) writeHeatLog(unix int64, line string, text []byte) {
+	c.enter("writing its heat log", actionBound)
+	if err := c.doer.HeatLog(unix, line, text); err != nil {
 		c.events().Error("heat_log_failed", zap.Error(err))
 	}
 }
