@@ -438,13 +438,18 @@ func (c *Check) script(kill context.Context, kind ScriptKind, attempt int, waite
 		if out.TimedOut {
 			fields = append(fields, zap.Bool("timed_out", true))
 		}
-		if out.Code != 0 {
+		switch {
+		case out.Code != 0 && kind == RecoveryScript:
 			// A script that failed may have left the service as broken
 			// as it found it: a warning, as check_failed is.
-			c.events().Warn(kind.String()+"_script_done", fields...)
-			break
+			c.events().Warn("recovery_script_done", fields...)
+		case out.Code != 0:
+			c.events().Warn("fail_script_done", fields...)
+		case kind == RecoveryScript:
+			c.events().Info("recovery_script_done", fields...)
+		default:
+			c.events().Info("fail_script_done", fields...)
 		}
-		c.events().Info(kind.String()+"_script_done", fields...)
 	}
 }
 
