@@ -347,10 +347,19 @@ fail = "fail"
 	}
 	// Every line of the log is a whole line of heatd's or the script's.
 	b, _ := os.ReadFile(heatLog)
-	line := regexp.MustCompile(`^(\d{10}: (boom|fail script started|fail script exited with code \d+)|fail script says hi)$`)
-	for _, l := range strings.Split(strings.TrimSuffix(string(b), "\n"), "\n") {
+	line := regexp.MustCompile(`^(\d{10}: (failed: exit code 1|boom|fail script started|fail script exited with code \d+)|fail script says hi)$`)
+	lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+	for i, l := range lines {
 		if !line.MatchString(l) {
 			t.Errorf("heat log line %q", l)
+		}
+		// A run's lines are whole together: its "failed" line, then its
+		// stderr, with the same time.
+		if sec, ok := strings.CutSuffix(l, ": failed: exit code 1"); ok && (i+1 == len(lines) || lines[i+1] != sec+": boom") {
+			t.Errorf("heat log line %d %q is not followed by its run's output", i+1, l)
+		}
+		if sec, ok := strings.CutSuffix(l, ": boom"); ok && (i == 0 || lines[i-1] != sec+": failed: exit code 1") {
+			t.Errorf("heat log line %d %q does not follow its run's failed line", i+1, l)
 		}
 	}
 }
