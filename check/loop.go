@@ -390,6 +390,8 @@ func (c *Check) history(unix int64, line string) {
 	c.writeHeatLog(unix, line, nil)
 }
 
+// writeHeatLog is the one place the loop writes its heat log: a write that
+// fails is an event, and the check goes on.
 func (c *Check) writeHeatLog(unix int64, line string, text []byte) {
 	c.enter("writing its heat log", actionBound)
 	if err := c.doer.HeatLog(unix, line, text); err != nil {
