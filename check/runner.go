@@ -93,9 +93,10 @@ func (r *Runner) Script(ctx context.Context, kind ScriptKind, attempt int, env [
 	})
 }
 
-// HeatLog appends a failed run's output to the heat log.
-func (r *Runner) HeatLog(unix int64, text []byte) error {
-	return r.log.Append(unix, text)
+// HeatLog appends heatd's line, then text (a run's stderr), to the heat
+// log in one write.
+func (r *Runner) HeatLog(unix int64, line string, text []byte) error {
+	return r.log.Record(unix, line, text)
 }
 
 // errNothingToRun is a Spec with no Probe: the config loader never makes
