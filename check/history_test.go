@@ -123,7 +123,7 @@ func TestKilledBySignalIsTheReason(t *testing.T) {
 		{"sleep 5", "", 124}, // the timeout is the loop's to word
 	} {
 		spec := &Spec{Name: "a", Dir: t.TempDir(), Timeout: 300 * time.Millisecond, Probe: Command(c.command)}
-		r, _ := NewRunner(spec, nil)
+		r, _ := NewRunner(spec, nil, nil)
 		res := r.Check(context.Background())
 		r.Close()
 		if res.Code != c.code || res.Reason != c.reason {
