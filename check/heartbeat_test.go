@@ -30,7 +30,7 @@ func beatRun(t *testing.T, r *Runner) string {
 // newHeartbeat is the Runner of a `heartbeat = every` check.
 func newHeartbeat(t *testing.T, every time.Duration) *Runner {
 	t.Helper()
-	r, _ := NewRunner(&Spec{Name: "backup", Probe: HeartbeatProbe{Every: every}}, nil)
+	r, _ := NewRunner(&Spec{Name: "backup", Probe: HeartbeatProbe{Every: every}}, nil, nil)
 	t.Cleanup(func() { r.Close() })
 	return r
 }
@@ -136,7 +136,7 @@ func TestHeartbeatInherit(t *testing.T) {
 }
 
 func newCommandRunner(t *testing.T) *Runner {
-	r, _ := NewRunner(&Spec{Name: "c", Probe: Command("true")}, nil)
+	r, _ := NewRunner(&Spec{Name: "c", Probe: Command("true")}, nil, nil)
 	t.Cleanup(func() { r.Close() })
 	return r
 }
@@ -146,7 +146,7 @@ func TestBeatNotHeartbeat(t *testing.T) {
 	if err := newCommandRunner(t).Beat(Beat{}); !errors.Is(err, ErrNotHeartbeat) {
 		t.Errorf("a beat to a command: %v, want ErrNotHeartbeat", err)
 	}
-	r, _ := NewRunner(&Spec{Name: "h", Probe: HTTPProbe{URL: "http://localhost:1/"}}, nil)
+	r, _ := NewRunner(&Spec{Name: "h", Probe: HTTPProbe{URL: "http://localhost:1/"}}, nil, nil)
 	defer r.Close()
 	if err := r.Beat(Beat{Code: 1}); !errors.Is(err, ErrNotHeartbeat) {
 		t.Errorf("a beat to an http check: %v, want ErrNotHeartbeat", err)

@@ -107,7 +107,7 @@ func TestSpecEqualComparesProbes(t *testing.T) {
 // A script check runs its file directly, through the registry's Prober.
 func TestScriptKindRuns(t *testing.T) {
 	spec := Spec{Name: "s", Probe: Script("/bin/false"), Timeout: 5 * time.Second, Dir: t.TempDir()}
-	r, _ := NewRunner(&spec, nil)
+	r, _ := NewRunner(&spec, nil, nil)
 	defer r.Close()
 	if res := r.Check(context.Background()); res.Err != nil || res.Code != 1 || res.PID == 0 {
 		t.Errorf("result %+v; want code 1 from a process", res)

@@ -23,7 +23,8 @@ type Engine struct {
 	base    []string                          // the environment checks inherit
 	observe func(name string, r check.Result) // sees every check run; may be nil
 
-	slots *action.Limiter // max_parallel, shared by every check
+	slots   *action.Limiter // max_parallel, shared by every check
+	systemd *action.Systemd // recovery_unit's restarts: one connection, opened at the first
 
 	mu       sync.Mutex
 	checks   map[string]*instance
@@ -76,7 +77,8 @@ func (in *instance) stop() { in.cancelStop() }
 // metrics).
 func NewEngine(log *zap.Logger, observe func(name string, r check.Result)) *Engine {
 	return &Engine{log: log, base: os.Environ(), observe: observe, checks: make(map[string]*instance),
-		retiring: make(map[*instance]bool), gone: make(map[string]*instance), slots: action.NewLimiter(0)}
+		retiring: make(map[*instance]bool), gone: make(map[string]*instance), slots: action.NewLimiter(0),
+		systemd: action.NewSystemd()}
 }
 
 // Change describes what Apply did, by check name.
@@ -141,7 +143,7 @@ func (e *Engine) start(spec *check.Spec, after <-chan struct{}, prev *check.Runn
 	// into the configuration, which can then go.
 	in := &instance{spec: *spec}
 	spec = &in.spec
-	runner, missing := check.NewRunner(spec, e.base)
+	runner, missing := check.NewRunner(spec, e.base, e.systemd)
 	if missing != nil {
 		e.log.Warn("target_missing", zap.String("check", spec.Name), zap.Error(missing))
 	}
@@ -293,6 +295,7 @@ func (e *Engine) Stop(grace time.Duration) {
 		}
 		<-in.done
 	}
+	e.systemd.Close()
 }
 
 // Beat hands a job's report to the heartbeat check name, the instance that

@@ -77,14 +77,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 	log := zap.New(quietCore{zapcore.NewCore(
 		zapcore.NewConsoleEncoder(consoleEncoding()), zapcore.Lock(zapcore.AddSync(stderr)), zap.WarnLevel)})
-	runner, missing := check.NewRunner(spec, os.Environ())
+	runner, missing := check.NewRunner(spec, os.Environ(), nil)
 	if missing != nil {
 		runner.Close()
 		fmt.Fprintf(stderr, "heat: --pid %d: %v\n", o.pid, missing)
 		return 1
 	}
 	defer runner.Close()
-	c := check.New(spec, check.Options{Doer: runner, Log: log, OnResult: func(r check.Result) {
+	c := check.New(spec, check.Options{Doer: heatLog{runner}, Log: log, OnResult: func(r check.Result) {
 		switch {
 		case r.Err != nil || r.Interrupted:
 		case r.Code == 0:
@@ -95,6 +95,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}})
 	stop(ctx, c)
 	return 0
+}
+
+// heatLog keeps HEAT's heat.log: the failed runs' stderr lines only,
+// without the lines heatd writes into a check's history ("failed: exit
+// code N", "recovery verified"), which HEAT users' tools do not expect.
+type heatLog struct{ *check.Runner }
+
+// HeatLog writes text, a run's stderr, and drops heatd's own line.
+func (h heatLog) HeatLog(unix int64, _ string, text []byte) error {
+	return h.Runner.HeatLog(unix, "", text)
 }
 
 // stop runs c until ctx ends, then lets what runs finish within stopGrace.

@@ -42,12 +42,12 @@ func newEventLog(keep bool, raw io.Writer) *eventLog {
 
 // event is the part of an event heatbench reads.
 type event struct {
-	Level    string `json:"level"`
-	TS       string `json:"ts"`
-	Msg      string `json:"msg"`
-	Check    string `json:"check"`
-	Duration string `json:"duration"`
-	Late     string `json:"late"`
+	Level    string   `json:"level"`
+	TS       string   `json:"ts"`
+	Msg      string   `json:"msg"`
+	Check    string   `json:"check"`
+	Duration float64  `json:"duration"` // seconds
+	Late     *float64 `json:"late"`     // seconds
 }
 
 // read reads r to its end.
@@ -104,17 +104,16 @@ func (e event) run() (checkRun, error) {
 	if err != nil {
 		return checkRun{}, err
 	}
-	d, err := time.ParseDuration(e.Duration)
-	if err != nil {
-		return checkRun{}, err
-	}
-	r := checkRun{check: checkIndex(e.Check), start: ts.Add(-d)}
-	if e.Late != "" {
-		if r.late, err = time.ParseDuration(e.Late); err == nil {
-			r.hasLate = true
-		}
+	r := checkRun{check: checkIndex(e.Check), start: ts.Add(-seconds(e.Duration))}
+	if e.Late != nil {
+		r.late, r.hasLate = seconds(*e.Late), true
 	}
 	return r, nil
+}
+
+// seconds is an event's duration field, a number of seconds, as a Duration.
+func seconds(s float64) time.Duration {
+	return time.Duration(s * float64(time.Second))
 }
 
 // note keeps a line worth showing (the first few hundred).

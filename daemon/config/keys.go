@@ -46,6 +46,7 @@ func checkKeys() []checkKey {
 		{name: "recovery", defaults: true, rootSafe: true, doc: "script run when `threshold` failures come in a row",
 			needs: &rule{[]string{"threshold"}, `needs "threshold", the consecutive failures that start recovery`},
 			value: field(inDir(parseExecutable), "", func(b *built, v string) { b.Recovery = v })},
+		recoveryUnitKey(),
 		{name: "threshold", defaults: true, doc: "failures in a row that start recovery",
 			value: field(plain(parseThreshold), 0, func(b *built, v int) { b.Threshold = v })},
 		{name: "recovery_timeout", defaults: true, doc: "how long a recovery has to prove itself; none: `threshold` runs",
@@ -54,7 +55,7 @@ func checkKeys() []checkKey {
 			value: field(plain(parseSignal), 0, func(b *built, v syscall.Signal) { b.FaultSignal = v })},
 		{name: "success_signal", defaults: true, needs: needsTarget, doc: "sent once a recovery is verified",
 			value: field(plain(parseSignal), 0, func(b *built, v syscall.Signal) { b.SuccessSignal = v })},
-		{name: "script_timeout", defaults: true, doc: "a fail or recovery script longer than this is killed",
+		{name: "script_timeout", defaults: true, doc: "a fail or recovery script longer than this is killed; a unit restart is waited for no longer",
 			value: field(plain(parsePositive), 5*time.Minute, func(b *built, v time.Duration) { b.ScriptTimeout = v })},
 		{name: "heat_log", rootSafe: true, shown: "`<log_dir>/<name>.log`", doc: "the check's heat log",
 			// The default, "", stands for <log_dir>/<name>.log: no

@@ -1,6 +1,7 @@
 package systemd
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -117,6 +118,7 @@ func TestHeatdUnderSystemd(t *testing.T) {
 	t.Run("a-start-status", h.startStatus)
 	t.Run("b-reload", h.reload)
 	t.Run("b-reload-rejected", h.reloadRejected)
+	t.Run("b-recovery-unit", h.recoveryUnit)
 	t.Run("logrotate", h.logrotate)
 	t.Run("c-watchdog-pings", h.watchdogPings)
 	t.Run("c-watchdog-frozen", h.watchdogFrozen)
@@ -461,6 +463,43 @@ func (h *harness) journalEvents(t *testing.T) {
 		if !evs.has(w.msg, w.check, w.ok) {
 			t.Errorf("no %s event for %q that fits, among %d events", w.msg, w.check, len(evs.all))
 		}
+	}
+	h.journalFields(t)
+}
+
+// journalFields: heatd writes to the journal natively, so journalctl
+// selects its events by priority, event and check.
+func (h *harness) journalFields(t *testing.T) {
+	out := h.c.must(t, "journalctl", "-u", "heatd.service", "-p", "warning", "-o", "json", "--no-pager",
+		"--output-fields=PRIORITY,SYSLOG_IDENTIFIER,HEATD_EVENT,HEATD_CHECK,MESSAGE")
+	got := map[string]string{} // event: its priority
+	for _, line := range strings.Split(out, "\n") {
+		var e struct{ PRIORITY, SYSLOG_IDENTIFIER, HEATD_EVENT, HEATD_CHECK, MESSAGE string }
+		if line == "" || json.Unmarshal([]byte(line), &e) != nil || e.HEATD_EVENT == "" {
+			continue
+		}
+		if e.SYSLOG_IDENTIFIER != "heatd" || !strings.Contains(e.MESSAGE, `"msg":"`+e.HEATD_EVENT+`"`) {
+			t.Errorf("journal entry %s", line)
+		}
+		if e.HEATD_EVENT == "check_failed" && e.HEATD_CHECK == "" {
+			t.Errorf("check_failed without HEATD_CHECK: %s", line)
+		}
+		got[e.HEATD_EVENT] = e.PRIORITY
+	}
+	for event, pri := range map[string]string{"check_failed": "4", "recovery_started": "4", "config_reload_failed": "3"} {
+		if got[event] != pri {
+			t.Errorf("journalctl -p warning: %s at priority %q, want %s (all: %v)", event, got[event], pri, got)
+		}
+	}
+	for _, event := range []string{"check_ok", "config_loaded", "recovered"} {
+		if _, ok := got[event]; ok {
+			t.Errorf("journalctl -p warning shows %s, an info or debug event", event)
+		}
+	}
+	out = h.c.must(t, "journalctl", "-u", "heatd.service", "HEATD_CHECK=broken", "-o", "cat", "--no-pager")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if n := strings.Count(out, `"check":"broken"`); n == 0 || n != len(lines) {
+		t.Errorf("journalctl HEATD_CHECK=broken: %d of its %d lines are broken's:\n%s", n, len(lines), out)
 	}
 }
 
