@@ -1,0 +1,108 @@
+package alert
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+)
+
+// run posts alerts as they change and as their resends fall due, until
+// Close.
+func (s *Sender) run() {
+	defer close(s.done)
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	for {
+		select {
+		case <-s.stop:
+			s.cycle(true)
+			return
+		case <-s.wake:
+		case <-timer.C:
+		}
+		if next := s.cycle(false); !next.IsZero() {
+			timer.Reset(time.Until(next))
+		} else {
+			timer.Stop()
+		}
+	}
+}
+
+// cycle posts what is due to every Alertmanager and tells when the next
+// alert falls due. The last cycle, at Close, posts only what changed.
+func (s *Sender) cycle(last bool) time.Time {
+	now := time.Now()
+	s.mu.Lock()
+	cfg := s.cfg
+	expiry := expiryResends * cfg.Resend
+	ds := s.alerts.collect(now, cfg.Resend, cfg.Resend/10, expiry)
+	if last {
+		ds = changedOnly(ds)
+	}
+	s.mu.Unlock()
+
+	allOK := true
+	if len(ds) > 0 && len(cfg.URLs) > 0 {
+		timeout := min(maxPostTimeout, cfg.Resend)
+		if last {
+			timeout = min(timeout, flushTimeout)
+		}
+		allOK = s.postAll(cfg, encode(ds, cfg, now, expiry), timeout)
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.alerts.sent(ds, time.Now(), allOK)
+	return s.alerts.next(time.Now(), cfg.Resend)
+}
+
+// changedOnly keeps the alerts that changed since they were last posted.
+func changedOnly(ds []due) []due {
+	out := ds[:0]
+	for _, d := range ds {
+		if d.entry.dirty {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// postAll posts alerts to every Alertmanager at once, so a hung one holds
+// up no other, and tells whether all of them took all of it.
+func (s *Sender) postAll(cfg Config, alerts []apiAlert, timeout time.Duration) bool {
+	var wg sync.WaitGroup
+	oks := make([]bool, len(cfg.URLs))
+	for i, base := range cfg.URLs {
+		wg.Go(func() { oks[i] = s.postOne(endpoint(base), alerts, timeout) })
+	}
+	wg.Wait()
+	for _, ok := range oks {
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// postOne posts alerts to one Alertmanager in batches, each under its own
+// timeout; after a failed batch the rest wait for the next resend, as a
+// down Alertmanager would only time them out one by one.
+func (s *Sender) postOne(url string, alerts []apiAlert, timeout time.Duration) bool {
+	for start := 0; start < len(alerts); start += maxBatch {
+		batch := alerts[start:min(start+maxBatch, len(alerts))]
+		ctx, cancel := context.WithTimeout(s.ctx, timeout)
+		err := post(ctx, s.client, url, batch)
+		cancel()
+		if err != nil {
+			s.sentFailed.Add(uint64(len(alerts) - start))
+			s.failed(func() []zap.Field {
+				return []zap.Field{zap.String("url", url), zap.Int("alerts", len(alerts)-start), zap.Error(err)}
+			})
+			return false
+		}
+		s.sentOK.Add(uint64(len(batch)))
+	}
+	return true
+}
