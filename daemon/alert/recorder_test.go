@@ -85,3 +85,10 @@ func (r *recorder) got() [][]apiAlert {
 }
 
 func (r *recorder) url() string { return r.srv.URL }
+
+// path returns the path post i went to.
+func (r *recorder) path(i int) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.paths[i]
+}
