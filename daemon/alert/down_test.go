@@ -145,4 +145,3 @@ func TestCloseBoundedByDeadAlertmanager(t *testing.T) {
 		t.Errorf("Close took %v with a hung Alertmanager, want at most %v", d, flushTimeout)
 	}
 }
-

@@ -2,6 +2,7 @@ package alert
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 
@@ -14,6 +15,7 @@ func (s *Sender) run() {
 	defer close(s.done)
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
+	var urls []string
 	for {
 		select {
 		case <-s.stop:
@@ -21,6 +23,11 @@ func (s *Sender) run() {
 			return
 		case <-s.wake:
 		case <-timer.C:
+		}
+		if cfg := s.cfg.Load(); !slices.Equal(cfg.URLs, urls) {
+			// A new Alertmanager must hear of what already fires.
+			s.alerts.markAll()
+			urls = cfg.URLs
 		}
 		if next := s.cycle(false); !next.IsZero() {
 			timer.Reset(time.Until(next))
@@ -33,15 +40,20 @@ func (s *Sender) run() {
 // cycle posts what is due to every Alertmanager and tells when the next
 // alert falls due. The last cycle, at Close, posts only what changed.
 func (s *Sender) cycle(last bool) time.Time {
+	for k, o := range s.take() {
+		if o.resolve {
+			s.alerts.resolve(k, o.at)
+		} else if !s.alerts.fire(k, o.ann, o.at) {
+			s.tooMany(k)
+		}
+	}
 	now := time.Now()
-	s.mu.Lock()
-	cfg := s.cfg
+	cfg := *s.cfg.Load()
 	expiry := expiryResends * cfg.Resend
 	ds := s.alerts.collect(now, cfg.Resend, cfg.Resend/10, expiry)
 	if last {
 		ds = changedOnly(ds)
 	}
-	s.mu.Unlock()
 
 	allOK := true
 	if len(ds) > 0 && len(cfg.URLs) > 0 {
@@ -49,11 +61,9 @@ func (s *Sender) cycle(last bool) time.Time {
 		if last {
 			timeout = min(timeout, flushTimeout)
 		}
-		allOK = s.postAll(cfg, encode(ds, cfg, now, expiry), timeout)
+		allOK = s.postAll(cfg, ds, now, timeout)
 	}
 
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.alerts.sent(ds, time.Now(), allOK)
 	return s.alerts.next(time.Now(), cfg.Resend)
 }
@@ -71,11 +81,11 @@ func changedOnly(ds []due) []due {
 
 // postAll posts alerts to every Alertmanager at once, so a hung one holds
 // up no other, and tells whether all of them took all of it.
-func (s *Sender) postAll(cfg Config, alerts []apiAlert, timeout time.Duration) bool {
+func (s *Sender) postAll(cfg Config, ds []due, now time.Time, timeout time.Duration) bool {
 	var wg sync.WaitGroup
 	oks := make([]bool, len(cfg.URLs))
 	for i, base := range cfg.URLs {
-		wg.Go(func() { oks[i] = s.postOne(endpoint(base), alerts, timeout) })
+		wg.Go(func() { oks[i] = s.postOne(cfg, endpoint(base), ds, now, timeout) })
 	}
 	wg.Wait()
 	for _, ok := range oks {
@@ -86,19 +96,22 @@ func (s *Sender) postAll(cfg Config, alerts []apiAlert, timeout time.Duration) b
 	return true
 }
 
-// postOne posts alerts to one Alertmanager in batches, each under its own
-// timeout; after a failed batch the rest wait for the next resend, as a
-// down Alertmanager would only time them out one by one.
-func (s *Sender) postOne(url string, alerts []apiAlert, timeout time.Duration) bool {
-	for start := 0; start < len(alerts); start += maxBatch {
-		batch := alerts[start:min(start+maxBatch, len(alerts))]
+// postOne posts alerts to one Alertmanager in batches, each encoded when
+// its turn comes and posted under its own timeout; after a failed batch the
+// rest wait for the next resend, as a down Alertmanager would only time
+// them out one by one.
+func (s *Sender) postOne(cfg Config, url string, ds []due, now time.Time, timeout time.Duration) bool {
+	expiry := expiryResends * cfg.Resend
+	for start := 0; start < len(ds); start += maxBatch {
+		batch := encode(ds[start:min(start+maxBatch, len(ds))], cfg, now, expiry)
 		ctx, cancel := context.WithTimeout(s.ctx, timeout)
 		err := post(ctx, s.client, url, batch)
 		cancel()
 		if err != nil {
-			s.sentFailed.Add(uint64(len(alerts) - start))
+			left := len(ds) - start
+			s.sentFailed.Add(uint64(left))
 			s.failed(func() []zap.Field {
-				return []zap.Field{zap.String("url", url), zap.Int("alerts", len(alerts)-start), zap.Error(err)}
+				return []zap.Field{zap.String("url", url), zap.Int("alerts", left), zap.Error(err)}
 			})
 			return false
 		}

@@ -161,10 +161,8 @@ func TestResolvedRetriedUntilTaken(t *testing.T) {
 		rec.failing.Store(true)
 		s.Resolve(CheckFlapping, "db")
 		time.Sleep(10 * time.Minute)
-		s.mu.Lock()
-		n := len(s.alerts)
-		s.mu.Unlock()
-		if n != 0 {
+		s.Close()
+		if n := len(s.alerts); n != 0 {
 			t.Errorf("%d alerts held 10 minutes after a resolve Alertmanager never took, want 0", n)
 		}
 	})

@@ -49,15 +49,21 @@ const flushTimeout = 2 * time.Second
 const failLogEvery = time.Minute
 
 // Sender holds heatd's alerts and posts them. Its methods never wait for
-// the network: they record the change and wake a goroutine that posts.
+// the network, nor for the goroutine that posts: they leave the change in
+// a small pending map, which that goroutine takes whole at its next look.
 type Sender struct {
 	log    *zap.Logger
 	client *http.Client
+	cfg    atomic.Pointer[Config]
 
-	mu         sync.Mutex
-	cfg        Config
-	alerts     table
-	closed     bool
+	mu      sync.Mutex
+	pending map[key]op // the latest change to each alert, not yet taken
+	closed  bool
+
+	// alerts belongs to the posting goroutine alone.
+	alerts table
+
+	failMu     sync.Mutex
 	lastFail   time.Time // when alert_send_failed was last written
 	suppressed int       // failures since then
 
@@ -68,6 +74,13 @@ type Sender struct {
 	done   chan struct{}
 	ctx    context.Context // ends posts under way when Close gives up
 	cancel context.CancelFunc
+}
+
+// op is a change to one alert: fired with its annotations, or resolved.
+type op struct {
+	resolve bool
+	ann     Annotations
+	at      time.Time
 }
 
 // New starts a Sender. Close it to stop its goroutine.
@@ -81,14 +94,16 @@ func New(cfg Config, log *zap.Logger) *Sender {
 			// and a held one that went stale costs a timeout.
 			DisableKeepAlives: true,
 		}},
-		cfg:    normalize(cfg),
-		alerts: table{},
-		wake:   make(chan struct{}, 1),
-		stop:   make(chan struct{}),
-		done:   make(chan struct{}),
-		ctx:    ctx,
-		cancel: cancel,
+		pending: map[key]op{},
+		alerts:  table{},
+		wake:    make(chan struct{}, 1),
+		stop:    make(chan struct{}),
+		done:    make(chan struct{}),
+		ctx:     ctx,
+		cancel:  cancel,
 	}
+	c := normalize(cfg)
+	s.cfg.Store(&c)
 	go s.run()
 	return s
 }
@@ -112,50 +127,65 @@ func normalize(cfg Config) Config {
 // Fire does nothing: the caller knows whether the check is paused, and an
 // alert that fired before the pause keeps firing until it is resolved.
 func (s *Sender) Fire(a Alert, check string, ann Annotations, paused bool) {
-	if paused {
-		return
-	}
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		return
-	}
-	changed, fits := s.alerts.fire(key{a, check}, ann, time.Now())
-	s.mu.Unlock()
-	if !fits {
-		s.sentFailed.Add(1)
-		s.failed(func() []zap.Field {
-			return []zap.Field{zap.String("check", check), zap.String("alert", a.Name()),
-				zap.String("reason", "too many alerts held")}
-		})
-		return
-	}
-	if changed {
-		s.poke()
+	if !paused {
+		s.change(key{a, check}, op{ann: ann, at: time.Now()})
 	}
 }
 
 // Resolve resolves alert a for check, if it fires; Alertmanager hears of it
 // once more, with its endsAt.
 func (s *Sender) Resolve(a Alert, check string) {
+	s.change(key{a, check}, op{resolve: true, at: time.Now()})
+}
+
+// change leaves an alert's change for the posting goroutine and wakes it.
+// A change replaces the one before it that was not yet taken: only the
+// latest counts, and the map stays as small as the alerts that changed.
+func (s *Sender) change(k key, o op) {
 	s.mu.Lock()
-	changed := !s.closed && s.alerts.resolve(key{a, check}, time.Now())
-	s.mu.Unlock()
-	if changed {
-		s.poke()
+	if s.closed {
+		s.mu.Unlock()
+		return
 	}
+	_, had := s.pending[k]
+	fits := had || len(s.pending) < maxAlerts
+	if fits {
+		s.pending[k] = o
+	}
+	s.mu.Unlock()
+	if !fits {
+		s.tooMany(k)
+		return
+	}
+	s.poke()
+}
+
+// tooMany counts and tells of an alert dropped because maxAlerts are held.
+func (s *Sender) tooMany(k key) {
+	s.sentFailed.Add(1)
+	s.failed(func() []zap.Field {
+		return []zap.Field{zap.String("check", k.check), zap.String("alert", k.alert.Name()),
+			zap.String("reason", "too many alerts held")}
+	})
+}
+
+// take returns the pending changes and leaves an empty map in their place.
+func (s *Sender) take() map[key]op {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.pending) == 0 {
+		return nil
+	}
+	p := s.pending
+	s.pending = map[key]op{}
+	return p
 }
 
 // SetConfig applies a reload. Alerts that fire keep firing; an Alertmanager
 // list that changed hears of all of them at once.
 func (s *Sender) SetConfig(cfg Config) {
-	cfg = normalize(cfg)
-	s.mu.Lock()
-	if !slices.Equal(cfg.URLs, s.cfg.URLs) {
-		s.alerts.markAll()
-	}
-	s.cfg = cfg
-	s.mu.Unlock()
+	c := normalize(cfg)
+	s.cfg.Store(&c)
 	s.poke()
 }
 
@@ -198,15 +228,15 @@ func (s *Sender) poke() {
 // minute; the next one says how many failures it stood for.
 func (s *Sender) failed(fields func() []zap.Field) {
 	now := time.Now()
-	s.mu.Lock()
+	s.failMu.Lock()
 	if !s.lastFail.IsZero() && now.Sub(s.lastFail) < failLogEvery {
 		s.suppressed++
-		s.mu.Unlock()
+		s.failMu.Unlock()
 		return
 	}
 	n := s.suppressed
 	s.lastFail, s.suppressed = now, 0
-	s.mu.Unlock()
+	s.failMu.Unlock()
 	f := fields()
 	if n > 0 {
 		f = append(f, zap.Int("suppressed", n))

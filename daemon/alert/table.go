@@ -25,50 +25,44 @@ type entry struct {
 	// dirty says the alert changed since it was last posted: it goes out
 	// at once, not at its next resend.
 	dirty bool
-	// gen counts changes, so a post's outcome is applied only to the
-	// alert as it was posted.
-	gen uint64
 }
 
-// table holds the alerts. It is not safe for concurrent use; Sender guards
-// it.
+// table holds the alerts. It is not safe for concurrent use: the posting
+// goroutine alone holds it.
 type table map[key]*entry
 
-// fire records a firing alert and tells whether it needs posting at once.
-// It is false for an alert that already fires (its resend carries the new
-// annotations) and for one that does not fit.
-func (t table) fire(k key, ann Annotations, now time.Time) (changed, fits bool) {
+// fire records a firing alert, new ones to be posted at once; an alert
+// that already fires takes the new annotations at its next resend. It
+// tells whether the alert fit.
+func (t table) fire(k key, ann Annotations, now time.Time) bool {
 	e, ok := t[k]
 	if !ok {
 		if len(t) >= maxAlerts {
-			return false, false
+			return false
 		}
 		e = &entry{}
 		t[k] = e
 	}
 	e.ann = ann
 	if ok && e.resolvedAt.IsZero() {
-		return false, true
+		return true
 	}
 	e.startsAt, e.resolvedAt = now, time.Time{}
 	e.dirty = true
-	e.gen++
-	return true, true
-}
-
-// resolve marks a firing alert resolved and tells whether it needs posting.
-func (t table) resolve(k key, now time.Time) bool {
-	e, ok := t[k]
-	if !ok || !e.resolvedAt.IsZero() {
-		return false
-	}
-	e.resolvedAt = now
-	e.dirty = true
-	e.gen++
 	return true
 }
 
-// due is a post's worth of alerts with their generations at the time.
+// resolve marks a firing alert resolved, to be posted at once.
+func (t table) resolve(k key, now time.Time) {
+	e, ok := t[k]
+	if !ok || !e.resolvedAt.IsZero() {
+		return
+	}
+	e.resolvedAt = now
+	e.dirty = true
+}
+
+// due is an alert to post, as it was when collected.
 type due struct {
 	key   key
 	entry entry
@@ -100,11 +94,7 @@ func (t table) sent(ds []due, now time.Time, allOK bool) {
 		if !ok {
 			continue
 		}
-		e.lastSent = now
-		if e.gen != d.entry.gen {
-			continue // changed while in flight: it is dirty again
-		}
-		e.dirty = false
+		e.lastSent, e.dirty = now, false
 		if allOK && !e.resolvedAt.IsZero() {
 			delete(t, d.key)
 		}
