@@ -9,6 +9,11 @@ import (
 	"go.uber.org/zap"
 )
 
+// slackDivisor sets how early a resend may go out: a tenth of a period, so
+// that alerts fired seconds apart share their resends' posts, while none is
+// sent again much sooner than alert_resend says.
+const slackDivisor = 10
+
 // run posts alerts as they change and as their resends fall due, until
 // Close.
 func (s *Sender) run() {
@@ -50,7 +55,7 @@ func (s *Sender) cycle(last bool) time.Time {
 	now := time.Now()
 	cfg := *s.cfg.Load()
 	expiry := expiryResends * cfg.Resend
-	ds := s.alerts.collect(now, cfg.Resend, cfg.Resend/10, expiry)
+	ds := s.alerts.collect(now, cfg.Resend, cfg.Resend/slackDivisor, expiry)
 	if last {
 		ds = changedOnly(ds)
 	}
