@@ -201,3 +201,53 @@ timeout = "1s"
 	}
 	heatd.stop(syscall.SIGTERM)
 }
+
+// heatctl -c FILE reload, as the unit's ExecReload runs it: the socket is
+// the one FILE names (relative to FILE's folder, whatever heatctl's own
+// folder), the reload is applied when heatctl returns (the added check is
+// in the status at once), and a rejected file is exit 1 with every error
+// on stderr, found by its socket even though the file has errors.
+func TestHeatctlReloadFindsTheSocketOfTheFile(t *testing.T) {
+	dir := t.TempDir()
+	config := filepath.Join(dir, "etc", "heat.toml")
+	os.MkdirAll(filepath.Dir(config), 0o755)
+	base := `
+[daemon]
+log_dir = "../logs"
+control_socket = "../run/h.sock"
+[check.db]
+command = "true"
+interval = "1h"
+`
+	writeConfig(t, config, base)
+	heatd := start(t, dir, "heatd", "-c", config)
+	heatd.waitFor("the first run", 10*time.Second, true, atLeast(1, "config_loaded", ""))
+	elsewhere := t.TempDir()
+
+	writeConfig(t, config, base+"[check.added]\ncommand = \"true\"\ninterval = \"1h\"\n")
+	out, errs, code := run(t, elsewhere, "heatctl", "-c", config, "reload")
+	if code != 0 || out != "reload applied\n" || errs != "" {
+		t.Fatalf("heatctl -c reload: exit %d, %q %q", code, out, errs)
+	}
+	out, errs, code = run(t, elsewhere, "heatctl", "-c", config, "status", "added")
+	if code != 0 || !strings.Contains(out, "added") {
+		t.Errorf("the added check, right after the reload: exit %d\n%s%s", code, out, errs)
+	}
+
+	writeConfig(t, config, base+"[check.bad]\ncommand = \"true\"\ntreshold = 3\ninterval = \"0s\"\n")
+	out, errs, code = run(t, elsewhere, "heatctl", "-c", config, "reload")
+	if code != 1 || out != "" || !strings.Contains(errs, "reload rejected") ||
+		!strings.Contains(errs, `check "bad": key "treshold" is not known`) || !strings.Contains(errs, `check "bad": key "interval"`) {
+		t.Errorf("a rejected reload: exit %d, %q %q", code, out, errs)
+	}
+	if out, _, _ := run(t, elsewhere, "heatctl", "-c", config, "status", "added"); !strings.Contains(out, "added") {
+		t.Errorf("the rejected reload changed the checks:\n%s", out)
+	}
+	heatd.stop(syscall.SIGTERM)
+
+	// No heatd at the socket the file names: exit 3, saying where it looked.
+	_, errs, code = run(t, elsewhere, "heatctl", "-c", config, "reload")
+	if code != 3 || !strings.Contains(errs, filepath.Join(dir, "run", "h.sock")) {
+		t.Errorf("no heatd: exit %d, %q", code, errs)
+	}
+}
