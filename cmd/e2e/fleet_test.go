@@ -247,7 +247,7 @@ interval = "1h"
 
 	// No heatd at the socket the file names: exit 3, saying where it looked.
 	_, errs, code = run(t, elsewhere, "heatctl", "-c", config, "reload")
-	if code != 3 || !strings.Contains(errs, filepath.Join(dir, "run", "h.sock")) {
+	if code != 3 || !strings.Contains(errs, filepath.Join(dir, "run", "h.sock")) || !strings.Contains(errs, "moved [daemon] control_socket") {
 		t.Errorf("no heatd: exit %d, %q", code, errs)
 	}
 }

@@ -73,8 +73,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	} else {
 		code = status(ctx, c, cl, stdout, stderr)
 	}
-	if code == exitUnreachable && unread != nil {
+	switch {
+	case code != exitUnreachable || cl.config == "":
+	case unread != nil:
 		fmt.Fprintf(stderr, "heatctl: the socket was not found in %s, so the default was tried: %v\n", cl.config, unread)
+	default:
+		// A heatd serves the socket of the file it last applied: one
+		// just edited to move the socket names where heatd is not yet.
+		fmt.Fprintf(stderr, "heatctl: if %s moved [daemon] control_socket since heatd applied it, "+
+			"ask heatd where it listens now (heatctl -s OLD reload), or restart it\n", cl.config)
 	}
 	return code
 }
