@@ -1,8 +1,8 @@
 // Command heatctl asks a running heatd, through its control socket, for the
 // state of its checks, or to reload its configuration.
 //
-//	heatctl [-s SOCKET] status [--json] [NAME...]
-//	heatctl [-s SOCKET] reload
+//	heatctl [-s SOCKET | -c FILE] status [--json] [NAME...]
+//	heatctl [-s SOCKET | -c FILE] reload
 package main
 
 import (
@@ -15,6 +15,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/heatd/heatd/daemon/config"
 	"github.com/heatd/heatd/daemon/control"
 )
 
@@ -56,11 +57,33 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "heatctl", version)
 		return exitOK
 	}
-	c := control.Dial(cl.socket)
-	if cl.command == "reload" {
-		return reload(ctx, c, stdout, stderr)
+	socket, unread := cl.socket, error(nil)
+	if cl.config != "" {
+		if socket, unread = config.ControlSocket(cl.config); unread != nil {
+			// A file heatd cannot read either: the reload is still asked
+			// of the heatd at the default socket, which rejects it and
+			// says why, as a SIGHUP would have it.
+			socket = defaultSocket
+		}
 	}
-	return status(ctx, c, cl, stdout, stderr)
+	c := control.Dial(socket)
+	var code int
+	if cl.command == "reload" {
+		code = reload(ctx, c, stdout, stderr)
+	} else {
+		code = status(ctx, c, cl, stdout, stderr)
+	}
+	switch {
+	case code != exitUnreachable || cl.config == "":
+	case unread != nil:
+		fmt.Fprintf(stderr, "heatctl: the socket was not found in %s, so the default was tried: %v\n", cl.config, unread)
+	default:
+		// A heatd serves the socket of the file it last applied: one
+		// just edited to move the socket names where heatd is not yet.
+		fmt.Fprintf(stderr, "heatctl: if %s moved [daemon] control_socket since heatd applied it, "+
+			"ask heatd where it listens now (heatctl -s OLD reload), or restart it\n", cl.config)
+	}
+	return code
 }
 
 // status prints the table, or heatd's JSON.

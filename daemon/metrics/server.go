@@ -38,6 +38,7 @@ func Listen(addr string, m *Metrics) (*Server, error) {
 		return nil, err
 	}
 	mux := http.NewServeMux()
+	mux.Handle("/healthz", m.healthz()) // 200 while heatd is live, else 503
 	mux.Handle("/metrics", m.Handler())
 	s := &Server{
 		Addr: addr,
