@@ -16,19 +16,21 @@ type Status struct {
 	Recoveries uint64 // verified recoveries
 	Signals    map[SignalKind]uint64
 
-	LastResult string        // "ok", "failed" or "timeout"; "" before the first run
+	LastResult string        // "ok", "failed", "timeout" or "run_error"; "" before the first run
 	LastCode   int           // exit code of the latest run
 	LastRun    time.Time     // start of the latest run (wall clock)
 	LastTook   time.Duration // how long the latest run took
 	NextRun    time.Time     // when the loop wakes next (wall clock)
 }
 
-// Health names the state: "healthy", "failing" or "recovering".
+// Health names the state: "healthy", "failing" or "recovering". A check
+// whose latest run could not start is "failing": run_error counts no
+// failure, but a check that cannot run is not known to be healthy.
 func (s *Status) Health() string {
 	switch {
 	case s.State.Mode != Normal:
 		return "recovering"
-	case s.State.Failures > 0:
+	case s.State.Failures > 0, s.LastResult == "run_error":
 		return "failing"
 	}
 	return "healthy"
@@ -59,6 +61,10 @@ func (c *Check) record(r Result, st State) {
 	defer c.mu.Unlock()
 	if r.Err != nil {
 		c.status.RunErrors++
+		// No process ran: no exit code (-1, as os.ProcessState says) and
+		// no duration, but the attempt's time.
+		c.status.LastResult, c.status.LastCode, c.status.LastTook = "run_error", -1, 0
+		c.status.LastRun = r.Start.Round(0)
 		return
 	}
 	c.status.Runs++
