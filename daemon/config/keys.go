@@ -25,7 +25,7 @@ func checkKeys() []keyDef {
 		{"http_body", true, plain(parseString)},
 		{"http_headers", true, plain(func(v any) (map[string]string, error) { return parseTable(v, headerEntry) })},
 		{"tcp", false, plain(func(v any) (string, error) { return parseHostPort(v, true) })},
-		{"interval", true, plain(parsePositive)},
+		{"interval", true, plain(parseInterval)},
 		{"timeout", true, plain(parsePositive)},
 		{"pid", false, plain(parsePID)},
 		{"pidfile", false, parseAny(parsePath)},
