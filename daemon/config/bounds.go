@@ -17,15 +17,25 @@ const (
 	// maxDepth bounds how deep a value sits: the parts of its [table]
 	// header, of its dotted key, and the arrays and inline tables around
 	// it, added together. heatd's own deepest key, [check.NAME.env] KEY,
-	// is 4 deep; 32 leaves generous room for anything TOML lets one write.
-	maxDepth = 32
+	// is 4 deep; 16 leaves room for anything a person writes, and keeps
+	// the decoder's cost per byte, which grows with a key's depth, low
+	// enough that a file of maxFileSize parses in seconds on a busy host.
+	maxDepth = 16
+
+	// maxContainers bounds the arrays and inline tables in one file, each
+	// of which the decoder makes a slice or a map for: ten thousand checks,
+	// each with an env table, HTTP headers and a list of statuses, open
+	// thirty thousand; a file of nothing but nested ones would otherwise
+	// cost the decoder most of a gigabyte within maxFileSize.
+	maxContainers = 100_000
 
 	// maxLineLength bounds one line, strings included: the longest command
 	// or header a person writes is a few hundred bytes.
 	maxLineLength = 64 << 10
 )
 
-// checkShape measures text against maxDepth and maxLineLength in one pass,
+// checkShape measures text against maxDepth, maxContainers and
+// maxLineLength in one pass,
 // without recursion, and reports the first place that exceeds one; 0 and
 // "" when none does. It reads strings and comments just enough to skip
 // them, and accepts any bytes, TOML or not.
@@ -41,6 +51,7 @@ type shape struct {
 	line      int
 	lineStart int   // offset of the current line's first byte
 	open      []int // one per open [ or {: the depth where it opened
+	opened    int   // arrays and inline tables opened so far
 	braces    []bool
 	table     int  // parts of the current [header]
 	depth     int  // depth of what is read now
@@ -113,6 +124,9 @@ func (s *shape) step() string {
 		s.braces = append(s.braces, c == '{')
 		s.key, s.part = c == '{', false
 		s.i++
+		if s.opened++; s.opened > maxContainers {
+			return fmt.Sprintf("holds more than %d arrays and inline tables; heatd reads at most %d", maxContainers, maxContainers)
+		}
 		return s.deeper()
 	case c == ']' || c == '}':
 		if n := len(s.open); n > 0 {

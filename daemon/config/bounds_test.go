@@ -16,7 +16,7 @@ func hostile() []struct {
 	line       int
 	msg        string
 } {
-	const deep = "nests tables, dotted keys, arrays and inline tables more than 32 deep; heatd reads at most 32"
+	const deep = "nests tables, dotted keys, arrays and inline tables more than 16 deep; heatd reads at most 16"
 	return []struct {
 		name, text string
 		line       int
@@ -24,12 +24,14 @@ func hostile() []struct {
 	}{
 		{"nested inline tables", "[check.a]\ncommand = \"true\"\nx = " + strings.Repeat("{b=", 3000) + "1" + strings.Repeat("}", 3000) + "\n", 3, deep},
 		{"long dotted header", "[check.a]\ncommand = \"true\"\n[" + strings.Repeat("a.", 40000) + "a]\n", 3, deep},
-		{"long quoted dotted header", "\n[" + strings.Repeat(`"a".`, 100) + "a]\n", 2, deep},
+		{"long quoted dotted header", "\n[" + strings.Repeat(`"a".`, 16) + "a]\n", 2, deep},
 		{"long dotted key", "[check.a]\n" + strings.Repeat("a.", 1000) + "a = 1\n", 2, deep},
-		{"dotted key under a deep header", "[" + strings.Repeat("a.", 20) + "a]\n" + strings.Repeat("b.", 20) + "b = 1\n", 2, deep},
+		{"dotted key under a deep header", "[" + strings.Repeat("a.", 10) + "a]\n" + strings.Repeat("b.", 10) + "b = 1\n", 2, deep},
 		{"nested arrays", "a = " + strings.Repeat("[", 1<<20) + strings.Repeat("]", 1<<20) + "\n", 1, deep},
-		{"nested arrays over lines", "a = [\n" + strings.Repeat("[\n", 100) + "]\n", 32, deep},
-		{"arrays of inline tables", "a = " + strings.Repeat("[{b=", 20) + "1" + strings.Repeat("}]", 20) + "\n", 1, deep},
+		{"nested arrays over lines", "a = [\n" + strings.Repeat("[\n", 100) + "]\n", 16, deep},
+		{"arrays of inline tables", "a = " + strings.Repeat("[{b=", 10) + "1" + strings.Repeat("}]", 10) + "\n", 1, deep},
+		{"many arrays", "a = [\n" + strings.Repeat("[],\n", maxContainers-1) + "]\nb = []\n", maxContainers + 2,
+			"holds more than 100000 arrays and inline tables; heatd reads at most 100000"},
 		{"long line", "[check.a]\ncommand = \"" + strings.Repeat("x", 70000) + "\"\n", 2,
 			"line is 70012 bytes long; heatd reads lines of at most 65536 bytes"},
 		{"long line in a multi-line string", "a = \"\"\"\nok\n" + strings.Repeat("x", 70000) + "\n\"\"\"\n", 3,
@@ -62,8 +64,9 @@ func itoa(n int) string { return strconv.Itoa(n) }
 // nesting up to the bound is read.
 func TestShapeWithinBounds(t *testing.T) {
 	for _, text := range []string{
-		"a = " + strings.Repeat("[", 31) + strings.Repeat("]", 31) + "\n",
-		"[" + strings.Repeat("a.", 31) + "a]\n",
+		"a = " + strings.Repeat("[", maxDepth-1) + strings.Repeat("]", maxDepth-1) + "\n",
+		"[" + strings.Repeat("a.", maxDepth-1) + "a]\n",
+		"[" + strings.Repeat("a.", maxDepth/2-1) + "a]\n" + strings.Repeat("b.", maxDepth/2-1) + "b = 1\n",
 		"[check.a]\nenv.A = \"1\"\nx = {a = {b = [1.5, 2.5, 3.5]}}\n",
 		"a = \"" + strings.Repeat("[{.", 1000) + "\"\n",
 		"a = '" + strings.Repeat("[{.", 1000) + "'\n",
@@ -73,6 +76,7 @@ func TestShapeWithinBounds(t *testing.T) {
 		"a = [" + strings.Repeat("{b.c.d = 1}, ", 1000) + "]\n",
 		"[a]\n" + strings.Repeat("b.c.d.e = 1\n", 1000),
 		strings.Repeat("x", maxLineLength) + "\n",
+		strings.Repeat("a = [{}]\n", maxContainers/2),
 	} {
 		if line, msg := checkShape([]byte(text)); msg != "" {
 			t.Errorf("checkShape(%.60q...) = %d, %q", text, line, msg)

@@ -61,7 +61,7 @@ func FuzzLoad(f *testing.F) {
 					kinds++
 				}
 			}
-			if kinds != 1 || c.Interval <= 0 || c.Name == "" || strings.HasPrefix(c.Name, ".") ||
+			if kinds != 1 || c.Interval < minInterval || c.Name == "" || strings.Contains(c.Command, "\x00") || strings.HasPrefix(c.Name, ".") ||
 				strings.ContainsAny(c.Name, "/\x00") || !filepath.IsAbs(c.HeatLog) {
 				t.Fatalf("an invalid check was accepted: %+v", c)
 			}
