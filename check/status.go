@@ -26,7 +26,7 @@ type Status struct {
 	RecoveriesFailed uint64                // attempts whose verification found no ok run
 	SignalsFailed    map[SignalKind]uint64 // signals that could not be sent, by occasion
 
-	LastResult string        // "ok", "failed" or "timeout"; "" before the first run
+	LastResult string        // "ok", "failed", "timeout" or "run_error"; "" before the first run
 	LastCode   int           // exit code of the latest run
 	LastRun    time.Time     // start of the latest run (wall clock)
 	LastOK     time.Time     // start of the latest ok run (wall clock)
@@ -34,8 +34,16 @@ type Status struct {
 	NextRun    time.Time     // when the loop wakes next (wall clock)
 }
 
-// Health is the check's state as an operator sees it.
-func (s *Status) Health() Health { return healthOf(s.State) }
+// Health is the check's state as an operator sees it. A check whose
+// latest run could not start is failing: run_error counts no failure, but a
+// check that cannot run is not known to be healthy.
+func (s *Status) Health() Health {
+	h := healthOf(s.State)
+	if h == Healthy && s.LastResult == "run_error" {
+		return Failing
+	}
+	return h
+}
 
 // Health is the check's health now, as Status().Health() but cheaper.
 func (c *Check) Health() Health {
@@ -87,6 +95,10 @@ func (c *Check) record(r Result, st State) {
 	defer c.mu.Unlock()
 	if r.Err != nil {
 		c.status.RunErrors++
+		// No process ran: no exit code (-1, as os.ProcessState says) and
+		// no duration, but the attempt's time.
+		c.status.LastResult, c.status.LastCode, c.status.LastTook = "run_error", -1, 0
+		c.status.LastRun = r.Start.Round(0)
 		return
 	}
 	c.status.Runs++
