@@ -367,6 +367,7 @@ func (c *Check) perform(stop, kill context.Context, prev, st State, steps []Step
 			c.status.Recoveries++
 			c.mu.Unlock()
 		case StepRecoveryFailed:
+			c.recoveryFailed()
 			c.events().Warn("recovery_failed", zap.Int("attempt", st.Attempt),
 				zap.Int("consecutive_failures", st.Streak))
 			c.history(r.Unix, recoveryFailedLine(st.Attempt))
@@ -403,6 +404,7 @@ func (c *Check) signal(s Step) {
 	name := action.SignalName(s.Signal)
 	pid, err := c.doer.Signal(s.Signal)
 	if err != nil {
+		c.signalFailed(s.Why)
 		c.events().Warn("signal_failed", zap.String("signal", name), zap.String("kind", string(s.Why)),
 			zap.Error(err))
 		return
@@ -422,6 +424,9 @@ func (c *Check) signal(s Step) {
 // process (a recovery).
 func (c *Check) script(kill context.Context, kind ScriptKind, attempt int, waited time.Duration, env []string) {
 	c.enter("running its "+kind.String()+" script", processBound(c.scriptTimeout))
+	if kind == RecoveryScript {
+		c.recoveryStarted()
+	}
 	out, logErr := c.doer.Script(kill, kind, attempt, env)
 	if logErr != nil {
 		c.events().Error("heat_log_failed", zap.Stringer("script", kind), zap.Error(logErr))

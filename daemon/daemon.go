@@ -23,8 +23,9 @@ import (
 
 // Run is heatd: it runs the checks of the configuration at path until ctx
 // ends or SIGTERM or SIGINT comes, and returns the exit status: 0 after a
-// clean stop, 1 when the configuration is invalid at start.
-func Run(ctx context.Context, path string, stderr io.Writer) int {
+// clean stop, 1 when the configuration is invalid at start. version is
+// heatd's own, for heatd_build_info.
+func Run(ctx context.Context, path, version string, stderr io.Writer) int {
 	closeInheritedOnExec()
 	// Caught before anything else, the load first: a signal's default
 	// action would end heatd (a HUP from a "systemctl reload" racing the
@@ -66,6 +67,7 @@ func Run(ctx context.Context, path string, stderr io.Writer) int {
 	}
 	d.engine = NewEngine(log, func(name string, r check.Result) { d.metrics.Ran(name, r) })
 	d.metrics = metrics.New(d.engine)
+	d.metrics.Build(version)
 	if err := d.serveMetrics(cfg.Daemon.MetricsListen); err != nil {
 		fmt.Fprintf(stderr, "heatd: %v\n", err)
 		return 1

@@ -26,7 +26,7 @@ func (d *daemon) reloadNow() error {
 // invalid configuration changes nothing; the error lists why, a reason a
 // line.
 func (d *daemon) reload() error {
-	cfg, err := config.Load(d.path)
+	cfg, err := loadWithin(config.Load, d.path, parseDeadline)
 	var moved *control.Server
 	if err == nil && cfg.Daemon.ControlSocket != d.control.Path() {
 		// Bound before anything changes: a socket that cannot move rejects
@@ -82,4 +82,40 @@ func (d *daemon) reload() error {
 	logWarnings(d.log, cfg)
 	cfg.Checks = nil // the engine keeps each check's settings; no second copy
 	return nil
+}
+
+// parseDeadline bounds a reload's parse. A file within the loader's bounds
+// parses in well under a second, even ten thousand checks on a busy host;
+// a parse still going after this is stuck (a file system that does not
+// answer), and the engine must not wait on it.
+const parseDeadline = 30 * time.Second
+
+// loadWithin runs load(path) in a goroutine of its own, so that neither a
+// panic nor a parse that never ends reaches the running engine: a panic is
+// an error, and past within the parse is abandoned and the reload
+// rejected, the old configuration running on. An abandoned parse ends by
+// itself when its read or decode does; it holds nothing the engine needs.
+func loadWithin(load func(string) (*config.Config, error), path string, within time.Duration) (*config.Config, error) {
+	type result struct {
+		cfg *config.Config
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				done <- result{err: fmt.Errorf("%s: cannot be parsed: %v", path, p)}
+			}
+		}()
+		cfg, err := load(path)
+		done <- result{cfg, err}
+	}()
+	timer := time.NewTimer(within)
+	defer timer.Stop()
+	select {
+	case r := <-done:
+		return r.cfg, r.err
+	case <-timer.C:
+		return nil, fmt.Errorf("%s: not parsed within %v; the reload is rejected", path, within)
+	}
 }

@@ -12,19 +12,21 @@ const defaultSocket = "/run/heatd/heatd.sock"
 
 const usage = `heatctl asks a running heatd for the state of its checks, to reload, or to take a job's beat.
 
-usage: heatctl [-s SOCKET] status [--json] [NAME...]
-       heatctl [-s SOCKET] reload
-       heatctl [-s SOCKET] beat NAME [--fail CODE] [--message TEXT]
+usage: heatctl [-s SOCKET | -c FILE] status [--json] [NAME...]
+       heatctl [-s SOCKET | -c FILE] reload
+       heatctl [-s SOCKET | -c FILE] beat NAME [--fail CODE] [--message TEXT]
        heatctl -version
   -s SOCKET   heatd's control socket (default /run/heatd/heatd.sock)
+  -c FILE     the socket that heatd's configuration FILE names ([daemon]
+              control_socket), as the unit's ExecReload finds it
   -h          this help
   -version    print the version and exit
 
   status      one row per check (or per NAME): its state, consecutive failures,
               last result and exit code, last and next run, verified recoveries;
               --json prints heatd's JSON instead
-  reload      reload heatd's configuration, as SIGHUP does, and say whether it
-              was applied or why it was rejected
+  reload      reload heatd's configuration, as SIGHUP does; wait until it is
+              applied and say so, or say why it was rejected (exit status 1)
   beat        report to the heartbeat check NAME that its job ran; with --fail,
               that it failed with exit code CODE (1-255), which the check's next
               run fails with, --message TEXT going to its heat log
@@ -36,6 +38,7 @@ not a heartbeat check, or a reload was rejected; 2 usage; 3 no heatd answers
 // cmdline is what heatctl was asked to do.
 type cmdline struct {
 	socket  string
+	config  string   // -c: the socket is the one this file names
 	command string   // "status", "reload" or "beat"
 	json    bool     // status --json
 	names   []string // status NAME..., beat NAME
@@ -52,6 +55,7 @@ type cmdline struct {
 // An option's value follows it as the next word or after "=".
 func parseArgs(args []string) (*cmdline, error) {
 	cl := &cmdline{socket: defaultSocket}
+	socketGiven := false
 	var words []string
 	options := true
 	for i := 0; i < len(args); i++ {
@@ -70,7 +74,7 @@ func parseArgs(args []string) (*cmdline, error) {
 			cl.version = true
 		case name == "json" && !joined:
 			cl.json = true
-		case name == "s" || name == "socket" || name == "fail" || name == "message":
+		case optionValue[name] != "":
 			if !joined {
 				if i+1 == len(args) {
 					return nil, fmt.Errorf("%s needs %s", a, optionValue[name])
@@ -81,12 +85,16 @@ func parseArgs(args []string) (*cmdline, error) {
 			if err := cl.set(name, value); err != nil {
 				return nil, err
 			}
+			socketGiven = socketGiven || name == "s" || name == "socket"
 		default:
 			return nil, fmt.Errorf("unknown option %q", a)
 		}
 	}
 	if cl.help || cl.version {
 		return cl, nil
+	}
+	if socketGiven && cl.config != "" {
+		return nil, errors.New("-s and -c both name the socket: give one")
 	}
 	if len(words) == 0 {
 		return nil, errors.New("no command: " + commands)
@@ -127,7 +135,8 @@ func parseArgs(args []string) (*cmdline, error) {
 const commands = "status, reload or beat"
 
 // optionValue names the value of each option that takes one.
-var optionValue = map[string]string{"s": "a SOCKET", "socket": "a SOCKET", "fail": "a CODE", "message": "a TEXT"}
+var optionValue = map[string]string{"s": "a SOCKET", "socket": "a SOCKET", "c": "a FILE", "config": "a FILE",
+	"fail": "a CODE", "message": "a TEXT"}
 
 // set records the value of the option name.
 func (cl *cmdline) set(name, value string) error {
@@ -137,6 +146,11 @@ func (cl *cmdline) set(name, value string) error {
 			return errors.New("the SOCKET of -s is empty")
 		}
 		cl.socket = value
+	case "c", "config":
+		if value == "" {
+			return errors.New("the FILE of -c is empty")
+		}
+		cl.config = value
 	case "fail":
 		code, err := strconv.Atoi(value)
 		if err != nil || code < 1 || code > 255 {

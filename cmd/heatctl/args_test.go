@@ -18,6 +18,8 @@ func TestParseArgs(t *testing.T) {
 		{"status -s=x.sock web", cmdline{socket: "x.sock", command: "status", names: []string{"web"}}},
 		{"status -- -odd --json", cmdline{socket: defaultSocket, command: "status", names: []string{"-odd", "--json"}}},
 		{"reload", cmdline{socket: defaultSocket, command: "reload"}},
+		{"-c /etc/heat.toml reload", cmdline{socket: defaultSocket, config: "/etc/heat.toml", command: "reload"}},
+		{"status --config=heat.toml web", cmdline{socket: defaultSocket, config: "heat.toml", command: "status", names: []string{"web"}}},
 		{"-h", cmdline{socket: defaultSocket, help: true}},
 		{"status --help", cmdline{socket: defaultSocket, help: true}},
 		{"help", cmdline{socket: defaultSocket, command: "help", help: true}},
@@ -57,6 +59,9 @@ func TestParseArgsErrors(t *testing.T) {
 		{"beat a --message m", "--message goes with --fail: it says how the job failed"},
 		{"status --fail 1", "--fail and --message are options of beat"},
 		{"reload --message m", "--fail and --message are options of beat"},
+		{"reload -c", "-c needs a FILE"},
+		{"-c= reload", "the FILE of -c is empty"},
+		{"-s h.sock -c heat.toml reload", "-s and -c both name the socket: give one"},
 	} {
 		_, err := parseArgs(strings.Fields(tc.args))
 		if err == nil || err.Error() != tc.want {

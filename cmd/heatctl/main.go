@@ -2,9 +2,9 @@
 // state of its checks, or to reload its configuration; and a job reports to
 // its heartbeat check with it.
 //
-//	heatctl [-s SOCKET] status [--json] [NAME...]
-//	heatctl [-s SOCKET] reload
-//	heatctl [-s SOCKET] beat NAME [--fail CODE] [--message TEXT]
+//	heatctl [-s SOCKET | -c FILE] status [--json] [NAME...]
+//	heatctl [-s SOCKET | -c FILE] reload
+//	heatctl [-s SOCKET | -c FILE] beat NAME [--fail CODE] [--message TEXT]
 package main
 
 import (
@@ -17,6 +17,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/heatd/heatd/daemon/config"
 	"github.com/heatd/heatd/daemon/control"
 )
 
@@ -58,14 +59,36 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "heatctl", version)
 		return exitOK
 	}
-	c := control.Dial(cl.socket)
+	socket, unread := cl.socket, error(nil)
+	if cl.config != "" {
+		if socket, unread = config.ControlSocket(cl.config); unread != nil {
+			// A file heatd cannot read either: the reload is still asked
+			// of the heatd at the default socket, which rejects it and
+			// says why, as a SIGHUP would have it.
+			socket = defaultSocket
+		}
+	}
+	c := control.Dial(socket)
+	var code int
 	switch cl.command {
 	case "reload":
-		return reload(ctx, c, stdout, stderr)
+		code = reload(ctx, c, stdout, stderr)
 	case "beat":
-		return beat(ctx, c, cl, stderr)
+		code = beat(ctx, c, cl, stderr)
+	default:
+		code = status(ctx, c, cl, stdout, stderr)
 	}
-	return status(ctx, c, cl, stdout, stderr)
+	switch {
+	case code != exitUnreachable || cl.config == "":
+	case unread != nil:
+		fmt.Fprintf(stderr, "heatctl: the socket was not found in %s, so the default was tried: %v\n", cl.config, unread)
+	default:
+		// A heatd serves the socket of the file it last applied: one
+		// just edited to move the socket names where heatd is not yet.
+		fmt.Fprintf(stderr, "heatctl: if %s moved [daemon] control_socket since heatd applied it, "+
+			"ask heatd where it listens now (heatctl -s OLD reload), or restart it\n", cl.config)
+	}
+	return code
 }
 
 // status prints the table, or heatd's JSON.

@@ -63,5 +63,5 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
-	return daemon.Run(context.Background(), *path, stderr)
+	return daemon.Run(context.Background(), *path, version, stderr)
 }

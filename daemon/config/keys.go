@@ -31,7 +31,7 @@ var checkKeyTable = checkKeys()
 func checkKeys() []checkKey {
 	return slices.Concat(kindKeys(), []checkKey{
 		{name: "interval", defaults: true, doc: "start to start",
-			value: paced(field(plain(parsePositive), 30*time.Second, func(b *built, v time.Duration) { b.Interval = v }))},
+			value: paced(field(plain(parseInterval), 30*time.Second, func(b *built, v time.Duration) { b.Interval = v }))},
 		{name: "timeout", defaults: true, doc: "a run longer than this is killed (code 124)",
 			value: field(plain(parsePositive), 30*time.Second, func(b *built, v time.Duration) { b.Timeout = v })},
 		{name: "pid", doc: "the target of signals",

@@ -46,12 +46,22 @@ func (p *positions) redefined(line int) (name string, first int, ok bool) {
 }
 
 // note records path and the tables it implies at line, unless they were
-// seen before.
-func (p *positions) note(path []string, line int) {
-	for n := 1; n <= len(path); n++ {
-		k := pathKey(path[:n])
-		if _, ok := p.lines[k]; !ok {
-			p.lines[k] = line
+// seen before. The parts before from were noted already (the table or the
+// inline table path is in), so a key costs the length of its own path, not
+// of every prefix joined again: nested inline tables stay linear.
+func (p *positions) note(path []string, from, line int) {
+	full := pathKey(path)
+	end := 0
+	for n, part := range path {
+		if n > 0 {
+			end++
+		}
+		end += len(part)
+		if n < from {
+			continue
+		}
+		if _, ok := p.lines[full[:end]]; !ok {
+			p.lines[full[:end]] = line
 		}
 	}
 }
@@ -59,7 +69,7 @@ func (p *positions) note(path []string, line int) {
 // define records a [header]: its line wins over a line that only implied
 // the table (a [check.web.env] before [check.web]).
 func (p *positions) define(path []string, line int) {
-	p.note(path[:len(path)-1], line)
+	p.note(path[:len(path)-1], 0, line)
 	k := pathKey(path)
 	if !p.explicit[k] {
 		p.lines[k] = line
@@ -172,7 +182,7 @@ func (s *scanner) keyValue(table []string) {
 		return
 	}
 	full := slices.Concat(table, k)
-	s.pos.note(full, line)
+	s.pos.note(full, len(table), line)
 	s.skip(false)
 	if s.peek() == '=' {
 		s.i++
@@ -283,7 +293,7 @@ func (s *scanner) inline(path []string) {
 		var full []string
 		if path != nil {
 			full = slices.Concat(path, k)
-			s.pos.note(full, line)
+			s.pos.note(full, len(path), line)
 		}
 		s.skip(false)
 		if s.peek() == '=' {

@@ -39,6 +39,7 @@ func Listen(addr string, m *Metrics, beats Beater) (*Server, error) {
 		return nil, err
 	}
 	mux := http.NewServeMux()
+	mux.Handle("/healthz", m.healthz()) // 200 while heatd is live, else 503
 	mux.Handle("/metrics", m.Handler())
 	mux.Handle(beatPath, beatHandler(beats))
 	s := &Server{

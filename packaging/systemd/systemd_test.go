@@ -56,6 +56,12 @@ const addedCheck = `
 command = "echo added-ran >&2; exit 4"
 `
 
+// fixedCheck is what the file fixed after the typo adds.
+const fixedCheck = `
+[check.fixed]
+command = "true"
+`
+
 // typoCheck makes the file invalid.
 const typoCheck = `
 [check.typo]
@@ -249,15 +255,19 @@ func (h *harness) startStatus(t *testing.T) {
 }
 
 // reload: (b) systemctl reload applies a new check, keeps the others
-// untouched, and heatd is neither restarted nor left reloading.
+// untouched, and heatd is neither restarted nor left reloading. The unit's
+// ExecReload waits for heatd's verdict: when systemctl returns, the new
+// check is there, with no polling.
 func (h *harness) reload(t *testing.T) {
 	c := h.c
 	sleeper := h.waitProcess(t, "sleep 317")
 	before := h.show(t, "MainPID", "NRestarts")
 	c.write(t, "/etc/heat.toml", 0o644, testConfig+addedCheck)
 	c.must(t, "systemctl", "reload", "heatd")
-	// systemd 252 ends the reload job when kill -HUP returns, before heatd's
-	// READY=1: everything after it is polled.
+	if out, err := c.run("heatctl", "status", "added"); err != nil || !strings.Contains(out, "added") {
+		t.Errorf("right after systemctl reload, heatctl status added: %v\n%s", err, out)
+	}
+	// Its first run and its events come after: polled.
 	h.waitEvent(t, "check_failed", "added", func(e event) bool {
 		return e.num("exit_code") == 4 && e.str("output") == "added-ran"
 	})
@@ -277,14 +287,22 @@ func (h *harness) reload(t *testing.T) {
 	}
 }
 
-// reloadRejected: an invalid file changes nothing: the checks run on, the
-// journal has the errors, STATUS says so, heatd is not restarted; a valid
-// file then clears it.
+// reloadRejected: an invalid file makes systemctl reload fail, and changes
+// nothing: the checks run on, the journal has the errors, STATUS says so,
+// heatd is not restarted; a valid file then reloads, in force when
+// systemctl returns, and clears it.
 func (h *harness) reloadRejected(t *testing.T) {
 	c := h.c
 	before := h.show(t, "MainPID")
 	c.write(t, "/etc/heat.toml", 0o644, testConfig+addedCheck+typoCheck)
-	c.must(t, "systemctl", "reload", "heatd")
+	if out, err := c.run("systemctl", "reload", "heatd"); err == nil {
+		t.Errorf("systemctl reload of a file with a typo succeeded: %s", out)
+	}
+	// heatctl's stderr, the reasons, is the reload's own journal entry.
+	h.poll(t, 10*time.Second, "the rejection's reasons in the unit's journal", func() (bool, string) {
+		out, _ := c.run("journalctl", "-u", "heatd", "-o", "cat", "--no-pager")
+		return strings.Contains(out, "reload rejected:") && strings.Contains(out, `key "treshold" is not known`), lastLines(out, 5)
+	})
 	h.waitEvent(t, "config_reload_failed", "", func(e event) bool {
 		return strings.Contains(fmt.Sprint(e["errors"]), "treshold")
 	})
@@ -302,14 +320,27 @@ func (h *harness) reloadRejected(t *testing.T) {
 		t.Errorf("a rejected reload restarted heatd: MainPID %s→%s", before["MainPID"], got)
 	}
 
-	c.write(t, "/etc/heat.toml", 0o644, testConfig+addedCheck)
+	c.write(t, "/etc/heat.toml", 0o644, testConfig+addedCheck+fixedCheck)
 	c.must(t, "systemctl", "reload", "heatd")
-	h.poll(t, 10*time.Second, "StatusText counting 6 checks again", func() (bool, string) {
+	if out, err := c.run("heatctl", "status", "fixed"); err != nil || !strings.Contains(out, "fixed") {
+		t.Errorf("right after systemctl reload of the fixed file, heatctl status fixed: %v\n%s", err, out)
+	}
+	h.poll(t, 10*time.Second, "StatusText counting 7 checks", func() (bool, string) {
 		s := h.show(t, "StatusText")["StatusText"]
 		m := statusRE.FindStringSubmatch(s)
-		return m != nil && m[1] == "6" && !strings.Contains(s, "reload failed"), s
+		return m != nil && m[1] == "7" && !strings.Contains(s, "reload failed"), s
 	})
 	h.waitRunning(t)
+	// The checks of the rest of the test are those of before.
+	c.write(t, "/etc/heat.toml", 0o644, testConfig+addedCheck)
+	c.must(t, "systemctl", "reload", "heatd")
+	h.waitRunning(t)
+}
+
+// lastLines is the last n lines of text, for a message.
+func lastLines(text string, n int) string {
+	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
 }
 
 // logrotate: the packaged rotation needs no copytruncate and no signal:
