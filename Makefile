@@ -52,6 +52,18 @@ bench: build
 	fi
 	cd bench && $(GO) run . -heatd ../bin/heatd -out ../BENCHMARKS.md
 
+# The harness's quick self-test, which CI runs: go vet and staticcheck of
+# bench/ (at the top, both stop at its go.mod; gofmt -l . does not), then
+# its tests, which run the whole suite at -quick sizes (it builds heatd;
+# about half a minute; no figure is judged).
+.PHONY: bench-test
+bench-test:
+	cd bench && $(GO) vet ./...
+	@$(STATICCHECK) -version 2>/dev/null | grep -q '($(STATICCHECK_VERSION:v%=%))' || \
+		$(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	cd bench && $(STATICCHECK) ./...
+	cd bench && $(GO) test -race -count=1 ./...
+
 demo: build
 	sh examples/demo.sh
 
