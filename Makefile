@@ -38,17 +38,31 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./daemon/config
 	$(GO) test -run '^$$' -fuzz '^FuzzParseArgs$$' -fuzztime $(FUZZTIME) ./cmd/heat
 
-# The benchmarks (cmd/heatbench): heatd against a C floor that only spawns
-# and waits, beside monit and HEAT's own loop, written to BENCHMARKS.md with
-# the machine they ran on. About seven minutes on two cores; needs cc and
-# python3, and installs Debian's monit when it is missing (as root; the
-# package's own service is never used: heatbench runs monit on a private
-# control file). Figures are ratios to the floor measured in the same run.
+# The benchmarks (bench/, a Go module of its own, so that `make test` and
+# the product's `go test ./...` leave it out): heatd against a C floor that
+# only spawns and waits, beside monit and HEAT's own loop, written to
+# BENCHMARKS.md with the machine they ran on. About seven minutes on two
+# cores; needs cc and python3, and installs Debian's monit when it is
+# missing (as root; the package's own service is never used: heatbench runs
+# monit on a private control file). Figures are ratios to the floor
+# measured in the same run.
 bench: build
 	@if ! command -v monit >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq monit; \
 	fi
-	$(GO) run ./cmd/heatbench -heatd bin/heatd -out BENCHMARKS.md
+	cd bench && $(GO) run . -heatd ../bin/heatd -out ../BENCHMARKS.md
+
+# The harness's quick self-test, which CI runs: go vet and staticcheck of
+# bench/ (at the top, both stop at its go.mod; gofmt -l . does not), then
+# its tests, which run the whole suite at -quick sizes (it builds heatd;
+# about half a minute; no figure is judged).
+.PHONY: bench-test
+bench-test:
+	cd bench && $(GO) vet ./...
+	@$(STATICCHECK) -version 2>/dev/null | grep -q '($(STATICCHECK_VERSION:v%=%))' || \
+		$(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	cd bench && $(STATICCHECK) ./...
+	cd bench && $(GO) test -race -count=1 ./...
 
 demo: build
 	sh examples/demo.sh

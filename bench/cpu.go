@@ -77,7 +77,7 @@ func (b *bench) cpuSection() error {
 			b.profileHeatd(workload{what: "native HTTP probe", kind: "http", target: url, slower: httpSlower})
 		}
 	}
-	b.rep.note("CPU per run: heatd with %d checks at interval %s (splay = interval, so runs are spread evenly: %d runs a second), metrics on, log level info (the HTTP checks at %d times the interval, as curl would need more than two cores at that rate, with windows half as many times longer); %d windows of %s after %s of warm-up, runs counted from heatd_check_runs_total. heatd is stopped (SIGSTOP) while the floor runs %d times between windows, so they never compete for the CPU. Value: the median window; ratio: that over the floor's median. The Go floor (cmd/heatbench/gofloor) runs /bin/true on heatd's schedule with nothing but os.StartProcess and Wait: what any Go supervisor with a goroutine per check pays here.",
+	b.rep.note("CPU per run: heatd with %d checks at interval %s (splay = interval, so runs are spread evenly: %d runs a second), metrics on, log level info (the HTTP checks at %d times the interval, as curl would need more than two cores at that rate, with windows half as many times longer); %d windows of %s after %s of warm-up, runs counted from heatd_check_runs_total. heatd is stopped (SIGSTOP) while the floor runs %d times between windows, so they never compete for the CPU. Value: the median window; ratio: that over the floor's median. The Go floor (bench/gofloor) runs /bin/true on heatd's schedule with nothing but os.StartProcess and Wait: what any Go supervisor with a goroutine per check pays here.",
 		b.plan.cpuChecks, b.plan.cpuInterval, int(float64(b.plan.cpuChecks)/b.plan.cpuInterval.Seconds()), httpSlower,
 		b.plan.windows, b.plan.window, b.plan.warmup, b.plan.floorRuns)
 	return nil

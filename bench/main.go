@@ -1,11 +1,14 @@
 // Command heatbench measures heatd against the least a supervisor can cost
-// (a C program that spawns and waits, cmd/heatbench/floor/floor.c), and
-// beside monit and HEAT's own Python loop (cmd/heatbench/heat.py), on the
-// machine it runs on. It prints a table and, with -out, writes it as
-// Markdown with the machine's description (BENCHMARKS.md).
+// (a C program that spawns and waits, bench/floor/floor.c), and beside
+// monit and HEAT's own Python loop (bench/heat.py), on the machine it runs
+// on. It prints a table and, with -out, writes it as Markdown with the
+// machine's description (BENCHMARKS.md).
 //
-//	go run ./cmd/heatbench -out BENCHMARKS.md   # the full run, some minutes
-//	go run ./cmd/heatbench -quick               # seconds: keeps the suite working
+// It is a module of its own, in bench/ of heatd's source tree, so that the
+// product's `go test ./...` leaves it out; it runs from there:
+//
+//	go run . -heatd ../bin/heatd -out ../BENCHMARKS.md   # the full run, some minutes
+//	go run . -quick                                      # seconds: keeps the suite working
 //
 // Every CPU figure is user+system time of a supervisor and of the children
 // it reaped (/proc/PID/stat utime, stime, cutime, cstime), per check run,
@@ -13,8 +16,8 @@
 // on the machine moves both alike. Windows are repeated and their median is
 // taken. -quick never judges a timing; its figures mean nothing.
 //
-// heatbench needs Linux, Go and a heatd built from this module (it builds
-// one unless -heatd names it); cc for the floor, monit, python3, curl and
+// heatbench needs Linux, Go and a heatd (it builds one from the source tree
+// above bench/ unless -heatd names it); cc for the floor, monit, python3, curl and
 // perf are used when present, and their rows say so when not. It runs as
 // root (monit's run count is read in a pid namespace of its own), starts
 // every process in a group of its own and ends them all before it exits,

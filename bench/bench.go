@@ -74,11 +74,16 @@ func (b *bench) progress(format string, args ...any) {
 // tools builds or finds what the suite runs.
 func (b *bench) tools(heatd string) error {
 	if heatd == "" {
-		b.progress("building heatd")
+		top, err := heatdModule(b.ctx)
+		if err != nil {
+			return err
+		}
+		b.progress("building heatd in %s", top)
 		heatd = filepath.Join(b.dir, "heatd")
-		build := exec.CommandContext(b.ctx, goTool(), "build", "-o", heatd, "github.com/heatd/heatd/cmd/heatd")
+		build := exec.CommandContext(b.ctx, goTool(), "build", "-o", heatd, "./cmd/heatd")
+		build.Dir = top
 		if out, err := build.CombinedOutput(); err != nil {
-			return fmt.Errorf("building heatd (run heatbench inside the heatd module, or give -heatd): %v\n%s", err, out)
+			return fmt.Errorf("building heatd in %s: %v\n%s", top, err, out)
 		}
 	}
 	abs, err := filepath.Abs(heatd)
@@ -92,9 +97,9 @@ func (b *bench) tools(heatd string) error {
 	// The Go floor is built as heatd is, by the go command, so that both
 	// come from the same toolchain.
 	b.gofloor = filepath.Join(b.dir, "gofloor")
-	build := exec.CommandContext(b.ctx, goTool(), "build", "-o", b.gofloor, "github.com/heatd/heatd/cmd/heatbench/gofloor")
+	build := exec.CommandContext(b.ctx, goTool(), "build", "-o", b.gofloor, benchModule+"/gofloor")
 	if out, err := build.CombinedOutput(); err != nil {
-		return fmt.Errorf("building the Go floor: %v\n%s", err, out)
+		return fmt.Errorf("building the Go floor (run heatbench from bench/): %v\n%s", err, out)
 	}
 
 	if cc, err := exec.LookPath("cc"); err != nil {

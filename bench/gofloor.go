@@ -12,7 +12,7 @@ import (
 )
 
 // goFloorRun is gofloor running: the least a Go supervisor with a
-// goroutine per check costs (cmd/heatbench/gofloor).
+// goroutine per check costs (bench/gofloor).
 type goFloorRun struct {
 	cmd  *exec.Cmd
 	in   io.WriteCloser

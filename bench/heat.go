@@ -26,7 +26,7 @@ func (b *bench) heatSection() error {
 	if err := b.heatRuns(); err != nil {
 		return err
 	}
-	b.rep.note("HEAT: cmd/heatbench/heat.py, HEAT's loop as its report gives it (Popen with shell=True and both outputs on pipes, wait, a line per run, sleep(interval) after each), `python3 -u heat.py -i SECONDS /bin/true`, one process per check. Start: %d processes at -i 3600, each one's CPU (its own and its children's) and RSS once it has printed its first line; the mean CPU and the median RSS. Runs: %d processes at -i 1 (HEAT's -i takes whole seconds), runs counted from their lines, all of them stopped while the floor (sh -c from C, HEAT's own way of running a command) runs; %d windows of %s.",
+	b.rep.note("HEAT: bench/heat.py, HEAT's loop as its report gives it (Popen with shell=True and both outputs on pipes, wait, a line per run, sleep(interval) after each), `python3 -u heat.py -i SECONDS /bin/true`, one process per check. Start: %d processes at -i 3600, each one's CPU (its own and its children's) and RSS once it has printed its first line; the mean CPU and the median RSS. Runs: %d processes at -i 1 (HEAT's -i takes whole seconds), runs counted from their lines, all of them stopped while the floor (sh -c from C, HEAT's own way of running a command) runs; %d windows of %s.",
 		b.plan.heatStarts, b.plan.heatProcs, b.plan.heatWindows, b.plan.heatWindow)
 	return nil
 }

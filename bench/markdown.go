@@ -18,8 +18,8 @@ func (r *report) markdown() string {
 	var s strings.Builder
 	w := func(format string, args ...any) { fmt.Fprintf(&s, format, args...) }
 	w("# heatd benchmarks\n\n")
-	w("Written by `make bench` (`go run ./cmd/heatbench -out BENCHMARKS.md`, source in\n")
-	w("`cmd/heatbench/`); run it again to refresh this file, which is generated but for its last\n")
+	w("Written by `make bench` (`go run . -heatd ../bin/heatd -out ../BENCHMARKS.md` in `bench/`,\n")
+	w("the harness's source); run it again to refresh this file, which is generated but for its last\n")
 	w("section. Every CPU figure is user+system time of the supervisor and of the children it\n")
 	w("reaped, per check run, and is compared with the floor measured in the same run: a C\n")
 	w("program that only `posix_spawn`s and `waitpid`s the same command. Other work on the\n")
