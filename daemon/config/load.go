@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -56,7 +55,7 @@ func (l *loader) load(path string) *Config {
 	l.guard.logDir(main, d.LogDir, &l.errs)
 	defaults := readDefaults(main, &l.errs, l.guard)
 	tables := checkTables(main, &l.errs)
-	for _, name := range included(main, patterns) {
+	for _, name := range l.included(main, patterns) {
 		if src := l.read(name); src != nil {
 			l.guard.configFile(src, &l.errs)
 			l.onlyChecks(src)
@@ -117,30 +116,6 @@ func (l *loader) onlyChecks(src *source) {
 			s.add(s.keyLine(key), key, msg)
 		}
 	}
-}
-
-// included are the files the patterns match: in pattern order, each
-// pattern's matches sorted, each file once. The main file is skipped, so
-// include = ["*.toml"] beside it does not read it again.
-func included(main *source, patterns []string) []string {
-	mainInfo, _ := os.Stat(main.name)
-	seen := map[string]bool{}
-	var names []string
-	for _, p := range patterns {
-		matches, _ := filepath.Glob(p) // only a bad pattern fails, and readDaemon reported those
-		for _, m := range matches {
-			abs, _ := filepath.Abs(m)
-			if seen[abs] {
-				continue
-			}
-			seen[abs] = true
-			if fi, err := os.Stat(m); err == nil && mainInfo != nil && os.SameFile(fi, mainInfo) {
-				continue
-			}
-			names = append(names, m)
-		}
-	}
-	return names
 }
 
 // checks reads every check table, and reports the rules across checks: a
