@@ -36,6 +36,7 @@ type loader struct {
 	guard  *guard // the root-safety rules, once [daemon] says they apply; nil: they do not
 	errs   Errors
 	files  []string // names in reading order, which orders the errors
+	unused Errors   // the key_unused warnings of the valid checks
 }
 
 func (l *loader) load(path string) *Config {
@@ -62,7 +63,8 @@ func (l *loader) load(path string) *Config {
 			tables = append(tables, checkTables(src, &l.errs)...)
 		}
 	}
-	return &Config{Path: path, Daemon: d, Checks: l.checks(tables, defaults, &d), Warnings: warnings}
+	checks := l.checks(tables, defaults, &d)
+	return &Config{Path: path, Daemon: d, Checks: checks, Warnings: warnings, Unused: l.unused}
 }
 
 // strictOff is the warning a configuration that turns root safety off
@@ -149,6 +151,7 @@ func (l *loader) checks(tables []checkTable, defaults settings, d *Daemon) []che
 		logOwner[spec.HeatLog] = t.s
 		if ok {
 			specs = append(specs, spec)
+			l.unused = append(l.unused, unused(t, defaults)...)
 		}
 	}
 	// Sorted through an index: a Spec is large, and ten thousand of them
