@@ -76,6 +76,9 @@ func Run(ctx context.Context, path, version string, stderr io.Writer) int {
 	ctl, err := control.Listen(cfg.Daemon.ControlSocket)
 	if err != nil {
 		fmt.Fprintf(stderr, "heatd: %v\n", err)
+		if hint := SocketWarning(cfg); hint != "" {
+			fmt.Fprintf(stderr, "heatd: %s\n", hint)
+		}
 		return 1
 	}
 	d.stopping = ctx.Done()

@@ -59,6 +59,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		for _, e := range cfg.Unused {
 			fmt.Fprintln(stderr, "warning:", e)
 		}
+		if w := daemon.SocketWarning(cfg); w != "" {
+			fmt.Fprintln(stderr, "warning:", w)
+		}
 		if n := len(cfg.Checks); n == 1 {
 			fmt.Fprintln(stdout, "config OK: 1 check")
 		} else {
