@@ -21,6 +21,25 @@ func nonrootHint(config string) (start, end string) {
 			config + `), which heatctl -c ` + config + ` finds`
 }
 
+// readmeNonRootConfig is the README's configuration for a user other than
+// root: the first TOML block after the sentence that introduces it.
+func readmeNonRootConfig(t *testing.T) string {
+	t.Helper()
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, ok := strings.Cut(string(readme), "A configuration for a user other than root")
+	if ok {
+		_, after, ok = strings.Cut(after, "```toml\n")
+	}
+	block, _, closed := strings.Cut(after, "```")
+	if !ok || !closed {
+		t.Fatal("README.md has no TOML block after \"A configuration for a user other than root\"")
+	}
+	return block
+}
+
 // runAsNobody runs heatd with args as faultNobody in dir, with
 // XDG_RUNTIME_DIR set to runtimeDir ("": unset), to its end.
 func runAsNobody(t *testing.T, dir, runtimeDir string, args ...string) (stdout, stderr string, code int) {
@@ -37,11 +56,12 @@ func runAsNobody(t *testing.T, dir, runtimeDir string, args ...string) (stdout, 
 	return o.String(), e.String(), cmd.ProcessState.ExitCode()
 }
 
-// The README's minimal config, run by a user other than root: heatd -t
-// warns that the default control socket needs root and says how to set
-// another, and still exits 0; heatd itself fails at start with the same
-// words after the system's. With control_socket set, heatd -t is silent
-// and heatd runs and stops cleanly.
+// A config that leaves control_socket at its default, run by a user other
+// than root: heatd -t warns that the default control socket needs root and
+// says how to set another, and still exits 0; heatd itself fails at start
+// with the same words after the system's. The README's config for such a
+// user passes heatd -t with nothing to say, runs, answers heatctl -c, and
+// stops cleanly.
 func TestNonRootControlSocket(t *testing.T) {
 	requireRoot(t, "to run heatd as another user")
 	dir := nobodysDir(t)
@@ -70,7 +90,7 @@ func TestNonRootControlSocket(t *testing.T) {
 		t.Errorf("heatd: exit %d, stderr\n%s\nwant exit 1, the system's error, then heatd: %s...%s", code, stderr, start, end)
 	}
 
-	writeConfig(t, config, "[daemon]\nlog_dir = \"log\"\ncontrol_socket = \"heatd.sock\"\n\n[check.web]\ncommand = \"true\"\n")
+	writeConfig(t, config, readmeNonRootConfig(t))
 	stdout, stderr, code = runAsNobody(t, dir, "", "-t", "-c", config)
 	if code != 0 || stdout != "config OK: 1 check\n" || stderr != "" {
 		t.Errorf("heatd -t with control_socket: exit %d, stdout %q, stderr %q; want 0, config OK and nothing on stderr", code, stdout, stderr)
@@ -79,6 +99,11 @@ func TestNonRootControlSocket(t *testing.T) {
 	heatd.waitFor("config_loaded", 10*time.Second, true, func(l []string) bool { return count(l, "config_loaded", "") == 1 })
 	if _, err := os.Stat(filepath.Join(dir, "heatd.sock")); err != nil {
 		t.Errorf("the control socket beside the config: %v", err)
+	}
+	ctl := asNobody(exec.Command(filepath.Join(bin, "heatctl"), "-c", config, "status"))
+	ctl.Dir = dir
+	if out, err := ctl.CombinedOutput(); err != nil || !strings.Contains(string(out), "web") {
+		t.Errorf("heatctl -c %s status: %v\n%s", config, err, out)
 	}
 	if code := heatd.stop(syscall.SIGTERM); code != 0 {
 		t.Errorf("heatd stopped with %d, want 0; stderr:\n%s", code, strings.Join(heatd.lines(true), "\n"))
