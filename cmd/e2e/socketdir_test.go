@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -48,5 +49,40 @@ func TestSocketFolderRemovedAtStop(t *testing.T) {
 				t.Errorf("the folders heatd made for its socket are still there (%v)", err)
 			}
 		})
+	}
+}
+
+// A reload that moves the control socket removes, once the old socket
+// has closed, the folder heatd made for it; the new one goes at stop.
+func TestSocketFolderRemovedWhenMoved(t *testing.T) {
+	dir := t.TempDir()
+	config := filepath.Join(dir, "heat.toml")
+	text := "[daemon]\nlog_dir = \"log\"\ncontrol_socket = \"%s/heatd.sock\"\n\n[check.web]\ncommand = \"true\"\n"
+	writeConfig(t, config, fmt.Sprintf(text, "old"))
+	heatd := start(t, dir, "heatd", "-c", config)
+	loaded := func(n int) func([]string) bool {
+		return func(l []string) bool { return count(l, "config_loaded", "") == n }
+	}
+	heatd.waitFor("config_loaded", 10*time.Second, true, loaded(1))
+	writeConfig(t, config, fmt.Sprintf(text, "new"))
+	heatd.cmd.Process.Signal(syscall.SIGHUP)
+	heatd.waitFor("the reload", 10*time.Second, true, loaded(2))
+	if _, err := os.Stat(filepath.Join(dir, "new", "heatd.sock")); err != nil {
+		t.Fatalf("the moved socket: %v", err)
+	}
+	// The old socket closes after the answers in flight, within a second.
+	deadline := time.Now().Add(5 * time.Second)
+	for _, err := os.Stat(filepath.Join(dir, "old")); err == nil; _, err = os.Stat(filepath.Join(dir, "old")) {
+		if time.Now().After(deadline) {
+			left, _ := os.ReadDir(filepath.Join(dir, "old"))
+			t.Fatalf("the old socket's folder is still there, holding %v", left)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if code := heatd.stop(syscall.SIGTERM); code != 0 {
+		t.Fatalf("heatd stopped with %d", code)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "new")); !os.IsNotExist(err) {
+		t.Errorf("the new socket's folder after the stop: %v", err)
 	}
 }
