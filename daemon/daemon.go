@@ -16,7 +16,6 @@ import (
 
 	"github.com/heatd/heatd/check"
 	"github.com/heatd/heatd/daemon/config"
-	"github.com/heatd/heatd/daemon/control"
 	"github.com/heatd/heatd/daemon/metrics"
 	"github.com/heatd/heatd/daemon/sdnotify"
 )
@@ -73,9 +72,12 @@ func Run(ctx context.Context, path, version string, stderr io.Writer) int {
 		return 1
 	}
 	defer d.serveMetrics("")
-	ctl, err := control.Listen(cfg.Daemon.ControlSocket)
+	ctl, err := listenControl(cfg.Daemon.ControlSocket)
 	if err != nil {
 		fmt.Fprintf(stderr, "heatd: %v\n", err)
+		if hint := SocketWarning(cfg); hint != "" {
+			fmt.Fprintf(stderr, "heatd: %s\n", hint)
+		}
 		return 1
 	}
 	d.stopping = ctx.Done()
@@ -135,7 +137,7 @@ type daemon struct {
 	metrics       *metrics.Metrics
 	metricsServer *metrics.Server // nil when metrics_listen is off
 
-	control *control.Server
+	control *controlSocket
 	reloads chan chan error // reloads asked for on the control socket
 
 	stopping    <-chan struct{} // closed when heatd begins to stop

@@ -9,7 +9,6 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/heatd/heatd/daemon/config"
-	"github.com/heatd/heatd/daemon/control"
 )
 
 // reloadNow reloads, telling systemd (RELOADING=1, then READY=1 whichever
@@ -27,11 +26,11 @@ func (d *daemon) reloadNow() error {
 // line.
 func (d *daemon) reload() error {
 	cfg, err := loadWithin(config.Load, d.path, parseDeadline)
-	var moved *control.Server
+	var moved *controlSocket
 	if err == nil && cfg.Daemon.ControlSocket != d.control.Path() {
 		// Bound before anything changes: a socket that cannot move rejects
 		// the reload as a whole.
-		moved, err = control.Listen(cfg.Daemon.ControlSocket)
+		moved, err = listenControl(cfg.Daemon.ControlSocket)
 	}
 	if err == nil {
 		err = d.events.Set(cfg.Daemon.LogFormat, cfg.Daemon.LogLevel)

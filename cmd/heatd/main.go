@@ -56,6 +56,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		for _, w := range cfg.Warnings {
 			fmt.Fprintln(stderr, "warning:", w)
 		}
+		for _, e := range cfg.Unused {
+			fmt.Fprintln(stderr, "warning:", e)
+		}
+		if w := daemon.SocketWarning(cfg); w != "" {
+			fmt.Fprintln(stderr, "warning:", w)
+		}
 		if n := len(cfg.Checks); n == 1 {
 			fmt.Fprintln(stdout, "config OK: 1 check")
 		} else {

@@ -49,11 +49,11 @@ func checkKeys() []checkKey {
 		recoveryUnitKey(),
 		{name: "threshold", defaults: true, doc: "failures in a row that start recovery",
 			value: field(plain(parseThreshold), 0, func(b *built, v int) { b.Threshold = v })},
-		{name: "recovery_timeout", defaults: true, doc: "how long a recovery has to prove itself; none: `threshold` runs",
+		{name: "recovery_timeout", defaults: true, effect: effectThreshold, doc: "how long a recovery has to prove itself; none: `threshold` runs",
 			value: field(plain(parsePositive), 0, func(b *built, v time.Duration) { b.RecoveryTimeout = v })},
-		{name: "fault_signal", defaults: true, needs: needsTarget, doc: "sent before each recovery",
+		{name: "fault_signal", defaults: true, needs: needsTarget, effect: effectThreshold, doc: "sent before each recovery",
 			value: field(plain(parseSignal), 0, func(b *built, v syscall.Signal) { b.FaultSignal = v })},
-		{name: "success_signal", defaults: true, needs: needsTarget, doc: "sent once a recovery is verified",
+		{name: "success_signal", defaults: true, needs: needsTarget, effect: effectThreshold, doc: "sent once a recovery is verified",
 			value: field(plain(parseSignal), 0, func(b *built, v syscall.Signal) { b.SuccessSignal = v })},
 		{name: "script_timeout", defaults: true, doc: "a fail or recovery script longer than this is killed; a unit restart is waited for no longer",
 			value: field(plain(parsePositive), 5*time.Minute, func(b *built, v time.Duration) { b.ScriptTimeout = v })},
@@ -78,6 +78,10 @@ func paced(v value[*built]) value[*built] {
 	v.setDefault = func(b *built) { b.Interval = check.DefaultInterval(b.Probe, v.deflt.(time.Duration)) }
 	return v
 }
+
+// effectThreshold is the rule of the keys that act only in recovery.
+var effectThreshold = &rule{[]string{"threshold"},
+	`is unused: it has no effect without "threshold", the consecutive failures that start recovery; set "threshold", or remove it`}
 
 // needsTarget is the rule of the keys that send signals.
 var needsTarget = &rule{[]string{"pid", "pidfile"}, `needs a target: set "pid" or "pidfile"`}

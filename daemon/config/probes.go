@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"strings"
 )
 
 // A parser that keys of more than one row share: HOST:PORT (tcp and
@@ -11,11 +12,16 @@ import (
 
 // parseHostPort reads HOST:PORT with a numeric port. A host may be left
 // out only where it means "every address" (a listener), not where heatd
-// connects.
+// connects. A NUL byte is refused, as parseText refuses it in other
+// texts: no host name holds one, and a C library would read the name only
+// up to it.
 func parseHostPort(v any, needHost bool) (string, error) {
 	s, err := parseString(v)
 	if err != nil {
 		return "", err
+	}
+	if strings.Contains(s, "\x00") {
+		return "", fmt.Errorf("cannot hold a NUL byte, not %s", shown(s))
 	}
 	example := `"localhost:5432"`
 	if !needHost {

@@ -23,6 +23,11 @@ type key[D any] struct {
 	// [defaults]; excludes is what it cannot be written with in a check's
 	// own table. nil: nothing.
 	needs, excludes *rule
+	// effect is what the key needs beside it to have any effect; written
+	// in a check's own table without it, the key is a key_unused warning
+	// (from [defaults] it is silent: there it serves other checks). nil:
+	// it always has one.
+	effect *rule
 	// shown is the README's default when the value alone would not say it
 	// ("off", "<log_dir>/<name>.log"); "" shows the default value.
 	shown string

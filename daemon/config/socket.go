@@ -1,5 +1,9 @@
 package config
 
+// DefaultControlSocket is the control socket when [daemon] names none:
+// where a packaged heatd, run by root under systemd, serves heatctl.
+const DefaultControlSocket = "/run/heatd/heatd.sock"
+
 // ControlSocket is the control socket that the configuration at path names:
 // its [daemon] control_socket (relative to the file's folder), or the
 // default. It reads the main file alone, as Load reads it, and looks at
