@@ -36,7 +36,7 @@ test: vet lint
 # the run (and is then a regression test of `make test`).
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./daemon/config
-	$(GO) test -run '^$$' -fuzz '^FuzzParseArgs$$' -fuzztime $(FUZZTIME) ./cmd/heat
+	$(GO) test -run '^$$' -fuzz '^FuzzParseArgs$$' -fuzztime $(FUZZTIME) ./cmd/internal/heat
 
 # The benchmarks (cmd/heatbench): heatd against a C floor that only spawns
 # and waits, beside monit and HEAT's own loop, written to BENCHMARKS.md with
