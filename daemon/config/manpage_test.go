@@ -2,6 +2,8 @@ package config
 
 import (
 	"os"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -40,6 +42,36 @@ func TestManPageHasEveryKey(t *testing.T) {
 				t.Errorf("heat.toml.5.md, section %q, does not document the key %s", s.heading, name)
 			}
 		}
+	}
+}
+
+// TestManPageDefaultsKeys: the sentence of heat.toml(5) that says which
+// keys [defaults] cannot set names exactly the check keys that it cannot.
+func TestManPageDefaultsKeys(t *testing.T) {
+	text, err := os.ReadFile(manPagePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const lead = "**[defaults]** takes every key below but "
+	_, rest, ok := strings.Cut(string(text), lead)
+	if !ok {
+		t.Fatalf("heat.toml.5.md has no sentence %q", lead)
+	}
+	sentence, _, _ := strings.Cut(rest, ".\n")
+	var got []string
+	for _, m := range regexp.MustCompile(`\*\*([a-z_]+)\*\*`).FindAllStringSubmatch(sentence, -1) {
+		got = append(got, m[1])
+	}
+	var want []string
+	for _, k := range checkKeyTable {
+		if !k.defaults {
+			want = append(want, k.name)
+		}
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("heat.toml.5.md: [defaults] cannot set %v; the key tables say %v", got, want)
 	}
 }
 
