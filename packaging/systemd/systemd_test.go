@@ -185,8 +185,16 @@ func (h *harness) install(t *testing.T, deb, version string) {
 	if p["ActiveState"] != "active" || p["SubState"] != "running" {
 		t.Errorf("after dpkg -i heatd is %s/%s, want active/running (the postinst starts it)", p["ActiveState"], p["SubState"])
 	}
-	if got := c.must(t, "heatd", "-version"); got != "heatd "+version {
-		t.Errorf("heatd -version = %q, want %q", got, "heatd "+version)
+	// heat and heatctl are links to heatd, which is each by its name.
+	for _, name := range []string{"heatd", "heat", "heatctl"} {
+		if got := c.must(t, name, "-version"); got != name+" "+version {
+			t.Errorf("%s -version = %q, want %q", name, got, name+" "+version)
+		}
+	}
+	for _, name := range []string{"heat", "heatctl"} {
+		if got := c.must(t, "readlink", "/usr/bin/"+name); got != "heatd" {
+			t.Errorf("/usr/bin/%s links to %q, want heatd", name, got)
+		}
 	}
 	if got := c.must(t, "heatd", "-t", "-c", "/etc/heat.toml"); got != "config OK: 0 checks" {
 		t.Errorf("heatd -t on the packaged /etc/heat.toml: %q", got)
@@ -550,6 +558,11 @@ func (h *harness) removePurge(t *testing.T) {
 	if !exists("/etc/heat.toml") || exists("/usr/bin/heatd") {
 		t.Errorf("after dpkg -r: /etc/heat.toml kept %v (want true), /usr/bin/heatd kept %v (want false)",
 			exists("/etc/heat.toml"), exists("/usr/bin/heatd"))
+	}
+	for _, link := range []string{"/usr/bin/heat", "/usr/bin/heatctl"} {
+		if exists(link) {
+			t.Errorf("after dpkg -r: %s is left", link)
+		}
 	}
 	c.must(t, "dpkg", "--purge", "heatd")
 	for _, p := range []string{"/etc/heat.toml", "/etc/logrotate.d/heatd", "/var/log/heat", "/var/lib/heatd",

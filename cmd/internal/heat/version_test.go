@@ -1,4 +1,4 @@
-package main
+package heat
 
 import (
 	"bytes"
@@ -20,7 +20,7 @@ func TestVersionAndHelp(t *testing.T) {
 		{[]string{"-h"}, "heat runs one health check in the foreground with HEAT's options and output."},
 	} {
 		var stdout, stderr bytes.Buffer
-		code := run(context.Background(), c.args, &stdout, &stderr)
+		code := run(context.Background(), "dev", c.args, &stdout, &stderr)
 		if first, _, _ := strings.Cut(stdout.String(), "\n"); code != 0 || first != c.first || stderr.Len() != 0 {
 			t.Errorf("heat %q: exit %d, stdout %q, stderr %q; want exit 0 and %q", c.args, code, stdout.String(), stderr.String(), c.first)
 		}

@@ -1,4 +1,4 @@
-package main
+package heat
 
 import (
 	"bytes"
@@ -51,7 +51,7 @@ func TestCommandLikeAnOption(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		stdout := &lineWriter{done: cancel}
 		var stderr bytes.Buffer
-		code := run(ctx, args, stdout, &stderr)
+		code := run(ctx, "dev", args, stdout, &stderr)
 		cancel()
 		if code != 0 || !regexp.MustCompile(`^\d+: Failed: Exit Code 7, details in heat.log\n`).MatchString(stdout.String()) {
 			t.Errorf("heat %q: exit %d, stdout %q, stderr %q; want HEAT's line for exit code 7",

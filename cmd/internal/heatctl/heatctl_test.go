@@ -1,4 +1,4 @@
-package main
+package heatctl
 
 import (
 	"context"
@@ -66,7 +66,7 @@ func start(t *testing.T, h *heatd) string {
 func heatctl(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errs strings.Builder
-	code = run(context.Background(), args, &out, &errs)
+	code = run(context.Background(), "dev", args, &out, &errs)
 	return code, out.String(), errs.String()
 }
 

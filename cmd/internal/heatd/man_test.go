@@ -1,4 +1,4 @@
-package main
+package heatd
 
 import (
 	"bytes"
@@ -10,12 +10,12 @@ import (
 
 // heatd(8) documents every flag that heatd -h lists.
 func TestManPageHasEveryFlag(t *testing.T) {
-	page, err := os.ReadFile("../../packaging/man/heatd.8.md")
+	page, err := os.ReadFile("../../../packaging/man/heatd.8.md")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var stdout, stderr bytes.Buffer
-	run([]string{"-h"}, &stdout, &stderr)
+	run("dev", []string{"-h"}, &stdout, &stderr)
 	flags := regexp.MustCompile(`(?m)^  (-[a-z]+)`).FindAllStringSubmatch(stderr.String(), -1)
 	if len(flags) < 3 {
 		t.Fatalf("found %d flags in heatd -h:\n%s", len(flags), stderr.String())

@@ -1,4 +1,4 @@
-package main
+package heatd
 
 import (
 	"bytes"
@@ -9,7 +9,7 @@ import (
 // heatd -h says in one line what heatd is, then how to call it.
 func TestHelp(t *testing.T) {
 	var stdout, stderr bytes.Buffer
-	if code := run([]string{"-h"}, &stdout, &stderr); code != 0 {
+	if code := run("dev", []string{"-h"}, &stdout, &stderr); code != 0 {
 		t.Fatalf("heatd -h: exit %d", code)
 	}
 	lines := strings.Split(stderr.String(), "\n")

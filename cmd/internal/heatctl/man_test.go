@@ -1,4 +1,4 @@
-package main
+package heatctl
 
 import (
 	"os"
@@ -9,7 +9,7 @@ import (
 
 // heatctl(1) documents every option and command that heatctl -h lists.
 func TestManPageHasEveryOption(t *testing.T) {
-	page, err := os.ReadFile("../../packaging/man/heatctl.1.md")
+	page, err := os.ReadFile("../../../packaging/man/heatctl.1.md")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package main
+package heatctl
 
 import (
 	"bytes"
@@ -20,7 +20,7 @@ func TestVersionAndHelp(t *testing.T) {
 		{[]string{"-h"}, "heatctl asks a running heatd for the state of its checks, to reload, or to take a job's beat."},
 	} {
 		var stdout, stderr bytes.Buffer
-		code := run(context.Background(), c.args, &stdout, &stderr)
+		code := run(context.Background(), "dev", c.args, &stdout, &stderr)
 		if first, _, _ := strings.Cut(stdout.String(), "\n"); code != exitOK || first != c.first || stderr.Len() != 0 {
 			t.Errorf("heatctl %q: exit %d, stdout %q, stderr %q; want exit 0 and %q", c.args, code, stdout.String(), stderr.String(), c.first)
 		}

@@ -1,4 +1,4 @@
-package main
+package heat
 
 import (
 	"os"
@@ -9,7 +9,7 @@ import (
 
 // heat(1) documents every option that heat -h lists.
 func TestManPageHasEveryOption(t *testing.T) {
-	page, err := os.ReadFile("../../packaging/man/heat.1.md")
+	page, err := os.ReadFile("../../../packaging/man/heat.1.md")
 	if err != nil {
 		t.Fatal(err)
 	}
