@@ -1,4 +1,4 @@
-package main
+package heatd
 
 import (
 	"bytes"
@@ -17,7 +17,7 @@ func TestCheckPrintsKeyUnused(t *testing.T) {
 		t.Fatal(err)
 	}
 	var stdout, stderr bytes.Buffer
-	if code := run([]string{"-t", "-c", name}, &stdout, &stderr); code != 0 {
+	if code := run("dev", []string{"-t", "-c", name}, &stdout, &stderr); code != 0 {
 		t.Fatalf("heatd -t: exit %d, stderr:\n%s", code, stderr.String())
 	}
 	if got, want := stdout.String(), "config OK: 1 check\n"; got != want {
