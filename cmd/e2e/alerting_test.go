@@ -82,7 +82,19 @@ alert_labels = { env = "prod", team = "web" }
 	if n := count(heatd.lines(true), "alert_send_failed", ""); n != 0 {
 		t.Errorf("%d alert_send_failed with a live Alertmanager", n)
 	}
-	heatd.stop(syscall.SIGTERM)
+
+	// A stop resolves nothing: heatd stopping does not mean the check is
+	// fine. The alert stays active until its endsAt.
+	writeConfig(t, broken, "")
+	alerttest.WaitFor(t, am, recoveringAlerts, "HeatdCheckRecovering again", 10*time.Second,
+		func(as []alerttest.Alert) bool { return len(as) == 1 })
+	if code := heatd.stop(syscall.SIGTERM); code != 0 {
+		t.Errorf("heatd's exit status %d, want 0", code)
+	}
+	after := alerttest.List(t, am, recoveringAlerts)
+	if len(after) != 1 || time.Until(after[0].EndsAt) < 3*time.Minute {
+		t.Errorf("after heatd's stop Alertmanager lists %v; want the alert active, ending some 4m ahead", after)
+	}
 }
 
 // An Alertmanager that refuses, hangs or answers 500 delays no check run:
