@@ -263,12 +263,17 @@ func (c *Check) protect(step func() (ended bool)) (ended bool) {
 // recovery script, then verification at once. It reports whether the check
 // has ended (a stop came).
 func (c *Check) recovery(waited time.Duration) (ended bool) {
-	prev := c.st
+	prev, now := c.st, time.Now()
 	var steps []Step
-	c.st, steps = Recover(c.policy, c.st)
+	c.st, steps = Recover(c.policy, c.st, now)
 	c.perform(c.stop, c.kill, prev, c.st, steps, Result{Waited: waited})
 	if c.stop.Err() != nil {
 		return true
+	}
+	if c.st.Mode == GivenUp {
+		// Its runs go on in the rhythm the attempt was due in.
+		c.next = NextStart(nextSlot(c.next, now, c.policy.Interval), time.Now())
+		return false
 	}
 	c.st, c.next = Recovered(c.st, time.Now())
 	return false
