@@ -60,6 +60,7 @@ type Check struct {
 	phase  phase // for Stalled
 	busy   bool  // a step is waiting for its slot or under way
 	ended  bool  // done is closed
+	resume bool  // Resume came during a step: the step's settle applies it
 }
 
 // Options are what a Check needs besides its Spec.
@@ -88,7 +89,8 @@ func New(spec *Spec, o Options) *Check {
 		scriptTimeout: spec.ScriptTimeout,
 		done:          make(chan struct{}),
 	}
-	c.status.Name, c.status.Interval = spec.Name, spec.Interval
+	c.st = Begin(c.policy)
+	c.status.Name, c.status.Interval, c.status.State = spec.Name, spec.Interval, c.st
 	return c
 }
 
@@ -111,6 +113,17 @@ func PolicyOf(spec *Spec) Policy {
 		SuccessSignal:   spec.SuccessSignal,
 		Fail:            spec.Fail != "",
 		Recovery:        spec.Recovery != "",
+
+		StartPeriod:      spec.StartPeriod,
+		SuccessThreshold: spec.SuccessThreshold,
+		RetryInterval:    spec.RetryInterval,
+		Backoff:          spec.RecoveryBackoff,
+		BackoffMax:       spec.RecoveryBackoffMax,
+		Limit:            spec.RecoveryLimit,
+		LimitWindow:      spec.RecoveryLimitWindow,
+		Flap:             spec.FlapDetection,
+		FlapLow:          spec.FlapLow,
+		FlapHigh:         spec.FlapHigh,
 	}
 }
 
@@ -204,14 +217,23 @@ func (c *Check) step(waited time.Duration) (ended bool) {
 // settle ends a step: the check ends, or its timer is set for the next.
 func (c *Check) settle(ended bool) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	c.busy = false
 	if ended || c.stop.Err() != nil {
 		c.end()
+		c.mu.Unlock()
 		return
+	}
+	var report func()
+	if c.resume {
+		c.resume = false
+		report = c.resumeIdle()
 	}
 	c.waitFor(c.next)
 	c.timer.Reset(time.Until(c.next))
+	c.mu.Unlock()
+	if report != nil {
+		report()
+	}
 }
 
 // halt is what the end of stop does: an idle check ends at once, a busy one
@@ -343,7 +365,8 @@ func (c *Check) perform(stop, kill context.Context, prev, st State, steps []Step
 		case StepFailed:
 			c.events().Warn("check_failed", zap.Int("exit_code", r.Code), zap.Duration("duration", r.Duration),
 				zap.Int("consecutive_failures", st.Streak), zap.String("output", firstLine(r.Output)),
-				zap.Int("pid", r.PID), zap.Bool("verifying", prev.Mode == Verifying), queued(r.Waited))
+				zap.Int("pid", r.PID), zap.Bool("verifying", prev.Mode == Verifying), queued(r.Waited),
+				starting(st))
 		case StepHeatLog:
 			c.enter("writing its heat log", actionBound)
 			c.heatLog(r)
@@ -364,13 +387,17 @@ func (c *Check) perform(stop, kill context.Context, prev, st State, steps []Step
 			}
 			c.script(kill, RecoveryScript, st.Attempt, r.Waited, RecoveryEnv(c.policy, st))
 		case StepRecovered:
-			c.events().Info("recovered", zap.Int("attempts", prev.Attempt))
-			c.mu.Lock()
-			c.status.Recoveries++
-			c.mu.Unlock()
+			c.recovered(prev)
 		case StepRecoveryFailed:
 			c.events().Warn("recovery_failed", zap.Int("attempt", st.Attempt),
 				zap.Int("consecutive_failures", st.Streak))
+		case StepBackoff:
+			c.events().Info("recovery_backoff", zap.Duration("wait", s.Wait), zap.Int("attempt", st.Attempt+1),
+				zap.Int("consecutive_failures", st.Streak))
+		case StepGaveUp:
+			c.gaveUp(st)
+		case StepFlappingStarted, StepFlappingStopped:
+			c.flapping(s.Kind, st, r)
 		}
 	}
 	c.mu.Lock()

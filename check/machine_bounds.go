@@ -93,12 +93,13 @@ func (a *Attempts) add(now time.Time, window time.Duration, keep int) *Attempts 
 
 // Resume ends a gave_up (heatctl resume): the attempts counted by the limit
 // are forgotten, and when the count is at the threshold a recovery starts
-// at once, as after a pause. It reports whether s had given up.
+// at once, as after a pause. The streak goes on, and so does its count of
+// attempts. It reports whether s had given up.
 func Resume(p Policy, s State) (State, bool) {
 	if s.Mode != GivenUp {
 		return s, false
 	}
-	s.Mode, s.OKRow, s.Attempt, s.Recent = Normal, 0, 0, nil
+	s.Mode, s.OKRow, s.Recent = Normal, 0, nil
 	if thresholdReached(p, s) && !s.Flapping {
 		s.Mode = RecoveryDue
 	}

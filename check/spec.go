@@ -34,6 +34,19 @@ type Spec struct {
 	RecoveryTimeout time.Duration // 0: verify by count (Threshold runs)
 	ScriptTimeout   time.Duration
 
+	// The bounds of remediation (SPEC 12). Their zero values are HEAT's
+	// behaviour, which heat keeps.
+	StartPeriod         time.Duration // failures this long after the first run take no step
+	SuccessThreshold    int           // ok runs in a row that end a streak; 0 is 1
+	RetryInterval       time.Duration // the period while failing; 0: Interval
+	WatchTarget         bool          // the target's death runs the check at once
+	RecoveryBackoff     time.Duration // the wait before a streak's second attempt, doubling
+	RecoveryBackoffMax  time.Duration // its cap; 0: none
+	RecoveryLimit       int           // attempts within RecoveryLimitWindow; 0: no limit
+	RecoveryLimitWindow time.Duration
+	FlapDetection       bool
+	FlapLow, FlapHigh   int // percent
+
 	HeatLog   string            // this check's heat log
 	StrictLog bool              // write it as root safety requires (action.HeatLog.Strict)
 	Env       map[string]string // extra environment, defaults merged in
