@@ -33,7 +33,8 @@ type Check struct {
 	name    string
 	policy  Policy
 	doer    Doer
-	log     *zap.Logger // the check's own once logOnce has run
+	log     *zap.Logger // as given; never changed, so any goroutine may read it
+	named   *zap.Logger // log with the check's name, made by logOnce
 	logOnce sync.Once
 
 	// OnResult, when set, sees every check run's result (verification
@@ -42,6 +43,7 @@ type Check struct {
 	delay    time.Duration // before the first run
 	slots    *action.Limiter
 	onEnd    func()
+	watcher  TargetWatcher // watches the target (watch_target); nil when not
 
 	timeout       time.Duration // of a check run
 	scriptTimeout time.Duration // of a fail or recovery script
@@ -90,6 +92,9 @@ func New(spec *Spec, o Options) *Check {
 		done:          make(chan struct{}),
 	}
 	c.st = Begin(c.policy)
+	if w, ok := o.Doer.(TargetWatcher); ok && spec.WatchTarget && spec.Target.IsSet() {
+		c.watcher = w
+	}
 	c.status.Name, c.status.Interval, c.status.State = spec.Name, spec.Interval, c.st
 	return c
 }
@@ -98,8 +103,8 @@ func New(spec *Spec, o Options) *Check {
 // first event: a check that never fails logs nothing, and ten thousand of
 // them need no ten thousand loggers.
 func (c *Check) events() *zap.Logger {
-	c.logOnce.Do(func() { c.log = c.log.With(zap.String("check", c.name)) })
-	return c.log
+	c.logOnce.Do(func() { c.named = c.log.With(zap.String("check", c.name)) })
+	return c.named
 }
 
 // PolicyOf is the part of spec that the rules read.
@@ -254,6 +259,9 @@ func (c *Check) end() {
 	}
 	c.ended = true
 	c.phase = phase{what: "ended"}
+	if c.watcher != nil {
+		c.watcher.UnwatchTarget()
+	}
 	if c.onEnd != nil {
 		c.onEnd()
 	}
@@ -323,6 +331,7 @@ func (c *Check) run(waited time.Duration) (ended bool) {
 		return true
 	}
 	c.st, c.next = d.State, NextStart(d.Next, time.Now())
+	c.watchTarget()
 	return false
 }
 
