@@ -2,6 +2,7 @@ package check
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"sync"
@@ -92,7 +93,7 @@ func New(spec *Spec, o Options) *Check {
 		done:          make(chan struct{}),
 	}
 	c.st = Begin(c.policy)
-	if w, ok := o.Doer.(TargetWatcher); ok && spec.WatchTarget && spec.Target.IsSet() {
+	if w, ok := o.Doer.(TargetWatcher); ok && !spec.NoWatch && spec.Target.IsSet() {
 		c.watcher = w
 	}
 	c.status.Name, c.status.Interval, c.status.State = spec.Name, spec.Interval, c.st
@@ -123,12 +124,12 @@ func PolicyOf(spec *Spec) Policy {
 		SuccessThreshold: spec.SuccessThreshold,
 		RetryInterval:    spec.RetryInterval,
 		Backoff:          spec.RecoveryBackoff,
-		BackoffMax:       spec.RecoveryBackoffMax,
+		BackoffMax:       cmp.Or(spec.RecoveryBackoffMax, DefaultBackoffMax),
 		Limit:            spec.RecoveryLimit,
-		LimitWindow:      spec.RecoveryLimitWindow,
+		LimitWindow:      cmp.Or(spec.RecoveryLimitWindow, DefaultLimitWindow),
 		Flap:             spec.FlapDetection,
-		FlapLow:          spec.FlapLow,
-		FlapHigh:         spec.FlapHigh,
+		FlapLow:          cmp.Or(spec.FlapLow, DefaultFlapLow),
+		FlapHigh:         cmp.Or(spec.FlapHigh, DefaultFlapHigh),
 	}
 }
 

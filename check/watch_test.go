@@ -55,7 +55,7 @@ func TestTargetDeathRunsTheCheck(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		w := &watched{world: newWorld(codes(0, 0, 1, 1))}
 		w.runFor = time.Second
-		spec := Spec{Name: "a", Interval: 10 * time.Second, Target: action.Target{PID: 4242}, WatchTarget: true}
+		spec := Spec{Name: "a", Interval: 10 * time.Second, Target: action.Target{PID: 4242}}
 		c := New(&spec, Options{Doer: w, Log: zap.NewNop()})
 		stop, cancel := context.WithCancel(context.Background())
 		done := make(chan struct{})
@@ -85,7 +85,7 @@ func TestTargetDeathRunsTheCheck(t *testing.T) {
 func TestTargetNotWatched(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		w := &watched{world: newWorld(codes(0))}
-		spec := Spec{Name: "a", Interval: 10 * time.Second, Target: action.Target{PID: 4242}}
+		spec := Spec{Name: "a", Interval: 10 * time.Second, Target: action.Target{PID: 4242}, NoWatch: true}
 		runFor(t, spec, w.world, time.Second)
 		c := New(&spec, Options{Doer: w, Log: zap.NewNop()})
 		stop, cancel := context.WithCancel(context.Background())
@@ -112,7 +112,7 @@ func TestRealTargetDeathRunsTheCheck(t *testing.T) {
 	defer func() { target.Process.Kill(); target.Wait() }()
 	spec := Spec{Name: "svc", Probe: Command("awk '$3 == \"Z\" { exit 1 }' /proc/" + strconv.Itoa(target.Process.Pid) + "/stat"),
 		Interval: time.Hour, Timeout: 5 * time.Second, Target: action.Target{PID: target.Process.Pid},
-		WatchTarget: true, HeatLog: filepath.Join(t.TempDir(), "svc.log")}
+		HeatLog: filepath.Join(t.TempDir(), "svc.log")}
 	r, err := NewRunner(&spec, os.Environ())
 	if err != nil {
 		t.Fatal(err)

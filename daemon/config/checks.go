@@ -69,7 +69,9 @@ func readCheck(t checkTable, defaults settings, d *Daemon, g *guard) (spec check
 	own := readSettings(t.s, t.m, false)
 	g.settings(t.s, own)
 	all := merge(defaults, own)
+	dropUnset(all)
 	validate(t.s, own, all)
+	validateBounds(t.s, own, all)
 	spec = buildSpec(t.s.check, all, d, t.s.src.dir)
 	spec.StrictLog = g != nil // the rules apply: its heat log is written by them too
 	return spec, len(*t.s.errs) == before
@@ -113,6 +115,19 @@ func buildSpec(name string, all settings, d *Daemon, dir string) check.Spec {
 	get(all, "threshold", &sp.Threshold)
 	get(all, "recovery_timeout", &sp.RecoveryTimeout)
 	get(all, "script_timeout", &sp.ScriptTimeout)
+	get(all, "start_period", &sp.StartPeriod)
+	get(all, "success_threshold", &sp.SuccessThreshold)
+	get(all, "retry_interval", &sp.RetryInterval)
+	watch := true
+	get(all, "watch_target", &watch)
+	sp.NoWatch = !watch
+	get(all, "recovery_backoff", &sp.RecoveryBackoff)
+	get(all, "recovery_backoff_max", &sp.RecoveryBackoffMax)
+	get(all, "recovery_limit", &sp.RecoveryLimit)
+	get(all, "recovery_limit_window", &sp.RecoveryLimitWindow)
+	get(all, "flap_detection", &sp.FlapDetection)
+	get(all, "flap_low", &sp.FlapLow)
+	get(all, "flap_high", &sp.FlapHigh)
 	if v, given := all["heat_log"]; given && v.v == nil {
 		sp.HeatLog = "" // a bad heat_log shares no file with anyone
 	}
