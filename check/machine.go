@@ -250,7 +250,8 @@ func observeOK(p Policy, d *Decision, sched time.Time) {
 		*st, d.Next = afterWaitRun(*st, d.Next)
 	}
 	if stopped && st.Mode == Normal && thresholdReached(p, *st) {
-		st.Mode, st.Attempt = RecoveryDue, 0
+		// Held by flapping: the streak's attempts go on.
+		st.Mode = RecoveryDue
 		d.Next = sched
 	}
 }
@@ -288,8 +289,9 @@ func observeFailed(p Policy, d *Decision, r Result, sched time.Time) {
 		d.Steps = append(d.Steps, Step{Kind: StepFailScript})
 	}
 	if thresholdReached(p, *st) {
-		// Recovery starts at once, after this failure's own actions.
-		st.Mode, st.Attempt = RecoveryDue, 0
+		// Recovery starts at once, after this failure's own actions. (A
+		// streak that flapping held has had attempts: they go on.)
+		st.Mode = RecoveryDue
 		d.Next = sched
 	}
 }
@@ -381,6 +383,7 @@ func Recover(p Policy, s State, now time.Time) (State, []Step) {
 		s.Recent = s.Recent.add(now, p.LimitWindow, p.Limit)
 	}
 	s.Attempt++
+	s.OKRow = 0 // verification counts the ok runs after the recovery
 	steps := []Step{{Kind: StepRecoveryStarted}}
 	if p.FaultSignal != 0 {
 		steps = append(steps, Step{Kind: StepSignal, Signal: p.FaultSignal, Why: SignalFault})

@@ -140,7 +140,7 @@ func boundedReference(p Policy, outs []outcome) []string {
 			if p.Recovery {
 				say("recovery script %d cnt=%d", attempt, count)
 			}
-			mode, from, verified = "verify", now, 0
+			mode, from, verified, row = "verify", now, 0, 0
 			continue
 		}
 		if i == len(outs) {
@@ -199,7 +199,7 @@ func boundedReference(p Policy, outs []outcome) []string {
 				mode, count, row, attempt, at = "normal", 0, 0, 0, now+p.Interval
 			}
 			if stopped && mode == "normal" && p.Threshold > 0 && count >= p.Threshold {
-				mode, attempt, at = "attempt", 0, now
+				mode, at = "attempt", now
 			}
 
 		case starting && now < p.StartPeriod:
@@ -235,7 +235,7 @@ func boundedReference(p Policy, outs []outcome) []string {
 					say("fail script")
 				}
 				if p.Threshold > 0 && count >= p.Threshold {
-					mode, attempt, at = "attempt", 0, now
+					mode, at = "attempt", now
 				} else {
 					at = now + normalPeriod()
 				}
@@ -446,5 +446,28 @@ func TestResume(t *testing.T) {
 	}
 	if _, ok := Resume(p, State{Streak: 3}); ok {
 		t.Error("Resume of a check that did not give up")
+	}
+}
+
+// Flapping that stops at an ok run, the row of oks not yet long enough to
+// end the streak, starts the recovery at once, and the streak's attempts
+// go on counting.
+func TestFlappingStopsIntoRecovery(t *testing.T) {
+	p := Policy{Interval: time.Second, Threshold: 3, SuccessThreshold: 2, Flap: true, FlapLow: 20, FlapHigh: 30}
+	t0 := time.Unix(1_700_000_000, 0)
+	st := State{Streak: 5, Attempt: 2, Flapping: true, Results: flapResults}
+	d := Observe(p, st, Result{Start: t0, Unix: t0.Unix()}, t0)
+	var kinds []string
+	for _, s := range d.Steps {
+		kinds = append(kinds, s.Kind.String())
+	}
+	if got := strings.Join(kinds, " "); got != "ok flapping_stopped" {
+		t.Errorf("steps %s", got)
+	}
+	if d.State.Mode != RecoveryDue || d.State.Attempt != 2 || d.State.Streak != 5 || d.State.OKRow != 1 || !d.Next.Equal(t0) {
+		t.Errorf("state %+v, next %v", d.State, d.Next.Sub(t0))
+	}
+	if st, _ := Recover(p, d.State, t0); st.Attempt != 3 || st.OKRow != 0 {
+		t.Errorf("the next attempt: %+v, want attempt 3 and its own row of ok runs", st)
 	}
 }
