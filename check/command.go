@@ -25,9 +25,9 @@ type Command string
 // commandKind is the registry's entry for Command.
 func commandKind() Kind {
 	return Kind{
-		Key: "command",
-		Doc: "a shell command, run by /bin/sh -c (or directly when it has no shell syntax)",
-		New: func(line string) Probe { return Command(line) },
+		Key: Key{Name: "command", Doc: "a shell command, run by `/bin/sh -c`",
+			Value: Make(Reader.Text, func(line string) Probe { return Command(line) })},
+		Form: `"COMMAND"`,
 	}
 }
 
@@ -67,7 +67,8 @@ func (p *commandProber) Run(ctx context.Context) Result {
 		}
 		// The shell says what is wrong, as it would have.
 	}
-	return result(p.run(ctx, "/bin/sh", []string{"sh", "-c", p.line}, p.environ()))
+	// "--": a command starting with - or + is not an option of sh.
+	return result(p.run(ctx, "/bin/sh", []string{"sh", "-c", "--", p.line}, p.environ()))
 }
 
 // Close has nothing to release.

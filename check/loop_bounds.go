@@ -19,16 +19,17 @@ func starting(st State) zap.Field {
 	return zap.Bool("starting", true)
 }
 
-// recovered reports a verified recovery, or the end of a gave_up by the
+// recovered reports, at the run of time unix, a verified recovery, or the end of a gave_up by the
 // check's own ok runs, which is not counted as a recovery: heatd did not
 // fix it.
-func (c *Check) recovered(prev State) {
+func (c *Check) recovered(prev State, unix int64) {
 	if prev.Mode == GivenUp {
 		c.events().Info("recovered", zap.Int("attempts", prev.Attempt), zap.Bool("after_giving_up", true))
-		c.note(time.Now(), "ok again after giving up")
+		c.history(unix, "ok again after giving up")
 		return
 	}
 	c.events().Info("recovered", zap.Int("attempts", prev.Attempt))
+	c.history(unix, verifiedLine(prev.Attempt))
 	c.mu.Lock()
 	c.status.Recoveries++
 	c.mu.Unlock()
@@ -44,7 +45,7 @@ func (c *Check) gaveUp(st State) {
 	if attempts == 1 {
 		plural = ""
 	}
-	c.note(now, fmt.Sprintf("gave up after %d recovery attempt%s within %s: no more until the check is ok "+
+	c.history(now.Unix(), fmt.Sprintf("gave up after %d recovery attempt%s within %s: no more until the check is ok "+
 		"by itself, heatctl resume, or a changed check", attempts, plural, c.policy.LimitWindow))
 }
 
@@ -55,19 +56,12 @@ func (c *Check) flapping(kind StepKind, st State, r Result) {
 	if kind == StepFlappingStarted {
 		c.events().Warn("flapping_started", zap.Float64("score", score), zap.Int("flap_high", c.policy.FlapHigh),
 			zap.Int("consecutive_failures", st.Streak))
-		c.note(time.Unix(r.Unix, 0), "flapping started (score "+text+"): no action until it stops")
+		c.history(r.Unix, "flapping started (score "+text+"): no action until it stops")
 		return
 	}
 	c.events().Info("flapping_stopped", zap.Float64("score", score), zap.Int("flap_low", c.policy.FlapLow),
 		zap.Int("consecutive_failures", st.Streak))
-	c.note(time.Unix(r.Unix, 0), "flapping stopped (score "+text+")")
-}
-
-// note writes one line of heatd's own to the heat log.
-func (c *Check) note(at time.Time, line string) {
-	if err := c.doer.HeatLog(at.Unix(), []byte(line+"\n")); err != nil {
-		c.events().Error("heat_log_failed", zap.Error(err))
-	}
+	c.history(r.Unix, "flapping stopped (score "+text+")")
 }
 
 // Resume ends a gave_up (heatctl resume): the attempts recovery_limit
@@ -110,6 +104,11 @@ func (c *Check) resumeIdle() (report func()) {
 	}
 	return func() {
 		c.events().Info("check_resumed", zap.Bool("gave_up", true), zap.Int("consecutive_failures", st.Streak))
-		c.note(time.Now(), "resumed after giving up")
+		// The check waits for its next run by now: the line is written
+		// without entering a phase (writeHeatLog's), which would hide
+		// the wait from its liveness.
+		if err := c.doer.HeatLog(time.Now().Unix(), "resumed after giving up", nil); err != nil {
+			c.events().Error("heat_log_failed", zap.Error(err))
+		}
 	}
 }

@@ -3,6 +3,7 @@ package check
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -69,6 +70,7 @@ func TestBackoffSeesASelfHealedService(t *testing.T) {
 func TestGivingUpAndResuming(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		w := newWorld(codes(1))
+		w.history = true
 		core, logs := observer.New(zapcore.DebugLevel)
 		spec := Spec{Name: "a", Interval: 10 * time.Second, Threshold: 1, Recovery: "/r",
 			RecoveryLimit: 2, RecoveryLimitWindow: time.Hour}
@@ -94,22 +96,25 @@ func TestGivingUpAndResuming(t *testing.T) {
 		cancel()
 		<-done
 		const gaveUp = "heat log \"gave up after 2 recovery attempts within 1h0m0s: no more until the check is ok by itself, heatctl resume, or a changed check\""
+		failed := func(at string, attempt int) string {
+			return at + " heat log \"recovery failed (attempt " + strconv.Itoa(attempt) + "): no verification run was ok\""
+		}
 		got := w.lines()
 		want := []string{
 			"0s run 1 -> 1", "0s heat log \"error 1\"",
-			"0s recovery script 1", "0s run 2 -> 1", "0s heat log \"error 2\"",
-			"10s recovery script 2", "10s run 3 -> 1", "10s heat log \"error 3\"",
+			"0s recovery script 1", "0s run 2 -> 1", "0s heat log \"error 2\"", failed("0s", 1),
+			"10s recovery script 2", "10s run 3 -> 1", "10s heat log \"error 3\"", failed("10s", 2),
 			"20s " + gaveUp,
 			// resumed at 25 s with the count at the threshold: a recovery at once
 			"25s heat log \"resumed after giving up\"",
-			"25s recovery script 3", "25s run 4 -> 1", "25s heat log \"error 4\"",
-			"35s recovery script 4", "35s run 5 -> 1", "35s heat log \"error 5\"",
+			"25s recovery script 3", "25s run 4 -> 1", "25s heat log \"error 4\"", failed("25s", 3),
+			"35s recovery script 4", "35s run 5 -> 1", "35s heat log \"error 5\"", failed("35s", 4),
 			"45s " + gaveUp,
 			// gave up again: runs go on every interval, with no step
 			"55s run 6 -> 1", "55s heat log \"error 6\"",
 			"65s run 7 -> 1", "65s heat log \"error 7\"",
 			"70s heat log \"resumed after giving up\"",
-			"70s recovery script 5", "70s run 8 -> 1", "70s heat log \"error 8\"",
+			"70s recovery script 5", "70s run 8 -> 1", "70s heat log \"error 8\"", failed("70s", 5),
 		}
 		check(t, got, want)
 		e := logs.FilterMessage("recovery_gave_up").All()
@@ -220,6 +225,7 @@ func TestFlappingHoldsActions(t *testing.T) {
 			}
 			return 1
 		})
+		w.history = true
 		core, logs := observer.New(zapcore.DebugLevel)
 		spec := Spec{Name: "a", Interval: time.Second, Signal: syscall.SIGHUP, Threshold: 3, Recovery: "/r",
 			FlapDetection: true, FlapLow: 20, FlapHigh: 30}
@@ -271,6 +277,7 @@ func TestFlappingHoldsActions(t *testing.T) {
 func TestRecoveredAfterGivingUp(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		w := newWorld(codes(1, 1, 1, 0))
+		w.history = true
 		core, logs := observer.New(zapcore.DebugLevel)
 		spec := Spec{Name: "a", Interval: 10 * time.Second, Threshold: 1, Recovery: "/r",
 			SuccessSignal: syscall.SIGUSR2, SuccessThreshold: 2, RecoveryLimit: 1, RecoveryLimitWindow: time.Hour}
@@ -289,6 +296,7 @@ func TestRecoveredAfterGivingUp(t *testing.T) {
 		check(t, w.lines(), []string{
 			"0s run 1 -> 1", "0s heat log \"error 1\"",
 			"0s recovery script 1", "0s run 2 -> 1", "0s heat log \"error 2\"",
+			"0s heat log \"recovery failed (attempt 1): no verification run was ok\"",
 			"10s heat log \"gave up after 1 recovery attempt within 1h0m0s: no more until the check is ok by itself, heatctl resume, or a changed check\"",
 			"20s run 3 -> 1", "20s heat log \"error 3\"",
 			"30s run 4 -> 0",
@@ -314,6 +322,7 @@ func TestRecoveredAfterGivingUp(t *testing.T) {
 func TestResumeDuringARun(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		w := newWorld(codes(1))
+		w.history = true
 		w.runFor = 4 * time.Second
 		spec := Spec{Name: "a", Interval: 10 * time.Second, Threshold: 1, Recovery: "/r",
 			RecoveryLimit: 1, RecoveryLimitWindow: time.Hour}
@@ -331,11 +340,13 @@ func TestResumeDuringARun(t *testing.T) {
 		check(t, w.lines(), []string{
 			"0s run 1 -> 1", "4s heat log \"error 1\"",
 			"4s recovery script 1", "4s run 2 -> 1", "8s heat log \"error 2\"",
+			"8s heat log \"recovery failed (attempt 1): no verification run was ok\"",
 			// verification ran at 4 s: its rhythm goes on
 			"14s heat log \"gave up after 1 recovery attempt within 1h0m0s: no more until the check is ok by itself, heatctl resume, or a changed check\"",
 			"24s run 3 -> 1", "28s heat log \"error 3\"",
 			"28s heat log \"resumed after giving up\"",
 			"28s recovery script 2", "28s run 4 -> 1", "32s heat log \"error 4\"",
+			"32s heat log \"recovery failed (attempt 2): no verification run was ok\"",
 		})
 	})
 }

@@ -113,7 +113,7 @@ func TestRealTargetDeathRunsTheCheck(t *testing.T) {
 	spec := Spec{Name: "svc", Probe: Command("awk '$3 == \"Z\" { exit 1 }' /proc/" + strconv.Itoa(target.Process.Pid) + "/stat"),
 		Interval: time.Hour, Timeout: 5 * time.Second, Target: action.Target{PID: target.Process.Pid},
 		HeatLog: filepath.Join(t.TempDir(), "svc.log")}
-	r, err := NewRunner(&spec, os.Environ())
+	r, err := NewRunner(&spec, os.Environ(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,11 +23,15 @@ type Engine struct {
 	base    []string                          // the environment checks inherit
 	observe func(name string, r check.Result) // sees every check run; may be nil
 
-	slots *action.Limiter // max_parallel, shared by every check
+	slots   *action.Limiter // max_parallel, shared by every check
+	systemd *action.Systemd // recovery_unit's restarts: one connection, opened at the first
 
 	mu       sync.Mutex
 	checks   map[string]*instance
 	retiring map[*instance]bool // stopped, not yet ended (a changed or removed check)
+	// gone holds, by name, the newest instance of a removed check until it
+	// ends: the check added again starts after it.
+	gone     map[string]*instance
 	settings Settings
 	halted   bool
 	held     bool        // Apply's new checks wait for Release
@@ -41,23 +45,40 @@ type Settings struct {
 	MaxParallel int           // processes at once; 0: automatic
 }
 
-// instance is one check's running loop.
+// instance is one check's running loop. The instances of one name form a
+// chain: each begins only once the one before it has ended, so that one
+// check never runs twice at once, whatever the reloads in between.
 type instance struct {
 	spec   check.Spec
 	check  *check.Check
 	runner *check.Runner
-	begin  func()             // starts the check
-	stop   context.CancelFunc // no new runs
-	kill   context.CancelFunc // cut short what runs
-	done   <-chan struct{}    // closed when the check has ended
+
+	stopCtx, killCtx context.Context
+	cancelStop       context.CancelFunc // no new runs
+	kill             context.CancelFunc // cut short what runs
+	// done is closed when the check has ended, and with it every earlier
+	// instance of its name: its loop starts only after they have.
+	done <-chan struct{}
+
+	mu      sync.Mutex
+	retired bool // its results are no longer its name's (metrics)
 }
+
+// begin starts the check. One stopped before it began starts only to end
+// at once (its stop context has ended): it still waited for the instance
+// before it. e.mu is held.
+func (in *instance) begin() { in.check.Start(in.stopCtx, in.killCtx) }
+
+// stop ends the check's new runs. e.mu is held.
+func (in *instance) stop() { in.cancelStop() }
 
 // NewEngine makes an engine with no checks. Its checks inherit heatd's
 // environment; observe, when not nil, sees every run of every check (for
 // metrics).
 func NewEngine(log *zap.Logger, observe func(name string, r check.Result)) *Engine {
 	return &Engine{log: log, base: os.Environ(), observe: observe, checks: make(map[string]*instance),
-		retiring: make(map[*instance]bool), slots: action.NewLimiter(0)}
+		retiring: make(map[*instance]bool), gone: make(map[string]*instance), slots: action.NewLimiter(0),
+		systemd: action.NewSystemd()}
 }
 
 // Change describes what Apply did, by check name.
@@ -67,8 +88,9 @@ type Change struct {
 
 // Apply makes specs the running set. New checks start (after their splay);
 // removed ones stop as at a stop; changed ones stop, and their new instance
-// starts once the old one has ended, so one check never runs twice at once;
-// unchanged ones keep running, their state and schedule untouched.
+// starts once the old one has ended, so one check never runs twice at once
+// (a check removed and added again waits the same way for what is left of
+// it); unchanged ones keep running, their state and schedule untouched.
 func (e *Engine) Apply(specs []check.Spec, set Settings) Change {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -86,13 +108,18 @@ func (e *Engine) Apply(specs []check.Spec, set Settings) Change {
 		switch {
 		case !ok:
 			ch.Added = append(ch.Added, spec.Name)
-			e.checks[spec.Name] = e.start(spec, nil)
+			var after <-chan struct{}
+			if gone := e.gone[spec.Name]; gone != nil {
+				after = gone.done
+				delete(e.gone, spec.Name)
+			}
+			e.checks[spec.Name] = e.start(spec, after, nil)
 		case old.spec.Equal(spec):
 			ch.Kept = append(ch.Kept, spec.Name)
 		default:
 			ch.Changed = append(ch.Changed, spec.Name)
 			e.retire(old)
-			e.checks[spec.Name] = e.start(spec, old.done)
+			e.checks[spec.Name] = e.start(spec, old.done, old.runner)
 		}
 	}
 	for name, old := range e.checks {
@@ -100,32 +127,47 @@ func (e *Engine) Apply(specs []check.Spec, set Settings) Change {
 			ch.Removed = append(ch.Removed, name)
 			e.retire(old)
 			delete(e.checks, name)
+			e.gone[name] = old
 		}
 	}
 	slices.Sort(ch.Removed)
 	return ch
 }
 
-// start makes spec's check and starts it once after has closed (nil: at
-// once; while the engine is held, at Release).
-func (e *Engine) start(spec *check.Spec, after <-chan struct{}) *instance {
+// start makes spec's check and starts it once after, the done of the
+// instance before it, has closed (nil: at once; while the engine is held,
+// at Release). prev is the Runner of the check's settings before a change
+// (nil: none), whose kind's memory the new one inherits. e.mu is held.
+func (e *Engine) start(spec *check.Spec, after <-chan struct{}, prev *check.Runner) *instance {
 	// The instance keeps its own copy of the settings: nothing of it points
 	// into the configuration, which can then go.
 	in := &instance{spec: *spec}
 	spec = &in.spec
-	runner, missing := check.NewRunner(spec, e.base)
+	runner, missing := check.NewRunner(spec, e.base, e.systemd)
 	if missing != nil {
 		e.log.Warn("target_missing", zap.String("check", spec.Name), zap.Error(missing))
+	}
+	if prev != nil {
+		runner.Inherit(prev)
 	}
 	in.runner = runner
 	var onResult func(check.Result)
 	if e.observe != nil {
 		name := spec.Name
-		onResult = func(r check.Result) { e.observe(name, r) }
+		onResult = func(r check.Result) {
+			// A retired instance's last run is not its name's: the
+			// series of a removed check, dropped at the reload, would
+			// come back with it.
+			in.mu.Lock()
+			defer in.mu.Unlock()
+			if !in.retired {
+				e.observe(name, r)
+			}
+		}
 	}
-	stop, cancelStop := context.WithCancel(context.Background())
-	kill, cancelKill := context.WithCancel(context.Background())
-	in.kill = cancelKill
+	in.stopCtx, in.cancelStop = context.WithCancel(context.Background())
+	in.killCtx, in.kill = context.WithCancel(context.Background())
+	cancelKill := in.kill
 	in.check = check.New(spec, check.Options{
 		Doer:     runner,
 		Log:      e.log,
@@ -137,26 +179,39 @@ func (e *Engine) start(spec *check.Spec, after <-chan struct{}) *instance {
 			cancelKill()
 		},
 	})
-	in.begin = func() { in.check.Start(stop, kill) }
-	in.stop = cancelStop
 	in.done = in.check.Done()
-	switch {
-	case after != nil:
-		// A changed check: its new instance waits for the old one to end.
-		// A stop that comes first ends it as soon as it starts.
+	if after != nil && !closed(after) {
+		// The instance before it still runs: this one waits, even if a
+		// stop comes first, for its own done to mean that both have ended.
 		go func() {
-			select {
-			case <-after:
-			case <-stop.Done():
-			}
-			in.begin()
+			<-after
+			e.mu.Lock()
+			defer e.mu.Unlock()
+			e.launch(in)
 		}()
-	case e.held:
-		e.pending = append(e.pending, in)
-	default:
-		in.begin()
+		return in
 	}
+	e.launch(in)
 	return in
+}
+
+// launch begins in now, or at Release while the engine is held. e.mu is
+// held.
+func (e *Engine) launch(in *instance) {
+	if e.held {
+		e.pending = append(e.pending, in)
+		return
+	}
+	in.begin()
+}
+
+func closed(c <-chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
+	}
 }
 
 // Hold keeps the checks that Apply adds from starting until Release: heatd
@@ -186,6 +241,9 @@ func (e *Engine) release() {
 // process group is killed. e.mu is held.
 func (e *Engine) retire(in *instance) {
 	in.stop()
+	in.mu.Lock()
+	in.retired = true
+	in.mu.Unlock()
 	e.retiring[in] = true
 	grace := e.settings.Grace
 	go func() {
@@ -199,6 +257,9 @@ func (e *Engine) retire(in *instance) {
 		}
 		e.mu.Lock()
 		delete(e.retiring, in)
+		if e.gone[in.spec.Name] == in {
+			delete(e.gone, in.spec.Name)
+		}
 		e.mu.Unlock()
 	}()
 }
@@ -234,6 +295,27 @@ func (e *Engine) Stop(grace time.Duration) {
 		}
 		<-in.done
 	}
+	e.systemd.Close()
+}
+
+// Beat hands a job's report to the heartbeat check name, the instance that
+// runs now; an error when no check has that name or it is not a heartbeat
+// check. It takes the engine's lock, so a reload cannot hand the beat to an
+// instance it is replacing.
+func (e *Engine) Beat(name string, b check.Beat) error {
+	if err := b.Validate(); err != nil {
+		return err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	in, ok := e.checks[name]
+	if !ok {
+		return &check.NoHeartbeatError{Name: name}
+	}
+	if err := in.runner.Beat(b); err != nil {
+		return &check.NoHeartbeatError{Name: name, Exists: true}
+	}
+	return nil
 }
 
 // Statuses are the checks' statuses, sorted by name.
@@ -265,8 +347,10 @@ func Splay(name string, interval, splay time.Duration) time.Duration {
 	return time.Duration(h.Sum64() % uint64(window))
 }
 
-// Summary counts the checks by health: "N checks: H healthy, F failing,
-// R recovering", the line systemd shows as the service's status.
+// Summary counts the checks by health, the line systemd shows as the
+// service's status: "N checks: H healthy, F failing, R recovering", then
+// those starting, flapping or that gave up, where there are any ("12 checks:
+// 10 healthy, 1 failing, 0 recovering, 1 gave up"). The counts add up to N.
 func (e *Engine) Summary() string {
 	e.mu.Lock()
 	all := make([]*check.Check, 0, len(e.checks))
@@ -274,22 +358,22 @@ func (e *Engine) Summary() string {
 		all = append(all, in.check)
 	}
 	e.mu.Unlock()
-	var healthy, failing, recovering int
+	count := make(map[check.Health]int)
 	for _, c := range all {
-		switch c.Health() {
-		case check.Healthy:
-			healthy++
-		case check.Failing:
-			failing++
-		default:
-			recovering++
-		}
+		count[c.Health()]++
 	}
 	noun := "checks"
 	if len(all) == 1 {
 		noun = "check"
 	}
-	return fmt.Sprintf("%d %s: %d healthy, %d failing, %d recovering", len(all), noun, healthy, failing, recovering)
+	line := fmt.Sprintf("%d %s: %d healthy, %d failing, %d recovering", len(all), noun,
+		count[check.Healthy], count[check.Failing], count[check.Recovering])
+	for _, h := range check.Healths() {
+		if n := count[h]; n > 0 && h != check.Healthy && h != check.Failing && h != check.Recovering {
+			line += fmt.Sprintf(", %d %s", n, strings.ReplaceAll(h.String(), "_", " "))
+		}
+	}
+	return line
 }
 
 // Live reports whether every check's loop is making progress: nil, or the

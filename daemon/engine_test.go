@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"fmt"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,6 +17,7 @@ import (
 	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/heatd/heatd/check"
+	"github.com/heatd/heatd/daemon/metrics"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -181,6 +183,21 @@ func TestReloadKeepsARecoveryGoing(t *testing.T) {
 	waitFor(t, "more attempts", func() bool { return status(e, "sick").State.Attempt >= attempt+2 })
 }
 
+// The summary counts the states of remediation's bounds too, so its counts
+// add up to the checks: one starting, one that gave up.
+func TestSummaryCountsEveryState(t *testing.T) {
+	dir := t.TempDir()
+	e := NewEngine(zap.NewNop(), nil)
+	defer e.Stop(time.Second)
+	starting := spec(dir, "new", "exit 1", time.Hour)
+	starting.StartPeriod = time.Hour
+	stuck := spec(dir, "stuck", "exit 1", 20*time.Millisecond)
+	stuck.Threshold, stuck.Recovery, stuck.RecoveryLimit = 1, "/bin/true", 1
+	e.Apply([]check.Spec{starting, stuck, spec(dir, "ok", "true", time.Hour)}, Settings{Grace: time.Second})
+	const want = "3 checks: 1 healthy, 0 failing, 0 recovering, 1 starting, 1 gave up"
+	waitFor(t, want, func() bool { return e.Summary() == want })
+}
+
 func TestSummaryAndLive(t *testing.T) {
 	dir := t.TempDir()
 	e := NewEngine(zap.NewNop(), nil)
@@ -259,5 +276,69 @@ func TestHoldAndRelease(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "trace-b")); err == nil {
 		t.Error("a check held until the stop ran")
+	}
+}
+
+// A check changed twice while its old run goes on: the instance between
+// never began, and the newest one still waits for the oldest to end.
+func TestChangedTwiceWaitsForTheOldestRun(t *testing.T) {
+	dir := t.TempDir()
+	e := NewEngine(zap.NewNop(), nil)
+	set := Settings{Grace: time.Minute}
+	e.Apply([]check.Spec{spec(dir, "c", "echo old start >> trace; sleep 0.5; echo old end >> trace", time.Hour)}, set)
+	trace := filepath.Join(dir, "trace")
+	waitFor(t, "the old run", func() bool { b, _ := os.ReadFile(trace); return len(b) > 0 })
+	e.Apply([]check.Spec{spec(dir, "c", "echo between >> trace", time.Hour)}, set)
+	e.Apply([]check.Spec{spec(dir, "c", "echo new >> trace", time.Hour)}, set)
+	waitFor(t, "the new run", func() bool { b, _ := os.ReadFile(trace); return strings.Contains(string(b), "new") })
+	e.Stop(time.Minute)
+	if b, _ := os.ReadFile(trace); string(b) != "old start\nold end\nnew\n" {
+		t.Errorf("trace %q, want the old run to end before the new one starts", b)
+	}
+}
+
+// A check removed while it runs and added again: the new instance starts
+// once the removed one has ended.
+func TestReaddedCheckWaitsForItsRemovedRun(t *testing.T) {
+	dir := t.TempDir()
+	e := NewEngine(zap.NewNop(), nil)
+	set := Settings{Grace: time.Minute}
+	e.Apply([]check.Spec{spec(dir, "c", "echo old start >> trace; sleep 0.5; echo old end >> trace", time.Hour)}, set)
+	trace := filepath.Join(dir, "trace")
+	waitFor(t, "the old run", func() bool { b, _ := os.ReadFile(trace); return len(b) > 0 })
+	if ch := e.Apply(nil, set); !slices.Equal(ch.Removed, []string{"c"}) {
+		t.Fatalf("change %+v, want c removed", ch)
+	}
+	if ch := e.Apply([]check.Spec{spec(dir, "c", "echo new >> trace", time.Hour)}, set); !slices.Equal(ch.Added, []string{"c"}) {
+		t.Fatalf("change %+v, want c added", ch)
+	}
+	waitFor(t, "the new run", func() bool { b, _ := os.ReadFile(trace); return strings.Contains(string(b), "new") })
+	e.Stop(time.Minute)
+	if b, _ := os.ReadFile(trace); string(b) != "old start\nold end\nnew\n" {
+		t.Errorf("trace %q, want the removed run to end before the new one starts", b)
+	}
+}
+
+// A check removed while it runs leaves no series once its run ends: the
+// run's duration does not bring its histogram back.
+func TestRemovedCheckLeavesNoSeries(t *testing.T) {
+	dir := t.TempDir()
+	var m *metrics.Metrics
+	e := NewEngine(zap.NewNop(), func(name string, r check.Result) { m.Ran(name, r) })
+	m = metrics.New(e)
+	set := Settings{Grace: time.Minute}
+	e.Apply([]check.Spec{spec(dir, "c", "echo start > trace; sleep 0.3", time.Hour)}, set)
+	trace := filepath.Join(dir, "trace")
+	waitFor(t, "the run", func() bool { b, _ := os.ReadFile(trace); return len(b) > 0 })
+	ch := e.Apply(nil, set)
+	m.Forget(ch.Removed...)
+	e.Stop(time.Minute) // returns once the removed check's run has ended
+
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	for line := range strings.Lines(rec.Body.String()) {
+		if strings.Contains(line, `check="c"`) {
+			t.Fatalf("the removed check has a series: %s", line)
+		}
 	}
 }

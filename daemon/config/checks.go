@@ -2,9 +2,6 @@ package config
 
 import (
 	"fmt"
-	"maps"
-	"path/filepath"
-	"slices"
 
 	"github.com/heatd/heatd/check"
 )
@@ -71,81 +68,30 @@ func readCheck(t checkTable, defaults settings, d *Daemon, g *guard) (spec check
 	all := merge(defaults, own)
 	dropUnset(all)
 	validate(t.s, own, all)
-	validateBounds(t.s, own, all)
-	spec = buildSpec(t.s.check, all, d, t.s.src.dir)
+	spec = buildSpec(t.s.check, own, all, d, t.s.src.dir)
 	spec.StrictLog = g != nil // the rules apply: its heat log is written by them too
 	return spec, len(*t.s.errs) == before
 }
 
-// buildSpec is the check's effective settings. Zero values mean "none".
-func buildSpec(name string, all settings, d *Daemon, dir string) check.Spec {
-	sp := check.Spec{
-		Name:          name,
-		Interval:      defaultInterval,
-		Timeout:       defaultTimeout,
-		ScriptTimeout: defaultScriptTimeout,
-		HeatLog:       filepath.Join(d.LogDir, name+".log"),
-		Dir:           dir,
-	}
-	for _, k := range check.Kinds() {
-		var v string
-		if get(all, k.Key, &v); v != "" {
-			sp.Probe = k.New(v)
+// buildSpec is the check's effective settings: each key of its kind, or
+// of every kind, as given or else its default. A key given with a bad
+// value is left at its zero value (an empty heat_log shares no file with
+// anyone); such a Spec only serves the rules across checks.
+func buildSpec(name string, own, all settings, d *Daemon, dir string) check.Spec {
+	b := built{Spec: check.Spec{Name: name, Dir: dir}, logDir: d.LogDir}
+	for i := range checkKeyTable {
+		k := &checkKeyTable[i]
+		if k.kind != "" && !hasKey(own, k.kind) {
+			continue
+		}
+		switch v, given := all[k.name]; {
+		case !given:
+			k.setDefault(&b)
+		case v.v != nil:
+			k.set(&b, v.v)
 		}
 	}
-	check.Edit(&sp, func(h *check.HTTPProbe) {
-		h.Method = defaultHTTPMethod
-		get(all, "http_method", &h.Method)
-		get(all, "http_status", &h.Status)
-		get(all, "http_body", &h.Body)
-		get(all, "http_headers", &h.Headers)
-		// [defaults] values are parsed once: each check gets its own copies.
-		h.Headers = cloneOrNil(h.Headers)
-		h.Status = slices.Clone(h.Status)
-	})
-	get(all, "interval", &sp.Interval)
-	get(all, "timeout", &sp.Timeout)
-	get(all, "pid", &sp.Target.PID)
-	get(all, "pidfile", &sp.Target.Pidfile)
-	get(all, "signal", &sp.Signal)
-	get(all, "fault_signal", &sp.FaultSignal)
-	get(all, "success_signal", &sp.SuccessSignal)
-	get(all, "fail", &sp.Fail)
-	get(all, "recovery", &sp.Recovery)
-	get(all, "threshold", &sp.Threshold)
-	get(all, "recovery_timeout", &sp.RecoveryTimeout)
-	get(all, "script_timeout", &sp.ScriptTimeout)
-	get(all, "start_period", &sp.StartPeriod)
-	get(all, "success_threshold", &sp.SuccessThreshold)
-	get(all, "retry_interval", &sp.RetryInterval)
-	watch := true
-	get(all, "watch_target", &watch)
-	sp.NoWatch = !watch
-	get(all, "recovery_backoff", &sp.RecoveryBackoff)
-	get(all, "recovery_backoff_max", &sp.RecoveryBackoffMax)
-	get(all, "recovery_limit", &sp.RecoveryLimit)
-	get(all, "recovery_limit_window", &sp.RecoveryLimitWindow)
-	get(all, "flap_detection", &sp.FlapDetection)
-	get(all, "flap_low", &sp.FlapLow)
-	get(all, "flap_high", &sp.FlapHigh)
-	if v, given := all["heat_log"]; given && v.v == nil {
-		sp.HeatLog = "" // a bad heat_log shares no file with anyone
-	}
-	get(all, "heat_log", &sp.HeatLog)
-	get(all, "env", &sp.Env)
-	// [defaults] values are parsed once; each check gets its own copies so
-	// that no two checks share a map or slice.
-	sp.Env = cloneOrNil(sp.Env)
-	return sp
-}
-
-// cloneOrNil copies m; an empty table becomes nil so that two loads of
-// one file compare equal whether or not it wrote env = {}.
-func cloneOrNil(m map[string]string) map[string]string {
-	if len(m) == 0 {
-		return nil
-	}
-	return maps.Clone(m)
+	return b.Spec
 }
 
 // twice is the message for a check name defined a second time.

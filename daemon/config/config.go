@@ -18,6 +18,10 @@ type Config struct {
 	// Warnings are what is valid but unwise, one line each, formatted as an
 	// Error is: strict_permissions = false gives one at every load.
 	Warnings []string
+	// Unused are the keys written in a check's own table where they can
+	// have no effect (recovery_timeout without threshold): the warning
+	// key_unused, one each, in file order.
+	Unused Errors
 }
 
 // Daemon is the [daemon] table, defaults applied and paths resolved.
@@ -36,24 +40,3 @@ type Daemon struct {
 	MaxParallel       int // 0: automatic
 	StrictPermissions bool
 }
-
-// defaultDaemon is the [daemon] table of a file that sets nothing; the
-// values are the documented ones.
-func defaultDaemon() Daemon {
-	return Daemon{
-		LogDir:            "/var/log/heat",
-		LogLevel:          "info",
-		LogFormat:         "json",
-		ShutdownGrace:     10 * time.Second,
-		ControlSocket:     "/run/heatd/heatd.sock",
-		StrictPermissions: true,
-	}
-}
-
-// Check defaults, as documented.
-const (
-	defaultInterval      = 30 * time.Second
-	defaultTimeout       = 30 * time.Second
-	defaultScriptTimeout = 5 * time.Minute
-	defaultHTTPMethod    = "GET"
-)

@@ -1,66 +1,101 @@
 package config
 
-import "fmt"
+import (
+	"fmt"
+	"maps"
+	"path/filepath"
+	"slices"
+	"syscall"
+	"time"
 
-// keyDef is one key a [check.NAME] table may hold.
-type keyDef struct {
-	name       string
-	inDefaults bool // [defaults] may set it
-	// parse reads the value; dir is the folder of the file it is in.
-	parse func(v any, dir string) (any, error)
+	"github.com/heatd/heatd/check"
+)
+
+// built is a check's Spec as its keys' rows fill it in, with what a
+// default may depend on.
+type built struct {
+	check.Spec
+	logDir string // [daemon] log_dir, where heat logs are by default
 }
 
-// checkKeyTable is checkKeys made once: it is read for every key of every
-// check, and never changed.
+// checkKey is one row of the check key table.
+type checkKey = key[*built]
+
+// checkKeyTable is checkKeys made once, and an index of it by name: it is
+// read for every key of every check, and never changed.
 var checkKeyTable = checkKeys()
 
-// checkKeys are the keys of a check, in the order the README lists them.
-func checkKeys() []keyDef {
-	return []keyDef{
-		{"command", false, plain(parseText)},
-		{"script", false, parseAny(parseExecutable)},
-		{"http", false, plain(parseURL)},
-		{"http_method", true, plain(parseMethod)},
-		{"http_status", true, plain(parseStatus)},
-		{"http_body", true, plain(parseString)},
-		{"http_headers", true, plain(func(v any) (map[string]string, error) { return parseTable(v, headerEntry) })},
-		{"tcp", false, plain(func(v any) (string, error) { return parseHostPort(v, true) })},
-		{"interval", true, plain(parsePositive)},
-		{"timeout", true, plain(parsePositive)},
-		{"pid", false, plain(parsePID)},
-		{"pidfile", false, parseAny(parsePath)},
-		{"signal", true, plain(parseSignalOrNone)},
-		{"fail", true, parseAny(parseScriptOrNone)},
-		{"recovery", true, parseAny(parseScriptOrNone)},
-		{"threshold", true, plain(parseThreshold)},
-		{"recovery_timeout", true, plain(parsePositive)},
-		{"fault_signal", true, plain(parseSignalOrNone)},
-		{"success_signal", true, plain(parseSignalOrNone)},
-		{"script_timeout", true, plain(parsePositive)},
-		{"heat_log", false, parseAny(parsePath)},
-		{"env", true, plain(func(v any) (map[string]string, error) { return parseTable(v, envEntry) })},
-		{"start_period", true, plain(parseNonNegative)},
-		{"success_threshold", true, plain(parseSuccessThreshold)},
-		{"retry_interval", true, plain(parsePositive)},
-		{"watch_target", true, plain(parseBool)},
-		{"recovery_backoff", true, plain(parseNonNegative)},
-		{"recovery_backoff_max", true, plain(parsePositive)},
-		{"recovery_limit", true, plain(parseRecoveryLimit)},
-		{"recovery_limit_window", true, plain(parsePositive)},
-		{"flap_detection", true, plain(parseBool)},
-		{"flap_low", true, plain(parsePercent)},
-		{"flap_high", true, plain(parsePercent)},
+// checkKeys are the keys of a check, in the order the README lists them
+// and messages name them: the kinds of check with their own keys first,
+// then the keys every kind has, and last those that bound remediation.
+func checkKeys() []checkKey {
+	return slices.Concat(kindKeys(), []checkKey{
+		{name: "interval", defaults: true, doc: "start to start",
+			value: paced(field(plain(parseInterval), 30*time.Second, func(b *built, v time.Duration) { b.Interval = v }))},
+		{name: "timeout", defaults: true, doc: "a run longer than this is killed (code 124)",
+			value: field(plain(parsePositive), 30*time.Second, func(b *built, v time.Duration) { b.Timeout = v })},
+		{name: "pid", doc: "the target of signals",
+			value: field(plain(parsePID), 0, func(b *built, v int) { b.Target.PID = v })},
+		{name: "pidfile", rootSafe: true, doc: "the target of signals, read at each send; not with `pid`",
+			excludes: &rule{[]string{"pid"}, `cannot be used with "pid": give one target, a pid or a pidfile`},
+			value:    field(inDir(parsePath), "", func(b *built, v string) { b.Target.Pidfile = v })},
+		{name: "signal", defaults: true, needs: needsTarget, doc: "sent on each failure; `\"none\"` unsets one from `[defaults]`",
+			value: orUnset("none", field(plain(parseSignal), 0, func(b *built, v syscall.Signal) { b.Signal = v }))},
+		{name: "fail", defaults: true, rootSafe: true, doc: "script run on each failure; `\"\"` unsets one from `[defaults]`",
+			value: orUnset("", field(inDir(parseExecutable), "", func(b *built, v string) { b.Fail = v }))},
+		{name: "recovery", defaults: true, rootSafe: true, doc: "script run when `threshold` failures come in a row; `\"\"` unsets one from `[defaults]`",
+			needs: &rule{[]string{"threshold"}, `needs "threshold", the consecutive failures that start recovery`},
+			value: orUnset("", field(inDir(parseExecutable), "", func(b *built, v string) { b.Recovery = v }))},
+		recoveryUnitKey(),
+		{name: "threshold", defaults: true, doc: "failures in a row that start recovery",
+			value: field(plain(parseThreshold), 0, func(b *built, v int) { b.Threshold = v })},
+		{name: "recovery_timeout", defaults: true, effect: effectThreshold, doc: "how long a recovery has to prove itself; none: `threshold` runs",
+			value: field(plain(parsePositive), 0, func(b *built, v time.Duration) { b.RecoveryTimeout = v })},
+		{name: "fault_signal", defaults: true, needs: needsTarget, effect: effectThreshold, doc: "sent before each recovery; `\"none\"` unsets one from `[defaults]`",
+			value: orUnset("none", field(plain(parseSignal), 0, func(b *built, v syscall.Signal) { b.FaultSignal = v }))},
+		{name: "success_signal", defaults: true, needs: needsTarget, effect: effectThreshold, doc: "sent once a recovery is verified; `\"none\"` unsets one from `[defaults]`",
+			value: orUnset("none", field(plain(parseSignal), 0, func(b *built, v syscall.Signal) { b.SuccessSignal = v }))},
+		{name: "script_timeout", defaults: true, doc: "a fail or recovery script longer than this is killed; a unit restart is waited for no longer",
+			value: field(plain(parsePositive), 5*time.Minute, func(b *built, v time.Duration) { b.ScriptTimeout = v })},
+		{name: "heat_log", rootSafe: true, shown: "`<log_dir>/<name>.log`", doc: "the check's heat log",
+			// The default, "", stands for <log_dir>/<name>.log: no
+			// written heat_log is empty.
+			value: field(inDir(parsePath), "", func(b *built, v string) {
+				if v == "" {
+					v = filepath.Join(b.logDir, b.Name+".log")
+				}
+				b.HeatLog = v
+			})},
+		{name: "env", defaults: true, doc: "a table of extra environment variables",
+			value: table(envEntry, func(b *built, v map[string]string) { b.Env = cloneOrNil(v) })},
+	}, remedyKeys())
+}
+
+// paced is interval's value, whose default a kind may choose (a heartbeat
+// check's is a tenth of its heartbeat): the kind's key, earlier in the
+// table, has made the Probe by then.
+func paced(v value[*built]) value[*built] {
+	v.setDefault = func(b *built) { b.Interval = check.DefaultInterval(b.Probe, v.deflt.(time.Duration)) }
+	return v
+}
+
+// effectThreshold is the rule of the keys that act only in recovery.
+var effectThreshold = &rule{[]string{"threshold"},
+	`is unused: it has no effect without "threshold", the consecutive failures that start recovery; set "threshold", or remove it`}
+
+// needsTarget is the rule of the keys that send signals.
+var needsTarget = &rule{[]string{"pid", "pidfile"}, `needs a target: set "pid" or "pidfile"`}
+
+// checkKeyIndex finds a check key's row by name.
+var checkKeyIndex = indexKeys(checkKeyTable)
+
+// indexKeys maps each key's name to its row.
+func indexKeys[D any](keys []key[D]) map[string]*key[D] {
+	m := make(map[string]*key[D], len(keys))
+	for i := range keys {
+		m[keys[i].name] = &keys[i]
 	}
-}
-
-// plain adapts a parser that needs no folder.
-func plain[T any](f func(any) (T, error)) func(any, string) (any, error) {
-	return func(v any, _ string) (any, error) { return f(v) }
-}
-
-// parseAny adapts a parser of paths.
-func parseAny[T any](f func(any, string) (T, error)) func(any, string) (any, error) {
-	return func(v any, dir string) (any, error) { return f(v, dir) }
+	return m
 }
 
 // keyNames are the names of keys, those [defaults] may set when
@@ -68,11 +103,33 @@ func parseAny[T any](f func(any, string) (T, error)) func(any, string) (any, err
 func keyNames(defaultsOnly bool) []string {
 	var names []string
 	for _, k := range checkKeyTable {
-		if k.inDefaults || !defaultsOnly {
+		if k.defaults || !defaultsOnly {
 			names = append(names, k.name)
 		}
 	}
 	return names
+}
+
+// rootSafeKeys are the check keys naming files that, as root, must be
+// safe from other users.
+func rootSafeKeys() []string {
+	var names []string
+	for _, k := range checkKeyTable {
+		if k.rootSafe {
+			names = append(names, k.name)
+		}
+	}
+	return names
+}
+
+// cloneOrNil copies m, so that no two checks share the map of [defaults];
+// an empty table becomes nil so that two loads of one file compare equal
+// whether or not it wrote env = {}.
+func cloneOrNil(m map[string]string) map[string]string {
+	if len(m) == 0 {
+		return nil
+	}
+	return maps.Clone(m)
 }
 
 // maxPID is Linux's PID_MAX_LIMIT: no process id is larger.

@@ -9,7 +9,7 @@ import (
 	"testing"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/invalid-*.err from what Load returns")
+var update = flag.Bool("update", false, "rewrite testdata/invalid-*.err from what Load returns, and README.md's key tables from the key rows")
 
 // testdataDir is the absolute testdata folder, which errors about resolved
 // paths name; golden files write it as $DIR so they hold on any machine.

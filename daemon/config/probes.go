@@ -3,62 +3,25 @@ package config
 import (
 	"fmt"
 	"net"
-	"net/url"
 	"strconv"
 	"strings"
 )
 
-// The parsers of the native probes' keys.
-
-// parseStatus reads the accepted HTTP status codes: one or an array.
-func parseStatus(v any) ([]int, error) {
-	const want = "an HTTP status code such as 200, or an array of them such as [200, 204]"
-	var list []any
-	switch v := v.(type) {
-	case int64:
-		list = []any{v}
-	case []any:
-		list = v
-	default:
-		return nil, fmt.Errorf("must be %s, not %s", want, typeName(v))
-	}
-	if len(list) == 0 {
-		return nil, fmt.Errorf("must be %s, not an empty array", want)
-	}
-	codes := make([]int, 0, len(list))
-	for _, e := range list {
-		n, ok := e.(int64)
-		if !ok {
-			return nil, fmt.Errorf("must be %s, not an array holding %s", want, typeName(e))
-		}
-		if n < 100 || n > 599 {
-			return nil, fmt.Errorf("%d is not an HTTP status code (100 to 599)", n)
-		}
-		codes = append(codes, int(n))
-	}
-	return codes, nil
-}
-
-// parseURL is an http or https URL with a host, kept as written.
-func parseURL(v any) (string, error) {
-	s, err := parseString(v)
-	if err != nil {
-		return "", err
-	}
-	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
-		return "", fmt.Errorf(`must be an http or https URL with a host, such as "http://localhost:8000/health", not %q`, s)
-	}
-	return s, nil
-}
+// A parser that keys of more than one row share: HOST:PORT (tcp and
+// metrics_listen).
 
 // parseHostPort reads HOST:PORT with a numeric port. A host may be left
 // out only where it means "every address" (a listener), not where heatd
-// connects.
+// connects. A NUL byte is refused, as parseText refuses it in other
+// texts: no host name holds one, and a C library would read the name only
+// up to it.
 func parseHostPort(v any, needHost bool) (string, error) {
 	s, err := parseString(v)
 	if err != nil {
 		return "", err
+	}
+	if strings.Contains(s, "\x00") {
+		return "", fmt.Errorf("cannot hold a NUL byte, not %s", shown(s))
 	}
 	example := `"localhost:5432"`
 	if !needHost {
@@ -72,26 +35,4 @@ func parseHostPort(v any, needHost bool) (string, error) {
 		return "", fmt.Errorf("must have a port from 1 to 65535, as in %s, not %q", example, s)
 	}
 	return s, nil
-}
-
-// isToken reports whether s is an HTTP token (RFC 9110 section 5.6.2), the
-// syntax of methods and header names.
-func isToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, c := range []byte(s) {
-		if !isBare(c) && !strings.ContainsRune("!#$%&'*+.^`|~", rune(c)) {
-			return false
-		}
-	}
-	return true
-}
-
-func parseMethod(v any) (string, error) {
-	s, err := parseString(v)
-	if err == nil && !isToken(s) {
-		err = fmt.Errorf(`must be an HTTP method such as "GET" or "HEAD", not %q`, s)
-	}
-	return s, err
 }

@@ -49,7 +49,7 @@ func (g *guard) settings(s *scope, own settings) {
 	if g == nil {
 		return
 	}
-	for _, key := range []string{"script", "fail", "recovery", "pidfile", "heat_log"} {
+	for _, key := range rootSafeKeys() {
 		p, ok := own[key].v.(string) // nil when absent or not valid: its error is reported already
 		if !ok {
 			continue

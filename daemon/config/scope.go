@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -29,6 +30,20 @@ func (s *scope) keyLine(key ...string) int {
 	return s.line()
 }
 
+// entryLine is where an entry of key is written: a table's entry by its
+// name, an array's by its index; else the key's line.
+func (s *scope) entryLine(key, entry string) int {
+	path := slices.Concat(s.path, []string{key})
+	n := s.src.pos.line(append(path, entry)...)
+	if i, err := strconv.Atoi(entry); err == nil && n == 0 {
+		n = s.src.pos.entryLine(i, path...)
+	}
+	if n > 0 {
+		return n
+	}
+	return s.keyLine(key)
+}
+
 // add records a problem at line.
 func (s *scope) add(line int, key, msg string) {
 	*s.errs = append(*s.errs, &Error{
@@ -46,7 +61,7 @@ func (s *scope) keyError(key string, err error) {
 	for _, e := range list {
 		var ee *entryError
 		if errors.As(e, &ee) {
-			s.add(s.keyLine(key, ee.entry), key, ee.msg)
+			s.add(s.entryLine(key, ee.entry), key, ee.msg)
 		} else {
 			s.add(s.keyLine(key), key, e.Error())
 		}
@@ -91,17 +106,15 @@ func (s *scope) keys(m map[string]any) []string {
 // unknownHint says where a key written in the wrong table belongs, or
 // else what the table holds (fallback).
 func unknownHint(key, fallback string) string {
-	if slices.Contains(daemonKeys(), key) {
+	if _, ok := daemonKeyIndex[key]; ok {
 		return "it belongs in [daemon]"
 	}
-	for _, k := range checkKeyTable {
-		switch {
-		case k.name != key:
-		case k.inDefaults:
-			return "it belongs in a [check.NAME] table or [defaults]"
-		default:
-			return "it belongs in a [check.NAME] table"
-		}
+	switch k, ok := checkKeyIndex[key]; {
+	case !ok:
+	case k.defaults:
+		return "it belongs in a [check.NAME] table or [defaults]"
+	default:
+		return "it belongs in a [check.NAME] table"
 	}
 	return fallback
 }

@@ -6,51 +6,63 @@ import (
 	"strings"
 )
 
-// probeKeys are the ways a check runs; a check has exactly one.
-func probeKeys() []string { return []string{"command", "script", "http", "tcp"} }
+// probeKeyNames is probeKeys made once: it is read for every check.
+var probeKeyNames = probeKeys()
 
-// validate applies the rules between a check's keys: own are
-// the keys of its table, all are those merged over [defaults].
+// probeKeys are the keys that choose a kind of check, the ways a check
+// runs; a check has exactly one.
+func probeKeys() []string {
+	var names []string
+	for _, k := range checkKeyTable {
+		if k.name == k.kind {
+			names = append(names, k.name)
+		}
+	}
+	return names
+}
+
+// validate applies the rules between a check's keys, as their rows state
+// them: exactly one kind, the keys each key needs or excludes, and a kind's
+// keys only with that kind; then the rules between the values of the keys
+// that bound remediation (validateRemedy). own are the keys of its table, all are those
+// merged over [defaults].
 func validate(s *scope, own, all settings) {
+	kinds := probeKeyNames
 	var probes []string
-	for _, k := range probeKeys() {
-		if _, ok := own[k]; ok {
+	for _, k := range kinds {
+		if hasKey(own, k) {
 			probes = append(probes, k)
 		}
 	}
 	switch len(probes) {
 	case 0:
-		s.add(s.line(), "", "has none of command, script, http or tcp; give exactly one")
+		s.add(s.line(), "", "has none of "+either(kinds)+"; give exactly one")
 	case 1:
 	default:
-		s.add(s.line(), "", fmt.Sprintf("has %s; give exactly one of command, script, http or tcp", both(probes)))
+		s.add(s.line(), "", fmt.Sprintf("has %s; give exactly one of %s", both(probes), either(kinds)))
 	}
 
-	_, hasPID := own["pid"]
-	_, hasPidfile := own["pidfile"]
-	if hasPID && hasPidfile {
-		s.add(s.keyLine("pidfile"), "pidfile", `cannot be used with "pid": give one target, a pid or a pidfile`)
-	}
-	if _, ok := all["threshold"]; !ok {
-		need(s, all, "recovery", `needs "threshold", the consecutive failures that start recovery`)
-	}
-	if !hasPID && !hasPidfile {
-		for _, k := range []string{"signal", "fault_signal", "success_signal"} {
-			need(s, all, k, `needs a target: set "pid" or "pidfile"`)
+	for i := range checkKeyTable {
+		k := &checkKeyTable[i]
+		if k.needs != nil && !slices.ContainsFunc(k.needs.keys, func(n string) bool { return hasKey(all, n) }) {
+			need(s, all, k.name, k.needs.msg)
+		}
+		if k.excludes != nil && hasKey(own, k.name) && slices.ContainsFunc(k.excludes.keys, func(n string) bool { return hasKey(own, n) }) {
+			s.add(s.keyLine(k.name), k.name, k.excludes.msg)
 		}
 	}
-	if _, ok := own["http"]; !ok {
-		var stray []string
-		for k := range own {
-			if strings.HasPrefix(k, "http_") {
-				stray = append(stray, k)
-			}
-		}
-		slices.Sort(stray)
-		for _, k := range stray {
-			s.add(s.keyLine(k), k, `is only for http checks (those with http = "URL")`)
+	var stray []string
+	for name := range own {
+		if k := checkKeyIndex[name]; k.kind != "" && !hasKey(own, k.kind) {
+			stray = append(stray, name)
 		}
 	}
+	slices.Sort(stray)
+	for _, name := range stray {
+		kind := checkKeyIndex[checkKeyIndex[name].kind]
+		s.add(s.keyLine(name), name, fmt.Sprintf("is only for %s checks (those with %s = %s)", kind.name, kind.name, kind.form))
+	}
+	validateRemedy(s, own, all)
 }
 
 // need reports key, when it is set, as lacking what msg says. A key set in
@@ -67,13 +79,25 @@ func need(s *scope, all settings, key, msg string) {
 	}
 }
 
-// both lists keys in prose: "command and script", "command, script and http".
+// both lists keys in prose: "both command and script", "command, script
+// and http".
 func both(keys []string) string {
-	last := len(keys) - 1
-	if last == 1 {
+	if len(keys) == 2 {
 		return "both " + keys[0] + " and " + keys[1]
 	}
-	return strings.Join(keys[:last], ", ") + " and " + keys[last]
+	return list(keys, "and")
+}
+
+// either lists keys as alternatives: "command, script, http or tcp".
+func either(keys []string) string { return list(keys, "or") }
+
+// list joins keys with commas, and word before the last.
+func list(keys []string, word string) string {
+	last := len(keys) - 1
+	if last == 0 {
+		return keys[0]
+	}
+	return strings.Join(keys[:last], ", ") + " " + word + " " + keys[last]
 }
 
 // maxName is the longest check name: it becomes a file name (<name>.log),
