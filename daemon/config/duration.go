@@ -88,3 +88,15 @@ func parseInterval(v any) (time.Duration, error) {
 	}
 	return d, err
 }
+
+// shortDuration writes d as a config would: "5m", not Go's "5m0s".
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
