@@ -14,15 +14,15 @@ type Alarms uint8
 // The conditions, one bit each.
 const (
 	// AlarmRecovering: the check is in its recovery cycle (its Mode is not
-	// Normal), and heatd has not given up on it.
+	// Normal: a recovery due, verifying, or backing off), and heatd has not
+	// given up on it.
 	AlarmRecovering Alarms = 1 << iota
 	// AlarmGaveUp: heatd gave up recovering the check (state gave_up, Mode
-	// GivenUp). Giving up ends the recovery, so alarmsOf sets this bit in
-	// place of AlarmRecovering, in a case of its own ahead of the
-	// recovering one.
+	// GivenUp). Giving up ends the recovery, so this bit holds in place of
+	// AlarmRecovering.
 	AlarmGaveUp
 	// AlarmFlapping: the check is flapping (State.Flapping), whatever else
-	// holds; alarmsOf sets it from that field alone, beside the others.
+	// holds.
 	AlarmFlapping
 )
 
@@ -47,8 +47,13 @@ func (a Alarms) String() string {
 func alarmsOf(st State) Alarms {
 	var a Alarms
 	switch {
+	case st.Mode == GivenUp:
+		a |= AlarmGaveUp
 	case st.Mode != Normal:
 		a |= AlarmRecovering
+	}
+	if st.Flapping {
+		a |= AlarmFlapping
 	}
 	return a
 }
@@ -70,7 +75,9 @@ type alarmWatch struct {
 
 // alarmed follows a step that left the check in state st, r being the
 // step's run (zero for a recovery step, which shows the run before it),
-// and tells notify when the alarms changed.
+// and tells notify when the alarms changed. A change made between steps
+// (Resume ending a gave_up) is told after the next step, which comes at
+// once when a recovery is due.
 func (c *Check) alarmed(st State, r Result) {
 	w := &c.alarm
 	if w.notify == nil {
