@@ -180,3 +180,49 @@ recovery = "nothing"
 		})
 	}
 }
+
+// A check whose recovery_limit is reached fires HeatdRecoveryGaveUp, a
+// critical alert, and its HeatdCheckRecovering resolves: giving up ends
+// the recovery. Ok again by itself, the check resolves HeatdRecoveryGaveUp.
+func TestHeatdAlertsGaveUp(t *testing.T) {
+	am := alerttest.Start(t)
+	dir := t.TempDir()
+	script(t, filepath.Join(dir, "nothing"), "exit 0\n")
+	broken := filepath.Join(dir, "broken")
+	writeConfig(t, broken, "")
+	config := filepath.Join(dir, "heat.toml")
+	writeConfig(t, config, fmt.Sprintf(`
+[daemon]
+log_dir = "logs"
+control_socket = "heatd.sock"
+alertmanager = [%q]
+[check.web]
+command = "test ! -e broken || { echo 'connection refused' >&2; exit 7; }"
+interval = "100ms"
+threshold = 1
+recovery = "nothing"
+recovery_limit = 2
+`, am))
+	heatd := start(t, dir, "heatd", "-c", config)
+	heatd.waitFor("giving up", 10*time.Second, true, atLeast(1, "recovery_gave_up", "web"))
+	got := alerttest.WaitFor(t, am, "?active=true", "HeatdRecoveryGaveUp alone", 10*time.Second,
+		func(as []alerttest.Alert) bool { return len(as) == 1 && as[0].Labels["alertname"] == "HeatdRecoveryGaveUp" })
+	a := got[0]
+	if a.Labels["severity"] != "critical" || a.Labels["check"] != "web" || a.Labels["source"] != "heatd" {
+		t.Errorf("HeatdRecoveryGaveUp's labels: %v", a.Labels)
+	}
+	if want := `heatd gave up recovering check "web": exit code 7`; a.Annotations["summary"] != want ||
+		a.Annotations["output"] != "connection refused" {
+		t.Errorf("HeatdRecoveryGaveUp's annotations: %v, want the summary %q", a.Annotations, want)
+	}
+	// HeatdCheckRecovering fired before, and is resolved now.
+	if n := count(heatd.lines(true), "recovery_started", "web"); n != 2 {
+		t.Errorf("%d recovery_started, want 2 (recovery_limit)", n)
+	}
+
+	os.Remove(broken)
+	heatd.waitFor("ok again after giving up", 10*time.Second, true, atLeast(1, "recovered", "web"))
+	alerttest.WaitFor(t, am, "?active=true", "HeatdRecoveryGaveUp resolved", 10*time.Second,
+		func(as []alerttest.Alert) bool { return len(as) == 0 })
+	heatd.stop(syscall.SIGTERM)
+}
