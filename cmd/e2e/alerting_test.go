@@ -206,7 +206,9 @@ recovery_limit = 2
 	heatd := start(t, dir, "heatd", "-c", config)
 	heatd.waitFor("giving up", 10*time.Second, true, atLeast(1, "recovery_gave_up", "web"))
 	got := alerttest.WaitFor(t, am, "?active=true", "HeatdRecoveryGaveUp alone", 10*time.Second,
-		func(as []alerttest.Alert) bool { return len(as) == 1 && as[0].Labels["alertname"] == "HeatdRecoveryGaveUp" })
+		func(as []alerttest.Alert) bool {
+			return len(as) == 1 && as[0].Labels["alertname"] == "HeatdRecoveryGaveUp"
+		})
 	a := got[0]
 	if a.Labels["severity"] != "critical" || a.Labels["check"] != "web" || a.Labels["source"] != "heatd" {
 		t.Errorf("HeatdRecoveryGaveUp's labels: %v", a.Labels)
