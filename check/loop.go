@@ -46,6 +46,7 @@ type Check struct {
 	delay    time.Duration // before the first run
 	slots    *action.Limiter
 	onEnd    func()
+	alarm    alarmWatch    // tells Options.OnAlarms of changes
 	watcher  TargetWatcher // watches the target (watch_target); nil when not
 
 	timeout       time.Duration // of a check run
@@ -76,6 +77,9 @@ type Options struct {
 	Slots    *action.Limiter // bounds processes at once (max_parallel); nil: no bound
 	OnResult func(Result)
 	OnEnd    func() // called once the check has ended, before Done is closed
+	// OnAlarms, when set, is told when the check's alarms change after a
+	// step (AlarmFunc says how it is called).
+	OnAlarms AlarmFunc
 }
 
 // New makes the check of spec, ready to Run.
@@ -89,6 +93,7 @@ func New(spec *Spec, o Options) *Check {
 		delay:    o.Delay,
 		slots:    o.Slots,
 		onEnd:    o.OnEnd,
+		alarm:    alarmWatch{notify: o.OnAlarms},
 
 		timeout:       spec.Timeout,
 		scriptTimeout: spec.ScriptTimeout,
@@ -417,6 +422,7 @@ func (c *Check) perform(stop, kill context.Context, prev, st State, steps []Step
 	c.mu.Lock()
 	c.status.State = st
 	c.mu.Unlock()
+	c.alarmed(st, r)
 }
 
 // heatLog writes a failed run to the heat log: its "failed" line, then its

@@ -15,6 +15,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/heatd/heatd/check"
+	"github.com/heatd/heatd/daemon/alert"
 	"github.com/heatd/heatd/daemon/config"
 	"github.com/heatd/heatd/daemon/metrics"
 	"github.com/heatd/heatd/daemon/sdnotify"
@@ -67,6 +68,12 @@ func Run(ctx context.Context, path, version string, stderr io.Writer) int {
 	d.engine = NewEngine(log, func(name string, r check.Result) { d.metrics.Ran(name, r) })
 	d.metrics = metrics.New(d.engine)
 	d.metrics.Build(version)
+	// Closed last, after the engine has stopped: what the checks' last
+	// steps changed goes out, and the alerts still firing stay so.
+	d.alerts = alert.New(alertConfig(cfg.Daemon), log)
+	defer d.alerts.Close()
+	d.engine.WatchAlarms(alarmsToAlerts(d.alerts))
+	d.metrics.Alerts(d.alerts.Sent)
 	if err := d.serveMetrics(cfg.Daemon.MetricsListen); err != nil {
 		fmt.Fprintf(stderr, "heatd: %v\n", err)
 		return 1
@@ -135,6 +142,7 @@ type daemon struct {
 	notify *sdnotify.Notifier
 
 	metrics       *metrics.Metrics
+	alerts        *alert.Sender
 	metricsServer *metrics.Server // nil when metrics_listen is off
 
 	control *controlSocket

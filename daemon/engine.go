@@ -22,6 +22,7 @@ type Engine struct {
 	log     *zap.Logger
 	base    []string                          // the environment checks inherit
 	observe func(name string, r check.Result) // sees every check run; may be nil
+	alarms  check.AlarmFunc                   // hears of every check's alarms (WatchAlarms); may be nil
 
 	slots   *action.Limiter // max_parallel, shared by every check
 	systemd *action.Systemd // recovery_unit's restarts: one connection, opened at the first
@@ -61,7 +62,8 @@ type instance struct {
 	done <-chan struct{}
 
 	mu      sync.Mutex
-	retired bool // its results are no longer its name's (metrics)
+	retired bool         // its results are no longer its name's (metrics)
+	alarms  check.Alarms // what its alarms are as the engine's listener heard
 }
 
 // begin starts the check. One stopped before it began starts only to end
@@ -174,6 +176,7 @@ func (e *Engine) start(spec *check.Spec, after <-chan struct{}, prev *check.Runn
 		Delay:    Splay(spec.Name, spec.Interval, e.settings.Splay),
 		Slots:    e.slots,
 		OnResult: onResult,
+		OnAlarms: e.instanceAlarms(in),
 		OnEnd: func() {
 			runner.Close()
 			cancelKill()
@@ -243,7 +246,9 @@ func (e *Engine) retire(in *instance) {
 	in.stop()
 	in.mu.Lock()
 	in.retired = true
+	fired := in.alarms
 	in.mu.Unlock()
+	e.retireAlarms(in.spec.Name, fired)
 	e.retiring[in] = true
 	grace := e.settings.Grace
 	go func() {

@@ -65,6 +65,7 @@ func (d *daemon) reload() error {
 		return errors.New(strings.Join(msgs, "\n"))
 	}
 	d.cfg, d.reloadError = cfg, ""
+	d.alerts.SetConfig(alertConfig(cfg.Daemon))
 	if moved != nil {
 		old := d.control
 		d.serveControl(moved)
