@@ -37,7 +37,7 @@ func readmeBlock(t *testing.T, first string) string {
 // TestREADMEScrapeConfig: the README's prometheus.yml, with the shipped
 // rules beside it as it says, is a configuration Prometheus takes.
 func TestREADMEScrapeConfig(t *testing.T) {
-	bin := promtool(t)
+	bin := alerttest.Need(t, "promtool")
 	dir := t.TempDir()
 	rules, err := os.ReadFile("heatd-rules.yml")
 	if err != nil {

@@ -1,6 +1,7 @@
 // Package alerttest gives tests a real Alertmanager to post to and read
-// back, and an Alertmanager that hangs: the alert sender's own tests and
-// heatd's end-to-end tests share it.
+// back, an Alertmanager that hangs, and the Prometheus tools (promtool,
+// amtool) or a skip: the alert sender's own tests, heatd's end-to-end
+// tests and the shipped rules' tests share it.
 package alerttest
 
 import (
@@ -30,17 +31,21 @@ receivers:
   - name: "null"
 `
 
-// Need is the path of program name, one of Debian's
-// prometheus-alertmanager package (the Alertmanager or amtool), or skips
-// t; where CI is set, a missing program fails t instead.
+// Need is the path of program name, one of the Prometheus tools the
+// tests run for real (Alertmanager, amtool, promtool), or skips t; where
+// CI is set (.ci/run installs them), a missing program fails t instead.
 func Need(t testing.TB, name string) string {
 	t.Helper()
 	path, err := exec.LookPath(name)
 	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s is missing on CI: apt-get install prometheus-alertmanager", name)
+		pkg := "prometheus-alertmanager"
+		if name == "promtool" {
+			pkg = "prometheus"
 		}
-		t.Skipf("%s is missing: apt-get install prometheus-alertmanager", name)
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s is missing on CI: apt-get install %s", name, pkg)
+		}
+		t.Skipf("%s is missing: apt-get install %s", name, pkg)
 	}
 	return path
 }
