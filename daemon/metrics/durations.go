@@ -1,0 +1,92 @@
+package metrics
+
+import (
+	"slices"
+	"sync"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// durationBounds are heatd_check_duration_seconds' buckets: a native
+// probe's milliseconds to a slow script's half minute (the default
+// timeout). An array, so that a check's counts are one too.
+var durationBounds = [...]float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30}
+
+var durationDesc = prometheus.NewDesc("heatd_check_duration_seconds",
+	"How long check runs took.", []string{"check"}, nil)
+
+// durations is heatd_check_duration_seconds: for each check that has run,
+// its runs counted by bucket, turned into a histogram at each scrape. A
+// Prometheus histogram of the check's own would cost about a kilobyte and
+// a quarter a check (its label pairs, two sets of atomic counts for
+// lock-free reads, native-histogram fields), ten thousand of them more than
+// the checks themselves; these counts cost 128 bytes and a map entry.
+type durations struct {
+	mu     sync.Mutex
+	checks map[string]*durationCounts
+}
+
+// durationCounts are one check's runs: per bucket (not cumulative), in all,
+// and their summed seconds.
+type durationCounts struct {
+	buckets [len(durationBounds)]uint64
+	count   uint64
+	sum     float64
+}
+
+// observe counts a run of the check name that took seconds.
+func (d *durations) observe(name string, seconds float64) {
+	i, _ := slices.BinarySearch(durationBounds[:], seconds) // the first bound ≥ seconds: le
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	c := d.checks[name]
+	if c == nil {
+		if d.checks == nil {
+			d.checks = make(map[string]*durationCounts)
+		}
+		c = &durationCounts{}
+		d.checks[name] = c
+	}
+	if i < len(c.buckets) {
+		c.buckets[i]++
+	}
+	c.count++
+	c.sum += seconds
+}
+
+// forget drops the counts of the checks named.
+func (d *durations) forget(names []string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, n := range names {
+		delete(d.checks, n)
+	}
+}
+
+// Describe is prometheus.Collector's.
+func (d *durations) Describe(ch chan<- *prometheus.Desc) { ch <- durationDesc }
+
+// Collect is prometheus.Collector's: the counts are copied under the lock,
+// and the series made from the copy, so that runs ending meanwhile never
+// wait for the scrape.
+func (d *durations) Collect(ch chan<- prometheus.Metric) {
+	type named struct {
+		name string
+		durationCounts
+	}
+	d.mu.Lock()
+	all := make([]named, 0, len(d.checks))
+	for n, c := range d.checks {
+		all = append(all, named{n, *c})
+	}
+	d.mu.Unlock()
+	for _, c := range all {
+		cumulative := make(map[float64]uint64, len(durationBounds))
+		var n uint64
+		for i, b := range durationBounds {
+			n += c.buckets[i]
+			cumulative[b] = n
+		}
+		ch <- prometheus.MustNewConstHistogram(durationDesc, c.count, c.sum, cumulative, c.name)
+	}
+}
