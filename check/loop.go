@@ -142,9 +142,22 @@ func (c *Check) Start(stop, kill context.Context) {
 	c.next = time.Now().Add(c.delay)
 	c.mu.Lock()
 	c.waitFor(c.next)
-	c.timer = time.AfterFunc(c.delay, c.wake)
+	now := c.delay <= 0
+	if now {
+		// A first run due now is queued from here, and the timer waits
+		// for the step after: a timer that fires starts a goroutine, ten
+		// thousand checks started at once would be ten thousand goroutines
+		// at once, and Go never frees a goroutine's record once made.
+		c.timer = time.AfterFunc(time.Hour, c.wake)
+		c.timer.Stop()
+	} else {
+		c.timer = time.AfterFunc(c.delay, c.wake)
+	}
 	c.mu.Unlock()
 	context.AfterFunc(stop, c.halt)
+	if now {
+		c.wake()
+	}
 }
 
 // Done is closed once the check has stopped and nothing of it runs.
