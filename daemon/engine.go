@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.uber.org/zap"
@@ -36,6 +37,10 @@ type Engine struct {
 	halted   bool
 	held     bool        // Apply's new checks wait for Release
 	pending  []*instance // held since Hold
+	// first counts down the first runs of the checks that the first
+	// Release started (nil once it has); firstDone is its done.
+	first     *firstRuns
+	firstDone <-chan struct{}
 }
 
 // Settings are the [daemon] keys the engine follows.
@@ -62,6 +67,11 @@ type instance struct {
 
 	mu      sync.Mutex
 	retired bool // its results are no longer its name's (metrics)
+
+	// first is the start's count of first runs, when the first Release
+	// started the check (nil otherwise); told, whether it was told.
+	first *firstRuns
+	told  atomic.Bool
 }
 
 // begin starts the check. One stopped before it began starts only to end
@@ -76,9 +86,10 @@ func (in *instance) stop() { in.cancelStop() }
 // environment; observe, when not nil, sees every run of every check (for
 // metrics).
 func NewEngine(log *zap.Logger, observe func(name string, r check.Result)) *Engine {
+	first := &firstRuns{done: make(chan struct{})}
 	return &Engine{log: log, base: os.Environ(), observe: observe, checks: make(map[string]*instance),
 		retiring: make(map[*instance]bool), gone: make(map[string]*instance), slots: action.NewLimiter(0),
-		systemd: action.NewSystemd()}
+		systemd: action.NewSystemd(), first: first, firstDone: first.done}
 }
 
 // Change describes what Apply did, by check name.
@@ -151,18 +162,18 @@ func (e *Engine) start(spec *check.Spec, after <-chan struct{}, prev *check.Runn
 		runner.Inherit(prev)
 	}
 	in.runner = runner
-	var onResult func(check.Result)
-	if e.observe != nil {
-		name := spec.Name
-		onResult = func(r check.Result) {
-			// A retired instance's last run is not its name's: the
-			// series of a removed check, dropped at the reload, would
-			// come back with it.
-			in.mu.Lock()
-			defer in.mu.Unlock()
-			if !in.retired {
-				e.observe(name, r)
-			}
+	name := spec.Name
+	onResult := func(r check.Result) {
+		in.ranOnce()
+		if e.observe == nil {
+			return
+		}
+		// A retired instance's last run is not its name's: the series of
+		// a removed check, dropped at the reload, would come back with it.
+		in.mu.Lock()
+		defer in.mu.Unlock()
+		if !in.retired {
+			e.observe(name, r)
 		}
 	}
 	in.stopCtx, in.cancelStop = context.WithCancel(context.Background())
@@ -177,6 +188,7 @@ func (e *Engine) start(spec *check.Spec, after <-chan struct{}, prev *check.Runn
 		OnEnd: func() {
 			runner.Close()
 			cancelKill()
+			in.ranOnce()
 		},
 	})
 	in.done = in.check.Done()
@@ -231,11 +243,28 @@ func (e *Engine) Release() {
 }
 
 func (e *Engine) release() {
+	if first := e.first; first != nil {
+		// The first Release is heatd's start: its checks are counted
+		// before any of them begins, so no count ends early.
+		e.first = nil
+		first.left.Store(int64(len(e.pending)))
+		for _, in := range e.pending {
+			in.first = first
+		}
+		if len(e.pending) == 0 {
+			close(first.done)
+		}
+	}
 	for _, in := range e.pending {
 		in.begin()
 	}
 	e.held, e.pending = false, nil
 }
+
+// FirstRuns is closed once every check that the first Release started has
+// ended its first run, or ended without one: the burst of heatd's start is
+// over. Never closed before the first Release.
+func (e *Engine) FirstRuns() <-chan struct{} { return e.firstDone }
 
 // retire stops in: no new runs, and what runs gets the grace before its
 // process group is killed. e.mu is held.
