@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/heatd/heatd/action"
 )
@@ -47,6 +49,33 @@ func TestStartQueuesFirstRunsWithoutGoroutines(t *testing.T) {
 	slots.Release()
 	if created > checks/10 {
 		t.Errorf("%d checks queued for a slot with %d goroutines created", checks, created)
+	}
+}
+
+// A check that logs keeps no logger of its own: ten thousand checks at
+// debug level would keep ten thousand, each made amid its first run's
+// garbage.
+func TestEventsKeepNoLoggerPerCheck(t *testing.T) {
+	core, logs := observer.New(zapcore.DebugLevel)
+	base := zap.New(core)
+	c := New(&Spec{Name: "web", Interval: time.Hour, Timeout: time.Second},
+		Options{Doer: newWorld(func(int) int { return 0 }), Log: base})
+	stop, cancel := context.WithCancel(context.Background())
+	c.Start(stop, stop)
+	deadline := time.Now().Add(10 * time.Second)
+	for logs.FilterMessage("check_ok").Len() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("no check_ok")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	cancel()
+	<-c.Done()
+	if e := logs.FilterMessage("check_ok").All()[0]; e.ContextMap()["check"] != "web" {
+		t.Errorf("check_ok has check %v, want web", e.ContextMap()["check"])
+	}
+	if c.log != base {
+		t.Error("the check keeps a logger of its own")
 	}
 }
 
