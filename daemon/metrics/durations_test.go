@@ -57,7 +57,7 @@ func TestDurationHistogram(t *testing.T) {
 // pairs and its two sets of atomic counts): ten thousand idle checks must
 // fit in heatd's memory budget.
 func TestDurationHistogramPerCheckCost(t *testing.T) {
-	const checks = 2000
+	const checks = 5000
 	m := New(&fakeSource{})
 	names := make([]string, checks)
 	for i := range names {
