@@ -178,6 +178,9 @@ func (e *Engine) start(spec *check.Spec, after <-chan struct{}, prev *check.Runn
 	}
 	in.stopCtx, in.cancelStop = context.WithCancel(context.Background())
 	in.killCtx, in.kill = context.WithCancel(context.Background())
+	// Its channel is made now rather than by the check's first run, amid
+	// that run's garbage, where it would keep a page of heap in use.
+	in.killCtx.Done()
 	cancelKill := in.kill
 	in.check = check.New(spec, check.Options{
 		Doer:     runner,
