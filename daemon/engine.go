@@ -1,7 +1,6 @@
 package daemon
 
 import (
-	"context"
 	"fmt"
 	"hash/fnv"
 	"os"
@@ -58,9 +57,8 @@ type instance struct {
 	check  *check.Check
 	runner *check.Runner
 
-	stopCtx, killCtx context.Context
-	cancelStop       context.CancelFunc // no new runs
-	kill             context.CancelFunc // cut short what runs
+	stopCtx *cancelSignal // its end: no new runs
+	killCtx *cancelSignal // its end: cut short what runs
 	// done is closed when the check has ended, and with it every earlier
 	// instance of its name: its loop starts only after they have.
 	done <-chan struct{}
@@ -80,7 +78,10 @@ type instance struct {
 func (in *instance) begin() { in.check.Start(in.stopCtx, in.killCtx) }
 
 // stop ends the check's new runs. e.mu is held.
-func (in *instance) stop() { in.cancelStop() }
+func (in *instance) stop() { in.stopCtx.cancel() }
+
+// kill cuts short what the check runs.
+func (in *instance) kill() { in.killCtx.cancel() }
 
 // NewEngine makes an engine with no checks. Its checks inherit heatd's
 // environment; observe, when not nil, sees every run of every check (for
@@ -176,12 +177,7 @@ func (e *Engine) start(spec *check.Spec, after <-chan struct{}, prev *check.Runn
 			e.observe(name, r)
 		}
 	}
-	in.stopCtx, in.cancelStop = context.WithCancel(context.Background())
-	in.killCtx, in.kill = context.WithCancel(context.Background())
-	// Its channel is made now rather than by the check's first run, amid
-	// that run's garbage, where it would keep a page of heap in use.
-	in.killCtx.Done()
-	cancelKill := in.kill
+	in.stopCtx, in.killCtx = newCancelSignal(), newCancelSignal()
 	in.check = check.New(spec, check.Options{
 		Doer:     runner,
 		Log:      e.log,
@@ -190,7 +186,7 @@ func (e *Engine) start(spec *check.Spec, after <-chan struct{}, prev *check.Runn
 		OnResult: onResult,
 		OnEnd: func() {
 			runner.Close()
-			cancelKill()
+			in.kill()
 			in.ranOnce()
 		},
 	})
