@@ -254,9 +254,12 @@ func (e *Engine) release() {
 			close(first.done)
 		}
 	}
+	// Their first runs queue once every check has started (Limiter.Hold).
+	e.slots.Hold()
 	for _, in := range e.pending {
 		in.begin()
 	}
+	e.slots.Unhold()
 	e.held, e.pending = false, nil
 }
 
