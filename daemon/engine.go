@@ -53,9 +53,10 @@ type Settings struct {
 // chain: each begins only once the one before it has ended, so that one
 // check never runs twice at once, whatever the reloads in between.
 type instance struct {
-	spec   check.Spec
-	check  *check.Check
-	runner *check.Runner
+	spec    check.Spec
+	check   *check.Check
+	runner  *check.Runner
+	observe func(name string, r check.Result) // the engine's; may be nil
 
 	stopCtx *cancelSignal // its end: no new runs
 	killCtx *cancelSignal // its end: cut short what runs
@@ -153,7 +154,7 @@ func (e *Engine) Apply(specs []check.Spec, set Settings) Change {
 func (e *Engine) start(spec *check.Spec, after <-chan struct{}, prev *check.Runner) *instance {
 	// The instance keeps its own copy of the settings: nothing of it points
 	// into the configuration, which can then go.
-	in := &instance{spec: *spec}
+	in := &instance{spec: *spec, observe: e.observe}
 	spec = &in.spec
 	runner, missing := check.NewRunner(spec, e.base, e.systemd)
 	if missing != nil {
@@ -163,32 +164,14 @@ func (e *Engine) start(spec *check.Spec, after <-chan struct{}, prev *check.Runn
 		runner.Inherit(prev)
 	}
 	in.runner = runner
-	name := spec.Name
-	onResult := func(r check.Result) {
-		in.ranOnce()
-		if e.observe == nil {
-			return
-		}
-		// A retired instance's last run is not its name's: the series of
-		// a removed check, dropped at the reload, would come back with it.
-		in.mu.Lock()
-		defer in.mu.Unlock()
-		if !in.retired {
-			e.observe(name, r)
-		}
-	}
 	in.stopCtx, in.killCtx = newCancelSignal(), newCancelSignal()
 	in.check = check.New(spec, check.Options{
 		Doer:     runner,
 		Log:      e.log,
 		Delay:    Splay(spec.Name, spec.Interval, e.settings.Splay),
 		Slots:    e.slots,
-		OnResult: onResult,
-		OnEnd: func() {
-			runner.Close()
-			in.kill()
-			in.ranOnce()
-		},
+		OnResult: in.result,
+		OnEnd:    in.ended,
 	})
 	in.done = in.check.Done()
 	if after != nil && !closed(after) {
@@ -204,6 +187,30 @@ func (e *Engine) start(spec *check.Spec, after <-chan struct{}, prev *check.Runn
 	}
 	e.launch(in)
 	return in
+}
+
+// result is what the check's OnResult does with a run. The instance's
+// methods are its callbacks, rather than closures over it: ten thousand
+// checks keep them for their whole life.
+func (in *instance) result(r check.Result) {
+	in.ranOnce()
+	if in.observe == nil {
+		return
+	}
+	// A retired instance's last run is not its name's: the series of a
+	// removed check, dropped at the reload, would come back with it.
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if !in.retired {
+		in.observe(in.spec.Name, r)
+	}
+}
+
+// ended is the check's OnEnd: what the instance holds goes.
+func (in *instance) ended() {
+	in.runner.Close()
+	in.kill()
+	in.ranOnce()
 }
 
 // launch begins in now, or at Release while the engine is held. e.mu is
