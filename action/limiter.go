@@ -109,7 +109,7 @@ func (l *Limiter) Go(ctx context.Context, f func(waited time.Duration, err error
 		go f(0, nil)
 		return
 	}
-	unhook = context.AfterFunc(ctx, func() {
+	unhook = AfterFunc(ctx, func() {
 		if l.abandon(w) {
 			f(time.Since(w.start), ctx.Err())
 		}
