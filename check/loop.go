@@ -155,7 +155,7 @@ func (c *Check) Start(stop, kill context.Context) {
 		c.timer = time.AfterFunc(c.delay, c.wake)
 	}
 	c.mu.Unlock()
-	context.AfterFunc(stop, c.halt)
+	action.AfterFunc(stop, c.halt)
 	if now {
 		c.wake()
 	}
