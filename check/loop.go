@@ -32,10 +32,10 @@ type Doer interface {
 
 // Check is one named check and its loop.
 type Check struct {
-	name    string
-	policy  Policy
-	doer    Doer
-	log     *zap.Logger // heatd's: events() adds the check's name
+	name   string
+	policy Policy
+	doer   Doer
+	log    *zap.Logger // heatd's: events() adds the check's name
 
 	// OnResult, when set, sees every check run's result (verification
 	// runs too) before its steps are taken: heat prints HEAT's lines here.
