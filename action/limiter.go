@@ -20,6 +20,7 @@ type Limiter struct {
 	// While held (Hold), Go only notes its calls, in order, in deferred.
 	held     bool
 	deferred []deferredGo
+	idle     []func() // WhenIdle's, waiting for the slots to be free
 }
 
 // deferredGo is a call of Go made while the Limiter was held.
@@ -180,9 +181,37 @@ func (l *Limiter) Release() {
 		return
 	}
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	l.running--
 	l.wake()
+	idle := l.becameIdle()
+	l.mu.Unlock()
+	for _, f := range idle {
+		f()
+	}
+}
+
+// WhenIdle calls f once no slot is taken and no run waits for one: at once
+// when that is so now, else on the goroutine whose Release makes it so.
+func (l *Limiter) WhenIdle(f func()) {
+	l.mu.Lock()
+	if l.running == 0 && len(l.waiting) == 0 && len(l.deferred) == 0 {
+		l.mu.Unlock()
+		f()
+		return
+	}
+	l.idle = append(l.idle, f)
+	l.mu.Unlock()
+}
+
+// becameIdle hands over WhenIdle's callbacks when no slot is taken and
+// nothing waits; l.mu is held.
+func (l *Limiter) becameIdle() []func() {
+	if l.running > 0 || len(l.waiting) > 0 || len(l.deferred) > 0 {
+		return nil
+	}
+	idle := l.idle
+	l.idle = nil
+	return idle
 }
 
 // wake grants slots to waiters while there is room; l.mu is held.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -69,4 +70,33 @@ func TestLimiterHeldGoAllocatesNothingOfItsOwn(t *testing.T) {
 	}
 	cancel()
 	l.Unhold()
+}
+
+// WhenIdle calls back at once when no slot is taken, else once the last
+// slot is given back with nothing waiting.
+func TestLimiterWhenIdle(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := NewLimiter(1)
+		var calls atomic.Int32
+		l.WhenIdle(func() { calls.Add(1) })
+		if calls.Load() != 1 {
+			t.Fatalf("an idle limiter called back %d times, want once at once", calls.Load())
+		}
+		l.Acquire(context.Background())
+		l.Go(context.Background(), func(time.Duration, error) {
+			time.Sleep(time.Second)
+			l.Release()
+		})
+		l.WhenIdle(func() { calls.Add(1) })
+		l.Release() // the waiting run takes the slot: not idle yet
+		synctest.Wait()
+		if calls.Load() != 1 {
+			t.Fatalf("called back with a run under way")
+		}
+		time.Sleep(2 * time.Second)
+		synctest.Wait()
+		if calls.Load() != 2 {
+			t.Errorf("called back %d times in all, want 2", calls.Load())
+		}
+	})
 }
