@@ -253,6 +253,7 @@ func (e *Engine) release() {
 		// The first Release is heatd's start: its checks are counted
 		// before any of them begins, so no count ends early.
 		e.first = nil
+		first.slots = e.slots
 		first.left.Store(int64(len(e.pending)))
 		for _, in := range e.pending {
 			in.first = first
@@ -271,8 +272,10 @@ func (e *Engine) release() {
 }
 
 // FirstRuns is closed once every check that the first Release started has
-// ended its first run, or ended without one: the burst of heatd's start is
-// over. Never closed before the first Release.
+// ended its first run, or ended without one, and no step of any check is
+// under way (what followed those runs, their events and scripts, has ended
+// too): the burst of heatd's start is over. Never closed before the first
+// Release.
 func (e *Engine) FirstRuns() <-chan struct{} { return e.firstDone }
 
 // retire stops in: no new runs, and what runs gets the grace before its

@@ -13,7 +13,8 @@ import (
 
 // FirstRuns closes once every check released at start has ended its first
 // run: not while one still runs, and whether or not anything observes the
-// runs. Checks added by a later Apply are not waited for.
+// runs. Checks added by a later Apply are not counted (but while they run,
+// no memory is given back: FirstRuns waits for every slot to be free).
 func TestFirstRuns(t *testing.T) {
 	dir := t.TempDir()
 	gate := filepath.Join(dir, "gate")
@@ -40,7 +41,7 @@ func TestFirstRuns(t *testing.T) {
 	e.Apply([]check.Spec{
 		spec(dir, "quick", "true", time.Hour),
 		spec(dir, "slow", "while [ ! -e gate ]; do sleep 0.01; done", time.Hour),
-		spec(dir, "later", "sleep 60", time.Hour),
+		spec(dir, "later", "sleep 0.3", time.Hour),
 	}, set)
 	if err := os.WriteFile(gate, nil, 0o644); err != nil {
 		t.Fatal(err)
@@ -64,5 +65,30 @@ func TestFirstRunsStoppedBeforeTheirRun(t *testing.T) {
 	case <-e.FirstRuns():
 	case <-time.After(10 * time.Second):
 		t.Fatal("FirstRuns not closed by a stop")
+	}
+}
+
+// FirstRuns waits for what follows a first run, not only for its result: a
+// fail script still running is still the start's burst.
+func TestFirstRunsWaitForTheirSteps(t *testing.T) {
+	dir := t.TempDir()
+	fail := filepath.Join(dir, "fail")
+	if err := os.WriteFile(fail, []byte("#!/bin/sh\nsleep 0.3\ntouch fail-done\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	failing := spec(dir, "failing", "exit 1", time.Hour)
+	failing.Fail = fail
+	e := NewEngine(zap.NewNop(), nil)
+	defer e.Stop(time.Second)
+	e.Hold()
+	e.Apply([]check.Spec{failing}, Settings{Grace: time.Second})
+	e.Release()
+	select {
+	case <-e.FirstRuns():
+	case <-time.After(10 * time.Second):
+		t.Fatal("FirstRuns not closed")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "fail-done")); err != nil {
+		t.Error("FirstRuns closed while the first run's fail script ran")
 	}
 }
