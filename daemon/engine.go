@@ -68,9 +68,11 @@ type instance struct {
 	retired bool // its results are no longer its name's (metrics)
 
 	// first is the start's count of first runs, when the first Release
-	// started the check (nil otherwise); told, whether it was told.
-	first *firstRuns
-	told  atomic.Bool
+	// started the check with its first run due at once (nil otherwise);
+	// told, whether it was told.
+	first  *firstRuns
+	told   atomic.Bool
+	dueNow bool // its first run is due as it begins (no splay)
 }
 
 // begin starts the check. One stopped before it began starts only to end
@@ -165,10 +167,12 @@ func (e *Engine) start(spec *check.Spec, after <-chan struct{}, prev *check.Runn
 	}
 	in.runner = runner
 	in.stopCtx, in.killCtx = newCancelSignal(), newCancelSignal()
+	delay := Splay(spec.Name, spec.Interval, e.settings.Splay)
+	in.dueNow = delay == 0
 	in.check = check.New(spec, check.Options{
 		Doer:     runner,
 		Log:      e.log,
-		Delay:    Splay(spec.Name, spec.Interval, e.settings.Splay),
+		Delay:    delay,
 		Slots:    e.slots,
 		OnResult: in.result,
 		OnEnd:    in.ended,
@@ -252,15 +256,18 @@ func (e *Engine) release() {
 	if first := e.first; first != nil {
 		// The first Release is heatd's start: its checks are counted
 		// before any of them begins, so no count ends early.
+		// Only first runs due at once make a burst: with a splay they
+		// come spread, and there is nothing to wait for.
 		e.first = nil
 		first.slots = e.slots
-		first.left.Store(int64(len(e.pending)))
+		n := 0
 		for _, in := range e.pending {
-			in.first = first
+			if in.dueNow {
+				in.first = first
+				n++
+			}
 		}
-		if len(e.pending) == 0 {
-			close(first.done)
-		}
+		first.left.Store(int64(n))
 	}
 	// Their first runs queue once every check has started (Limiter.Hold).
 	e.slots.Hold()
@@ -271,11 +278,12 @@ func (e *Engine) release() {
 	e.held, e.pending = false, nil
 }
 
-// FirstRuns is closed once every check that the first Release started has
-// ended its first run, or ended without one, and no step of any check is
-// under way (what followed those runs, their events and scripts, has ended
-// too): the burst of heatd's start is over. Never closed before the first
-// Release.
+// FirstRuns is closed once every check that the first Release started
+// with its first run due at once (splay 0) has ended that run, or ended
+// without one, and no step of any check is under way (what followed those
+// runs, their events and scripts, has ended too): the burst of heatd's
+// start is over. Never closed before the first Release, nor when it
+// started no such check.
 func (e *Engine) FirstRuns() <-chan struct{} { return e.firstDone }
 
 // retire stops in: no new runs, and what runs gets the grace before its

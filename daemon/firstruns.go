@@ -7,8 +7,8 @@ import (
 )
 
 // firstRuns counts down the checks that heatd's start released (Release)
-// until each has ended its first run, or ended without one (a stop that
-// came first). With splay 0 every check runs at once at start: ten
+// with their first run due at once, until each has ended that run, or
+// ended without one (a stop that came first). With splay 0 every check runs at once at start: ten
 // thousand runs queue for max_parallel's slots, and the memory they take
 // on the way is what Go keeps as its heap until told otherwise. Once the
 // count reaches zero, and the steps of those runs have ended too (their

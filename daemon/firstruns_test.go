@@ -92,3 +92,21 @@ func TestFirstRunsWaitForTheirSteps(t *testing.T) {
 		t.Error("FirstRuns closed while the first run's fail script ran")
 	}
 }
+
+// With a splay the first runs come spread, not in a burst: FirstRuns does
+// not close, and heatd forces no collection amid a busy start.
+func TestFirstRunsNotWithASplay(t *testing.T) {
+	dir := t.TempDir()
+	e := NewEngine(zap.NewNop(), nil)
+	defer e.Stop(time.Second)
+	e.Hold()
+	e.Apply([]check.Spec{spec(dir, "a", "true", time.Hour), spec(dir, "b", "true", time.Hour)},
+		Settings{Grace: time.Second, Splay: 50 * time.Millisecond})
+	e.Release()
+	waitFor(t, "the first runs", func() bool { return status(e, "a").Runs == 1 && status(e, "b").Runs == 1 })
+	select {
+	case <-e.FirstRuns():
+		t.Error("FirstRuns closed after first runs spread by a splay")
+	case <-time.After(200 * time.Millisecond):
+	}
+}
