@@ -15,7 +15,8 @@ import "runtime/debug"
 // MiB of RSS with 10,000 checks, against 50 once returned). One forced
 // collection that returns every free page, once, right after the burst,
 // costs about 0.1 s of CPU; idle, heatd then allocates little enough that
-// its heap stays near what is live. It is not done after a reload or on a
-// timer: a busy heatd reuses its free heap, and forced collections would
-// cost CPU for nothing.
+// its heap stays near what is live. It is not done after a start whose
+// first runs a splay spreads (no burst), after a reload, or on a timer: a
+// busy heatd reuses its free heap, and forced collections would cost CPU
+// and punctuality for nothing.
 func returnStartMemory() { debug.FreeOSMemory() }
