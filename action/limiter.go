@@ -17,6 +17,16 @@ type Limiter struct {
 	max     int
 	running int
 	waiting []*waiter // first come, first served
+	// While held (Hold), Go only notes its calls, in order, in deferred.
+	held     bool
+	deferred []deferredGo
+	idle     []func() // WhenIdle's, waiting for the slots to be free
+}
+
+// deferredGo is a call of Go made while the Limiter was held.
+type deferredGo struct {
+	ctx context.Context
+	f   func(waited time.Duration, err error)
 }
 
 // waiter is a run waiting for a slot.
@@ -84,6 +94,13 @@ func (l *Limiter) Go(ctx context.Context, f func(waited time.Duration, err error
 		go f(0, nil)
 		return
 	}
+	l.mu.Lock()
+	if l.held {
+		l.deferred = append(l.deferred, deferredGo{ctx, f})
+		l.mu.Unlock()
+		return
+	}
+	l.mu.Unlock()
 	var unhook func() bool
 	w, ok := l.take(func(d time.Duration) {
 		unhook()
@@ -93,12 +110,38 @@ func (l *Limiter) Go(ctx context.Context, f func(waited time.Duration, err error
 		go f(0, nil)
 		return
 	}
-	unhook = context.AfterFunc(ctx, func() {
+	unhook = AfterFunc(ctx, func() {
 		if l.abandon(w) {
 			f(time.Since(w.start), ctx.Err())
 		}
 	})
 	l.mu.Unlock() // take left it held, so that grant cannot run before unhook is set
+}
+
+// Hold makes Go note its calls and do nothing more until Unhold, which
+// makes them in the same order: a run's wait for a slot starts there.
+//
+// heatd holds its Limiter while it starts its checks. With splay 0 each
+// check's start queues its first run, and a queue entry is a few small
+// objects, freed once the run has its slot: made one check at a time,
+// they lie between the objects each check keeps, and once freed leave
+// holes that keep whole pages of heap in use for good. Made after every
+// check has started, they lie together and go together.
+func (l *Limiter) Hold() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.held = true
+}
+
+// Unhold makes the calls of Go noted since Hold, in their order.
+func (l *Limiter) Unhold() {
+	l.mu.Lock()
+	calls := l.deferred
+	l.held, l.deferred = false, nil
+	l.mu.Unlock()
+	for _, c := range calls {
+		l.Go(c.ctx, c.f)
+	}
 }
 
 // take takes a slot when one is free (ok), or queues a waiter to be granted
@@ -138,9 +181,37 @@ func (l *Limiter) Release() {
 		return
 	}
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	l.running--
 	l.wake()
+	idle := l.becameIdle()
+	l.mu.Unlock()
+	for _, f := range idle {
+		f()
+	}
+}
+
+// WhenIdle calls f once no slot is taken and no run waits for one: at once
+// when that is so now, else on the goroutine whose Release makes it so.
+func (l *Limiter) WhenIdle(f func()) {
+	l.mu.Lock()
+	if l.running == 0 && len(l.waiting) == 0 && len(l.deferred) == 0 {
+		l.mu.Unlock()
+		f()
+		return
+	}
+	l.idle = append(l.idle, f)
+	l.mu.Unlock()
+}
+
+// becameIdle hands over WhenIdle's callbacks when no slot is taken and
+// nothing waits; l.mu is held.
+func (l *Limiter) becameIdle() []func() {
+	if l.running > 0 || len(l.waiting) > 0 || len(l.deferred) > 0 {
+		return nil
+	}
+	idle := l.idle
+	l.idle = nil
+	return idle
 }
 
 // wake grants slots to waiters while there is room; l.mu is held.

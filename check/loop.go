@@ -33,12 +33,10 @@ type Doer interface {
 
 // Check is one named check and its loop.
 type Check struct {
-	name    string
-	policy  Policy
-	doer    Doer
-	log     *zap.Logger // as given; never changed, so any goroutine may read it
-	named   *zap.Logger // log with the check's name, made by logOnce
-	logOnce sync.Once
+	name   string
+	policy Policy
+	doer   Doer
+	log    *zap.Logger // heatd's: events() adds the check's name
 
 	// OnResult, when set, sees every check run's result (verification
 	// runs too) before its steps are taken: heat prints HEAT's lines here.
@@ -107,12 +105,14 @@ func New(spec *Spec, o Options) *Check {
 	return c
 }
 
-// events is the check's logger, its name in every event. It is made at the
-// first event: a check that never fails logs nothing, and ten thousand of
-// them need no ten thousand loggers.
+// events is the check's logger, its name in every event. It is made for
+// each event and not kept: a logger kept per check is ten thousand loggers
+// (a quarter of a kilobyte each) for ten thousand checks, and one made at
+// a check's first event (its first check_ok at debug level) lands amid
+// the garbage of the first runs, where it keeps whole pages of heap from
+// being given back. Making one costs less than encoding its event.
 func (c *Check) events() *zap.Logger {
-	c.logOnce.Do(func() { c.named = c.log.With(zap.String("check", c.name)) })
-	return c.named
+	return c.log.With(zap.String("check", c.name))
 }
 
 // PolicyOf is the part of spec that the rules read.
@@ -166,9 +166,22 @@ func (c *Check) Start(stop, kill context.Context) {
 	c.next = time.Now().Add(c.delay)
 	c.mu.Lock()
 	c.waitFor(c.next)
-	c.timer = time.AfterFunc(c.delay, c.wake)
+	now := c.delay <= 0
+	if now {
+		// A first run due now is queued from here, and the timer waits
+		// for the step after: a timer that fires starts a goroutine, ten
+		// thousand checks started at once would be ten thousand goroutines
+		// at once, and Go never frees a goroutine's record once made.
+		c.timer = time.AfterFunc(time.Hour, c.wake)
+		c.timer.Stop()
+	} else {
+		c.timer = time.AfterFunc(c.delay, c.wake)
+	}
 	c.mu.Unlock()
-	context.AfterFunc(stop, c.halt)
+	action.AfterFunc(stop, c.halt)
+	if now {
+		c.wake()
+	}
 }
 
 // Done is closed once the check has stopped and nothing of it runs.

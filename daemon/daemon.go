@@ -105,6 +105,7 @@ func Run(ctx context.Context, path, version string, stderr io.Writer) int {
 
 	statusTick := time.NewTicker(sdnotify.StatusInterval)
 	defer statusTick.Stop()
+	firstRuns := d.engine.FirstRuns()
 	var watchdog <-chan time.Time
 	if every := sdnotify.WatchdogInterval(); every > 0 {
 		t := time.NewTicker(every)
@@ -124,6 +125,9 @@ func Run(ctx context.Context, path, version string, stderr io.Writer) int {
 			d.reloadNow()
 		case reply := <-d.reloads:
 			reply <- d.reloadNow()
+		case <-firstRuns:
+			firstRuns = nil
+			returnStartMemory()
 		case now := <-statusTick.C:
 			d.status(now)
 		case now := <-watchdog:

@@ -1,13 +1,13 @@
 package daemon
 
 import (
-	"context"
 	"fmt"
 	"hash/fnv"
 	"os"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.uber.org/zap"
@@ -37,6 +37,10 @@ type Engine struct {
 	halted   bool
 	held     bool        // Apply's new checks wait for Release
 	pending  []*instance // held since Hold
+	// first counts down the first runs of the checks that the first
+	// Release started (nil once it has); firstDone is its done.
+	first     *firstRuns
+	firstDone <-chan struct{}
 }
 
 // Settings are the [daemon] keys the engine follows.
@@ -50,13 +54,13 @@ type Settings struct {
 // chain: each begins only once the one before it has ended, so that one
 // check never runs twice at once, whatever the reloads in between.
 type instance struct {
-	spec   check.Spec
-	check  *check.Check
-	runner *check.Runner
+	spec    check.Spec
+	check   *check.Check
+	runner  *check.Runner
+	observe func(name string, r check.Result) // the engine's; may be nil
 
-	stopCtx, killCtx context.Context
-	cancelStop       context.CancelFunc // no new runs
-	kill             context.CancelFunc // cut short what runs
+	stopCtx *cancelSignal // its end: no new runs
+	killCtx *cancelSignal // its end: cut short what runs
 	// done is closed when the check has ended, and with it every earlier
 	// instance of its name: its loop starts only after they have.
 	done <-chan struct{}
@@ -64,6 +68,13 @@ type instance struct {
 	mu      sync.Mutex
 	retired bool         // its results are no longer its name's (metrics)
 	alarms  check.Alarms // what its alarms are as the engine's listener heard
+
+	// first is the start's count of first runs, when the first Release
+	// started the check with its first run due at once (nil otherwise);
+	// told, whether it was told.
+	first  *firstRuns
+	told   atomic.Bool
+	dueNow bool // its first run is due as it begins (no splay)
 }
 
 // begin starts the check. One stopped before it began starts only to end
@@ -72,15 +83,19 @@ type instance struct {
 func (in *instance) begin() { in.check.Start(in.stopCtx, in.killCtx) }
 
 // stop ends the check's new runs. e.mu is held.
-func (in *instance) stop() { in.cancelStop() }
+func (in *instance) stop() { in.stopCtx.cancel() }
+
+// kill cuts short what the check runs.
+func (in *instance) kill() { in.killCtx.cancel() }
 
 // NewEngine makes an engine with no checks. Its checks inherit heatd's
 // environment; observe, when not nil, sees every run of every check (for
 // metrics).
 func NewEngine(log *zap.Logger, observe func(name string, r check.Result)) *Engine {
+	first := &firstRuns{done: make(chan struct{})}
 	return &Engine{log: log, base: os.Environ(), observe: observe, checks: make(map[string]*instance),
 		retiring: make(map[*instance]bool), gone: make(map[string]*instance), slots: action.NewLimiter(0),
-		systemd: action.NewSystemd()}
+		systemd: action.NewSystemd(), first: first, firstDone: first.done}
 }
 
 // Change describes what Apply did, by check name.
@@ -143,7 +158,7 @@ func (e *Engine) Apply(specs []check.Spec, set Settings) Change {
 func (e *Engine) start(spec *check.Spec, after <-chan struct{}, prev *check.Runner) *instance {
 	// The instance keeps its own copy of the settings: nothing of it points
 	// into the configuration, which can then go.
-	in := &instance{spec: *spec}
+	in := &instance{spec: *spec, observe: e.observe}
 	spec = &in.spec
 	runner, missing := check.NewRunner(spec, e.base, e.systemd)
 	if missing != nil {
@@ -153,34 +168,17 @@ func (e *Engine) start(spec *check.Spec, after <-chan struct{}, prev *check.Runn
 		runner.Inherit(prev)
 	}
 	in.runner = runner
-	var onResult func(check.Result)
-	if e.observe != nil {
-		name := spec.Name
-		onResult = func(r check.Result) {
-			// A retired instance's last run is not its name's: the
-			// series of a removed check, dropped at the reload, would
-			// come back with it.
-			in.mu.Lock()
-			defer in.mu.Unlock()
-			if !in.retired {
-				e.observe(name, r)
-			}
-		}
-	}
-	in.stopCtx, in.cancelStop = context.WithCancel(context.Background())
-	in.killCtx, in.kill = context.WithCancel(context.Background())
-	cancelKill := in.kill
+	in.stopCtx, in.killCtx = newCancelSignal(), newCancelSignal()
+	delay := Splay(spec.Name, spec.Interval, e.settings.Splay)
+	in.dueNow = delay == 0
 	in.check = check.New(spec, check.Options{
 		Doer:     runner,
 		Log:      e.log,
-		Delay:    Splay(spec.Name, spec.Interval, e.settings.Splay),
+		Delay:    delay,
 		Slots:    e.slots,
-		OnResult: onResult,
+		OnResult: in.result,
 		OnAlarms: e.instanceAlarms(in),
-		OnEnd: func() {
-			runner.Close()
-			cancelKill()
-		},
+		OnEnd:    in.ended,
 	})
 	in.done = in.check.Done()
 	if after != nil && !closed(after) {
@@ -196,6 +194,30 @@ func (e *Engine) start(spec *check.Spec, after <-chan struct{}, prev *check.Runn
 	}
 	e.launch(in)
 	return in
+}
+
+// result is what the check's OnResult does with a run. The instance's
+// methods are its callbacks, rather than closures over it: ten thousand
+// checks keep them for their whole life.
+func (in *instance) result(r check.Result) {
+	in.ranOnce()
+	if in.observe == nil {
+		return
+	}
+	// A retired instance's last run is not its name's: the series of a
+	// removed check, dropped at the reload, would come back with it.
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if !in.retired {
+		in.observe(in.spec.Name, r)
+	}
+}
+
+// ended is the check's OnEnd: what the instance holds goes.
+func (in *instance) ended() {
+	in.runner.Close()
+	in.kill()
+	in.ranOnce()
 }
 
 // launch begins in now, or at Release while the engine is held. e.mu is
@@ -234,11 +256,38 @@ func (e *Engine) Release() {
 }
 
 func (e *Engine) release() {
+	if first := e.first; first != nil {
+		// The first Release is heatd's start: its checks are counted
+		// before any of them begins, so no count ends early.
+		// Only first runs due at once make a burst: with a splay they
+		// come spread, and there is nothing to wait for.
+		e.first = nil
+		first.slots = e.slots
+		n := 0
+		for _, in := range e.pending {
+			if in.dueNow {
+				in.first = first
+				n++
+			}
+		}
+		first.left.Store(int64(n))
+	}
+	// Their first runs queue once every check has started (Limiter.Hold).
+	e.slots.Hold()
 	for _, in := range e.pending {
 		in.begin()
 	}
+	e.slots.Unhold()
 	e.held, e.pending = false, nil
 }
+
+// FirstRuns is closed once every check that the first Release started
+// with its first run due at once (splay 0) has ended that run, or ended
+// without one, and no step of any check is under way (what followed those
+// runs, their events and scripts, has ended too): the burst of heatd's
+// start is over. Never closed before the first Release, nor when it
+// started no such check.
+func (e *Engine) FirstRuns() <-chan struct{} { return e.firstDone }
 
 // retire stops in: no new runs, and what runs gets the grace before its
 // process group is killed. e.mu is held.
@@ -354,28 +403,30 @@ func Splay(name string, interval, splay time.Duration) time.Duration {
 
 // Summary counts the checks by health, the line systemd shows as the
 // service's status: "N checks: H healthy, F failing, R recovering", then
-// those starting, flapping or that gave up, where there are any ("12 checks:
-// 10 healthy, 1 failing, 0 recovering, 1 gave up"). The counts add up to N.
+// those in the other states, where there are any ("12 checks: 10 healthy,
+// 1 failing, 0 recovering, 1 gave up"). The counts add up to N.
+//
+// It counts under the engine's lock rather than from a copy of the list,
+// into an array rather than a map: heatd makes this line every second, and
+// a copy of ten thousand checks' pointers each time would be garbage
+// enough, over an idle hour, to keep the heap above what is live.
 func (e *Engine) Summary() string {
+	var count [256]int // by check.Health, a uint8
 	e.mu.Lock()
-	all := make([]*check.Check, 0, len(e.checks))
 	for _, in := range e.checks {
-		all = append(all, in.check)
+		count[in.check.Health()]++
 	}
+	n := len(e.checks)
 	e.mu.Unlock()
-	count := make(map[check.Health]int)
-	for _, c := range all {
-		count[c.Health()]++
-	}
 	noun := "checks"
-	if len(all) == 1 {
+	if n == 1 {
 		noun = "check"
 	}
-	line := fmt.Sprintf("%d %s: %d healthy, %d failing, %d recovering", len(all), noun,
+	line := fmt.Sprintf("%d %s: %d healthy, %d failing, %d recovering", n, noun,
 		count[check.Healthy], count[check.Failing], count[check.Recovering])
 	for _, h := range check.Healths() {
-		if n := count[h]; n > 0 && h != check.Healthy && h != check.Failing && h != check.Recovering {
-			line += fmt.Sprintf(", %d %s", n, strings.ReplaceAll(h.String(), "_", " "))
+		if c := count[h]; c > 0 && h != check.Healthy && h != check.Failing && h != check.Recovering {
+			line += fmt.Sprintf(", %d %s", c, strings.ReplaceAll(h.String(), "_", " "))
 		}
 	}
 	return line

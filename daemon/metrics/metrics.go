@@ -27,7 +27,7 @@ type Source interface {
 // Metrics is heatd's Prometheus registry.
 type Metrics struct {
 	registry *prometheus.Registry
-	duration *prometheus.HistogramVec
+	duration *durations
 	queued   prometheus.Histogram
 
 	reloadOK   prometheus.Gauge
@@ -38,20 +38,16 @@ type Metrics struct {
 	src Source
 }
 
-// DurationBuckets span what checks take: a native probe's milliseconds to a
-// slow script's half minute (the default timeout).
-var DurationBuckets = []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30}
+// DurationBuckets are the buckets of heatd's duration histograms: those of
+// heatd_check_duration_seconds, which heatd_queue_wait_seconds shares.
+var DurationBuckets = durationBounds[:]
 
 // New makes the registry, reading statuses from src.
 func New(src Source) *Metrics {
 	m := &Metrics{
 		src:      src,
 		registry: prometheus.NewRegistry(),
-		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name:    "heatd_check_duration_seconds",
-			Help:    "How long check runs took.",
-			Buckets: DurationBuckets,
-		}, []string{"check"}),
+		duration: &durations{},
 		// One histogram for all checks: the queue is heatd's, not a check's,
 		// and ten thousand histograms would cost more than the checks.
 		queued: prometheus.NewHistogram(prometheus.HistogramOpts{
@@ -84,7 +80,7 @@ func (m *Metrics) Ran(name string, r check.Result) {
 	if r.Err != nil {
 		return
 	}
-	m.duration.WithLabelValues(name).Observe(r.Duration.Seconds())
+	m.duration.observe(name, r.Duration.Seconds())
 	m.queued.Observe(r.Waited.Seconds())
 }
 
@@ -93,9 +89,7 @@ func (m *Metrics) Ran(name string, r check.Result) {
 // runs afterwards (a run still under way at the reload): its series would
 // come back for good. The engine gives only the runs of current checks.
 func (m *Metrics) Forget(names ...string) {
-	for _, n := range names {
-		m.duration.DeleteLabelValues(n)
-	}
+	m.duration.forget(names)
 }
 
 // Loaded records a configuration load: applied or rejected.

@@ -1,0 +1,93 @@
+package daemon
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"time"
+)
+
+// cancelSignal is a context that ends when cancel is called: a check's stop
+// or kill. context.WithCancel would do, at a cost that ten thousand checks
+// multiply: its CancelFunc, and a map of children that the first
+// context.AfterFunc on it makes (the check's own, at its start) and that
+// stays. A cancelSignal keeps its AfterFunc callbacks in a slice instead,
+// which the context package uses for any context that has an AfterFunc
+// method; its channel is made with it, before any run, so that none is
+// made amid a burst of first runs' garbage.
+type cancelSignal struct {
+	mu    sync.Mutex
+	done  chan struct{}
+	err   error
+	hooks []*hook // the AfterFunc callbacks not yet run or stopped
+}
+
+// hook is one AfterFunc callback of a cancelSignal.
+type hook struct {
+	s *cancelSignal
+	f func()
+}
+
+func newCancelSignal() *cancelSignal { return &cancelSignal{done: make(chan struct{})} }
+
+// cancel ends the context, once: Done is closed, Err is context.Canceled,
+// and the AfterFunc callbacks run, each on a goroutine of its own.
+func (s *cancelSignal) cancel() {
+	s.mu.Lock()
+	if s.err != nil {
+		s.mu.Unlock()
+		return
+	}
+	s.err = context.Canceled
+	close(s.done)
+	hooks := s.hooks
+	s.hooks = nil
+	s.mu.Unlock()
+	for _, h := range hooks {
+		go h.f()
+	}
+}
+
+// AfterFunc arranges for f to run once the context has ended, as
+// context.AfterFunc says; stop keeps it from running, and reports whether
+// it did.
+func (s *cancelSignal) AfterFunc(f func()) (stop func() bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.err != nil {
+		go f()
+		return func() bool { return false }
+	}
+	h := &hook{s: s, f: f}
+	s.hooks = append(s.hooks, h)
+	return h.stop
+}
+
+// stop takes h out of its context's callbacks; false when it has run.
+func (h *hook) stop() bool {
+	s := h.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i := slices.Index(s.hooks, h)
+	if i < 0 {
+		return false
+	}
+	s.hooks = slices.Delete(s.hooks, i, i+1)
+	return true
+}
+
+// Deadline is context.Context's: none.
+func (s *cancelSignal) Deadline() (time.Time, bool) { return time.Time{}, false }
+
+// Done is closed by cancel.
+func (s *cancelSignal) Done() <-chan struct{} { return s.done }
+
+// Err is nil until cancel, then context.Canceled.
+func (s *cancelSignal) Err() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.err
+}
+
+// Value is context.Context's: a cancelSignal carries no values.
+func (s *cancelSignal) Value(any) any { return nil }

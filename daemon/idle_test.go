@@ -1,0 +1,45 @@
+package daemon
+
+import (
+	"fmt"
+	"runtime"
+	"testing"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/heatd/heatd/check"
+)
+
+// An idle check costs the engine little memory: ten thousand of them must
+// leave heatd within its budget (BENCHMARKS.md: 40 MiB for 10,000 idle
+// checks, the runtime and the binary's own pages included).
+func TestIdleCheckBytes(t *testing.T) {
+	const checks = 2000
+	dir := t.TempDir()
+	specs := make([]check.Spec, checks)
+	for i := range specs {
+		specs[i] = spec(dir, fmt.Sprintf("c%05d", i), "true", time.Hour)
+	}
+	before := liveHeap()
+	e := NewEngine(zap.NewNop(), func(string, check.Result) {})
+	e.Hold()
+	// A splay of the whole interval: every check waits for its first run.
+	e.Apply(specs, Settings{Grace: time.Second, Splay: time.Hour})
+	e.Release()
+	per := (liveHeap() - before) / checks
+	runtime.KeepAlive(specs)
+	e.Stop(time.Second)
+	t.Logf("%d bytes an idle check", per)
+	if per > 2600 {
+		t.Errorf("an idle check costs the engine %d bytes, want at most 2600", per)
+	}
+}
+
+// liveHeap is the heap's live bytes after a collection.
+func liveHeap() int64 {
+	var ms runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	return int64(ms.HeapAlloc)
+}
