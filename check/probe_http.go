@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -241,6 +242,12 @@ func newHTTPProber(h *HTTPProbe, interval time.Duration) *httpProber {
 		}
 	}
 	p.header, p.host = requestHeader(h.Headers)
+	if p.urlErr == nil && p.url.User != nil && p.header.Get("Authorization") == "" {
+		// As curl, and as http.Client does for a request it sends: the
+		// URL's credentials, in every run's header.
+		pass, _ := p.url.User.Password()
+		p.header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(p.url.User.Username()+":"+pass)))
+	}
 	if p.urlErr == nil && p.url.Scheme == "http" {
 		// A request that cannot be written (net/http refuses its Host)
 		// goes to the Transport, which says why at each run.

@@ -434,3 +434,21 @@ func TestHTTPProbeIdleConnectionClosed(t *testing.T) {
 		t.Fatalf("the idle connection was still open 10s after a run (keepIdle %v)", keepIdle(20*time.Millisecond))
 	}
 }
+
+// TestHTTPProbeUserinfo: credentials in the URL are sent as basic
+// authentication, as curl sends them, unless http_headers sets its own.
+func TestHTTPProbeUserinfo(t *testing.T) {
+	got := make(chan string, 2)
+	srv := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) { got <- r.Header.Get("Authorization") }))
+	defer srv.Close()
+	withUser := strings.Replace(srv.URL, "http://", "http://heat:s%20cret@", 1)
+	wantProbe(t, probeOnce(t, context.Background(), &Spec{Probe: HTTPProbe{URL: withUser}, Timeout: 5 * time.Second}), 0, false, "")
+	if a, want := <-got, "Basic aGVhdDpzIGNyZXQ="; a != want { // heat:s cret
+		t.Errorf("Authorization %q; want %q", a, want)
+	}
+	wantProbe(t, probeOnce(t, context.Background(), &Spec{Probe: HTTPProbe{URL: withUser,
+		Headers: map[string]string{"Authorization": "Bearer t0ken"}}, Timeout: 5 * time.Second}), 0, false, "")
+	if a := <-got; a != "Bearer t0ken" {
+		t.Errorf("Authorization %q; want http_headers' own", a)
+	}
+}
