@@ -17,6 +17,8 @@ import (
 var (
 	//go:embed floor/floor.c
 	floorSource []byte
+	//go:embed revive/revive.c
+	reviveSource []byte
 	//go:embed heat.py
 	heatSource []byte
 )
@@ -34,6 +36,7 @@ type bench struct {
 	heatd   string // the heatd binary
 	gofloor string // the Go floor binary
 	floor   string // the floor binary; "" without cc
+	revive  string // the recovery program of the recovery section; "" without cc
 	python  string // python3 itself (not a pyenv shim); "" without it
 	monit   string // "" without monit
 	curl    string // "" without curl
@@ -103,7 +106,7 @@ func (b *bench) tools(heatd string) error {
 	}
 
 	if cc, err := exec.LookPath("cc"); err != nil {
-		b.missing["cc"] = "no cc: no floor, so no ratios"
+		b.missing["cc"] = "no cc: no floor, so no ratios, and no recovery times (revive is C)"
 	} else {
 		src := filepath.Join(b.dir, "floor.c")
 		b.floor = filepath.Join(b.dir, "floor")
@@ -112,6 +115,14 @@ func (b *bench) tools(heatd string) error {
 		}
 		if out, err := exec.CommandContext(b.ctx, cc, "-O2", "-o", b.floor, src).CombinedOutput(); err != nil {
 			return fmt.Errorf("compiling the floor: %v\n%s", err, out)
+		}
+		src = filepath.Join(b.dir, "revive.c")
+		b.revive = filepath.Join(b.dir, "revive")
+		if err := os.WriteFile(src, reviveSource, 0o644); err != nil {
+			return err
+		}
+		if out, err := exec.CommandContext(b.ctx, cc, "-O2", "-o", b.revive, src).CombinedOutput(); err != nil {
+			return fmt.Errorf("compiling revive: %v\n%s", err, out)
 		}
 	}
 	if err := os.WriteFile(filepath.Join(b.dir, "heat.py"), heatSource, 0o644); err != nil {

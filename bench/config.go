@@ -13,6 +13,7 @@ type heatdConf struct {
 	checks   int
 	kind     string // "script", "command" or "http": the check's key
 	target   string // its value
+	body     string // the check's keys as TOML lines, instead of kind = target
 	interval time.Duration
 	splay    time.Duration
 	debug    bool   // log_level debug, for the check_ok events
@@ -52,7 +53,11 @@ func (c heatdConf) write(dir string) (string, error) {
 	// so that no run is ever killed.
 	fmt.Fprintf(&s, "\n[defaults]\ninterval = %q\ntimeout = \"10s\"\n", c.interval.String())
 	for i := range c.checks {
-		fmt.Fprintf(&s, "\n[check.%s]\n%s = %q\n", checkName(i), c.kind, c.target)
+		if c.body != "" {
+			fmt.Fprintf(&s, "\n[check.%s]\n%s", checkName(i), c.body)
+		} else {
+			fmt.Fprintf(&s, "\n[check.%s]\n%s = %q\n", checkName(i), c.kind, c.target)
+		}
 		if i == 0 && c.variant != 0 {
 			fmt.Fprintf(&s, "timeout = \"%ds\"\n", 10+c.variant)
 		}

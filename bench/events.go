@@ -29,13 +29,14 @@ type eventLog struct {
 	keep    bool       // keep runs
 	runs    []checkRun // when keep
 	notable []string
-	loaded  []time.Time // config_loaded events' ts
-	done    bool        // heatd's stderr is closed
-	raw     io.Writer   // every line that is not an event (a goroutine dump); nil: none
+	loaded  []time.Time    // config_loaded events' ts
+	counts  map[string]int // events by msg
+	done    bool           // heatd's stderr is closed
+	raw     io.Writer      // every line that is not an event (a goroutine dump); nil: none
 }
 
 func newEventLog(keep bool, raw io.Writer) *eventLog {
-	l := &eventLog{keep: keep, raw: raw}
+	l := &eventLog{keep: keep, raw: raw, counts: map[string]int{}}
 	l.changed = sync.NewCond(&l.mu)
 	return l
 }
@@ -72,6 +73,10 @@ func (l *eventLog) line(text string) {
 		}
 		return
 	}
+	l.mu.Lock()
+	l.counts[e.Msg]++
+	l.changed.Broadcast()
+	l.mu.Unlock()
 	switch e.Msg {
 	case "check_ok":
 		r, err := e.run()
@@ -128,6 +133,16 @@ func (l *eventLog) note(text string) {
 // waitCount waits until n check_ok events have come, or timeout, or ctx
 // ends.
 func (l *eventLog) waitCount(ctx context.Context, n int, timeout time.Duration) error {
+	return l.waitFor(ctx, "runs", n, timeout, func() int { return l.ok })
+}
+
+// waitEvent waits until n events msg have come, or timeout, or ctx ends.
+func (l *eventLog) waitEvent(ctx context.Context, msg string, n int, timeout time.Duration) error {
+	return l.waitFor(ctx, msg+" events", n, timeout, func() int { return l.counts[msg] })
+}
+
+// waitFor waits until have (called with l.mu held) reaches n.
+func (l *eventLog) waitFor(ctx context.Context, what string, n int, timeout time.Duration, have func() int) error {
 	wake := func() {
 		l.mu.Lock()
 		l.changed.Broadcast()
@@ -139,14 +154,14 @@ func (l *eventLog) waitCount(ctx context.Context, n int, timeout time.Duration) 
 	deadline := time.Now().Add(timeout)
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	for l.ok < n {
+	for have() < n {
 		switch {
 		case l.done:
-			return fmt.Errorf("heatd ended after %d of %d runs", l.ok, n)
+			return fmt.Errorf("heatd ended after %d of %d %s", have(), n, what)
 		case ctx.Err() != nil:
 			return ctx.Err()
 		case !time.Now().Before(deadline):
-			return fmt.Errorf("%d of %d runs after %s", l.ok, n, timeout)
+			return fmt.Errorf("%d of %d %s after %s", have(), n, what, timeout)
 		}
 		l.changed.Wait()
 	}

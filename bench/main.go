@@ -120,6 +120,7 @@ var sections = []section{
 	{"punctuality", "Punctuality", (*bench).punctualitySection},
 	{"ready", "Start and reload", (*bench).readySection},
 	{"monit", "monit", (*bench).monitSection},
+	{"recovery", "Recovery of a killed service", (*bench).recoverySection},
 	{"heat", "HEAT (heat.py)", (*bench).heatSection},
 }
 

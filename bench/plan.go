@@ -45,6 +45,10 @@ type plan struct {
 	monitWindows int
 	monitWindow  time.Duration
 
+	// Recovery: recoveryTrials kills of the service watched by heatd and
+	// as many of the one watched by monit, in turn.
+	recoveryTrials int
+
 	// HEAT: heatStarts processes to time their start, heatProcs running at
 	// -i 1 for heatWindows windows.
 	heatStarts  int
@@ -85,6 +89,8 @@ var fullPlan = plan{
 	monitWindows: 3,
 	monitWindow:  5 * time.Second,
 
+	recoveryTrials: 20,
+
 	heatStarts:  20,
 	heatProcs:   50,
 	heatWindows: 3,
@@ -124,6 +130,8 @@ var quickPlan = plan{
 	monitSizes:   []int{3},
 	monitWindows: 1,
 	monitWindow:  time.Second,
+
+	recoveryTrials: 2,
 
 	heatStarts:  2,
 	heatProcs:   2,

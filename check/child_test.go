@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"runtime"
@@ -14,7 +16,9 @@ import (
 
 // childEnv makes the test binary a child that a process check watches:
 // "idle", "rss:MiB" (holds that much memory, every page touched), "spin"
-// (keeps one core busy), "fds:N" (holds N more open descriptors).
+// (keeps one core busy), "fds:N" (holds N more open descriptors), "http:ADDR"
+// (serves a health page on ADDR, so that a probe's CPU is measured apart
+// from the server's).
 const childEnv = "HEATD_TEST_CHILD"
 
 // childMain is the child: it does what it is told, says "ready" on
@@ -39,6 +43,15 @@ func childMain(what string) {
 				_ = x * x
 			}
 		}()
+	case "http":
+		l, err := net.Listen("tcp", arg)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		go http.Serve(l, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			_, _ = io.WriteString(w, `{"status": "ok"}`)
+		}))
 	case "fds":
 		for range n {
 			f, err := os.Open(os.DevNull)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -190,7 +191,8 @@ func (h HTTPProbe) Prepare(spec *Spec, _ []string) Prober {
 // httpProber is an `http` check. Its client, and so its idle connection,
 // lives as long as the check.
 type httpProber struct {
-	client *http.Client
+	client *http.Client // for https
+	plain  *plainClient // for http
 	url    *url.URL
 	urlErr error  // the URL does not parse: every run fails with 3
 	host   string // the Host header, when http_headers sets one
@@ -240,6 +242,17 @@ func newHTTPProber(h *HTTPProbe, interval time.Duration) *httpProber {
 		}
 	}
 	p.header, p.host = requestHeader(h.Headers)
+	if p.urlErr == nil && p.url.User != nil && p.header.Get("Authorization") == "" {
+		// As curl, and as http.Client does for a request it sends: the
+		// URL's credentials, in every run's header.
+		pass, _ := p.url.User.Password()
+		p.header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(p.url.User.Username()+":"+pass)))
+	}
+	if p.urlErr == nil && p.url.Scheme == "http" {
+		// A request that cannot be written (net/http refuses its Host)
+		// goes to the Transport, which says why at each run.
+		p.plain, _ = newPlainClient(net.JoinHostPort(p.url.Hostname(), p.port), keepIdle(interval), p.request())
+	}
 	return p
 }
 
@@ -294,12 +307,26 @@ func keepIdle(interval time.Duration) time.Duration {
 func (p *httpProber) kind() string { return "http" }
 
 // close drops the kept connection: the check is stopping or being replaced.
-func (p *httpProber) close() { p.client.CloseIdleConnections() }
+func (p *httpProber) close() {
+	if p.plain != nil {
+		p.plain.close()
+	}
+	p.client.CloseIdleConnections()
+}
 
 // probe sends the request and judges the answer as curl -sf would.
 func (p *httpProber) probe(ctx context.Context) *failure {
 	if p.urlErr != nil {
 		return &failure{code: codeBadURL, msg: "URL rejected: " + p.urlErr.Error()}
+	}
+	if p.plain != nil {
+		pc, resp, err := p.plain.exchange(ctx)
+		if err != nil {
+			return p.failed(err, false)
+		}
+		f, whole := p.judge(resp)
+		p.plain.finish(pc, resp, whole)
+		return f
 	}
 	// inTLS tells a failed TLS handshake from what fails after it: both can
 	// be a bare EOF or a reset, and curl says 35 only for the first. The
@@ -313,21 +340,19 @@ func (p *httpProber) probe(ctx context.Context) *failure {
 			}
 		},
 	}
-	req := (&http.Request{
-		// Built by hand, not by http.NewRequest: the URL was parsed once,
-		// and the header is shared (net/http copies it before any change).
-		Method: p.method,
-		URL:    p.url,
-		Header: p.header,
-		Host:   p.host,
-		Close:  p.fresh,
-	}).WithContext(httptrace.WithClientTrace(ctx, trace))
-
-	resp, err := p.client.Do(req)
+	resp, err := p.client.Do(p.request().WithContext(httptrace.WithClientTrace(ctx, trace)))
 	if err != nil {
 		return p.failed(err, inTLS.Load())
 	}
 	defer resp.Body.Close()
+	f, _ := p.judge(resp)
+	return f
+}
+
+// judge judges an answer as curl -sf would, reading its body when the
+// status passes; whole: the body was read to its end, so that its
+// connection can serve the next run.
+func (p *httpProber) judge(resp *http.Response) (f *failure, whole bool) {
 	if !p.accepted(resp.StatusCode) {
 		// As curl -f: the status decides, the body is not read (closing
 		// it unread drops the connection, which a failing server may
@@ -336,17 +361,33 @@ func (p *httpProber) probe(ctx context.Context) *failure {
 		if len(p.status) > 0 {
 			msg += " (http_status accepts " + joinInts(p.status) + ")"
 		}
-		return &failure{code: codeHTTPStatus, msg: msg}
+		return &failure{code: codeHTTPStatus, msg: msg}, false
 	}
 	found, err := p.readBody(resp.Body)
 	if err != nil {
-		return p.failed(err, false)
+		return p.failed(err, false), false
 	}
+	// Beyond httpBodyLimit the body is not read: its connection is closed.
+	n, err := resp.Body.Read(make([]byte, 1))
+	whole = n == 0 && err == io.EOF
 	if !found {
 		return &failure{code: codeBodyLacks,
-			msg: "The response body does not contain " + strconv.Quote(string(p.want))}
+			msg: "The response body does not contain " + strconv.Quote(string(p.want))}, whole
 	}
-	return nil
+	return nil, whole
+}
+
+// request is the request of a run.
+func (p *httpProber) request() *http.Request {
+	return &http.Request{
+		// Built by hand, not by http.NewRequest: the URL was parsed once,
+		// and the header is shared (net/http copies it before any change).
+		Method: p.method,
+		URL:    p.url,
+		Header: p.header,
+		Host:   p.host,
+		Close:  p.fresh,
+	}
 }
 
 // accepted reports whether the status passes: one of http_status, or

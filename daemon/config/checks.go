@@ -24,9 +24,17 @@ func checkTables(src *source, errs *Errors) []checkTable {
 		top.add(top.line(), "check", "must hold [check.NAME] tables, not "+typeName(v))
 		return nil
 	}
-	var out []checkTable
-	for _, name := range top.keys(m) {
-		s := &scope{src: src, path: []string{"check", name}, table: "check", check: name, errs: errs}
+	// The scopes and their paths are made in one allocation each, not one
+	// per check: ten thousand checks are twenty thousand fewer objects for
+	// the collector.
+	out := make([]checkTable, 0, len(m))
+	scopes := make([]scope, len(m))
+	paths := make([]string, 2*len(m))
+	for i, name := range top.keys(m) {
+		path := paths[2*i : 2*i+2 : 2*i+2]
+		path[0], path[1] = "check", name
+		s := &scopes[i]
+		*s = scope{src: src, path: path, table: "check", check: name, errs: errs}
 		t, ok := m[name].(map[string]any)
 		if !ok {
 			s.add(s.line(), "", fmt.Sprintf("must be a table of settings, [check.%s], not %s", name, typeName(m[name])))

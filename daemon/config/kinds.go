@@ -54,7 +54,7 @@ func (reader) Int(v any) (int64, error)              { return parseInt(v) }
 func (reader) String(v any) (string, error)          { return parseString(v) }
 func (reader) Text(v any) (string, error)            { return parseText(v) }
 func (reader) Positive(v any) (time.Duration, error) { return parsePositive(v) }
-func (r reader) Executable(v any) (string, error)    { return parseExecutable(v, r.src.dir) }
+func (r reader) Executable(v any) (string, error)    { return r.src.executable(v) }
 func (reader) HostPort(v any) (string, error)        { return parseHostPort(v, true) }
 func (reader) Table(v any, entry func(name, value string) string) (map[string]string, error) {
 	return parseTable(v, entry)

@@ -37,7 +37,28 @@ func pathKey(path []string) string { return strings.Join(path, "\x00") }
 
 // line is where path first appears: its own [header] if it has one, else
 // the first key or header that implies it; 0 when it is not in the file.
-func (p *positions) line(path ...string) int { return p.lines[pathKey(path)] }
+func (p *positions) line(path ...string) int { return p.lineUnder(nil, path...) }
+
+// lineUnder is line(parent + path...), with the path key built in a buffer
+// rather than joined: a load of ten thousand checks looks up every key of
+// every check, and the map is read with the buffer's bytes as they are.
+func (p *positions) lineUnder(parent []string, path ...string) int {
+	var buf [128]byte
+	b := buf[:0]
+	for i, name := range parent {
+		if i > 0 {
+			b = append(b, 0)
+		}
+		b = append(b, name...)
+	}
+	for i, name := range path {
+		if i > 0 || len(parent) > 0 {
+			b = append(b, 0)
+		}
+		b = append(b, name...)
+	}
+	return p.lines[string(b)]
+}
 
 // entryLine is where entry i of the array at path is written; 0 when the
 // array is not in the file or its entry shares the key's line.
@@ -121,11 +142,20 @@ func (p *positions) define(path []string, line int) {
 // any input without looping or panicking, because it also reads files that
 // TOML rejected.
 func scanPositions(src string) *positions {
-	p := &positions{lines: map[string]int{}, explicit: map[string]bool{}}
+	// The maps are made about as large as they will grow (a key or a
+	// header a line, a header a table), rather than grown, and rehashed,
+	// step by step: ten thousand checks are thirty thousand lines.
+	lines := min(strings.Count(src, "\n")+1, positionsPresize)
+	headers := min(strings.Count(src, "\n[")+1, positionsPresize)
+	p := &positions{lines: make(map[string]int, lines), explicit: make(map[string]bool, headers)}
 	s := &scanner{src: strings.TrimPrefix(src, "\ufeff"), line: 1, pos: p}
 	s.document()
 	return p
 }
+
+// positionsPresize bounds how large scanPositions makes its maps at
+// first: a file of blank lines must not make them large for nothing.
+const positionsPresize = 1 << 16
 
 // scanner is the state of scanPositions.
 type scanner struct {

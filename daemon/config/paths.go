@@ -32,26 +32,46 @@ func parsePath(v any, dir string) (string, error) {
 	return resolve(s, dir), nil
 }
 
-// parseExecutable is a path to an executable file that exists now: a
-// script, fail or recovery that cannot run is found at load, not at the
-// first failure.
-func parseExecutable(v any, dir string) (string, error) {
-	p, err := parsePath(v, dir)
+// executable is a path to an executable file that exists now: a script,
+// fail or recovery that cannot run is found at load, not at the first
+// failure. Each path is looked at once in a load (src keeps the verdict):
+// ten thousand checks running one script are one stat, not ten thousand.
+func (src *source) executable(v any) (string, error) {
+	p, err := parsePath(v, src.dir)
 	if err != nil {
 		return "", err
 	}
-	fi, err := os.Stat(p)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return "", fmt.Errorf("%q does not exist; give the path of an executable file", p)
-	case err != nil:
-		return "", fmt.Errorf("%q cannot be checked (%s); give the path of an executable file", p, reason(err))
-	case fi.IsDir():
-		return "", fmt.Errorf("%q is a directory; give the path of an executable file", p)
-	case !fi.Mode().IsRegular():
-		return "", fmt.Errorf("%q is not a regular file; give the path of an executable file", p)
-	case fi.Mode().Perm()&0o111 == 0:
-		return "", fmt.Errorf("%q is not executable; make it so with chmod +x", p)
+	if src.executables == nil {
+		src.executables = map[string]error{}
+	}
+	err, seen := src.executables[p]
+	if !seen {
+		err = checkExecutable(p)
+		src.executables[p] = err
+	}
+	if err != nil {
+		return "", err
 	}
 	return p, nil
 }
+
+// checkExecutable says why p is not an executable file; nil when it is.
+func checkExecutable(p string) error {
+	fi, err := os.Stat(p)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("%q does not exist; give the path of an executable file", p)
+	case err != nil:
+		return fmt.Errorf("%q cannot be checked (%s); give the path of an executable file", p, reason(err))
+	case fi.IsDir():
+		return fmt.Errorf("%q is a directory; give the path of an executable file", p)
+	case !fi.Mode().IsRegular():
+		return fmt.Errorf("%q is not a regular file; give the path of an executable file", p)
+	case fi.Mode().Perm()&0o111 == 0:
+		return fmt.Errorf("%q is not executable; make it so with chmod +x", p)
+	}
+	return nil
+}
+
+// executableIn is source.executable as a key's parser.
+func executableIn(v any, src *source) (string, error) { return src.executable(v) }

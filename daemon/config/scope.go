@@ -24,7 +24,7 @@ func (s *scope) line() int { return s.src.pos.line(s.path...) }
 // keyLine is where a key (or, given more names, an entry below it) is
 // written, or the table's line when the scanner did not see it.
 func (s *scope) keyLine(key ...string) int {
-	if n := s.src.pos.line(slices.Concat(s.path, key)...); n > 0 {
+	if n := s.src.pos.lineUnder(s.path, key...); n > 0 {
 		return n
 	}
 	return s.line()
@@ -83,24 +83,35 @@ func (s *scope) unknown(key string, known []string, hint string) {
 // keys are m's keys in the order the file writes them, so errors come out
 // in reading order.
 func (s *scope) keys(m map[string]any) []string {
-	// Each key's line is looked up once, not at every comparison: a file of
-	// ten thousand checks sorts ten thousand names.
-	type keyAt struct {
-		key  string
-		line int
-	}
-	list := make([]keyAt, 0, len(m))
-	for k := range m {
-		list = append(list, keyAt{k, s.keyLine(k)})
-	}
-	slices.SortFunc(list, func(a, b keyAt) int {
-		return cmp.Or(cmp.Compare(a.line, b.line), strings.Compare(a.key, b.key))
-	})
+	list := s.keysAt(m)
 	keys := make([]string, len(list))
 	for i, e := range list {
 		keys[i] = e.key
 	}
 	return keys
+}
+
+// keyAt is a key and its line.
+type keyAt struct {
+	key  string
+	line int
+}
+
+// keysAt are m's keys in the order the file writes them, with their
+// lines (keyLine's), which their reader needs as well.
+func (s *scope) keysAt(m map[string]any) []keyAt {
+	// Each key's line is looked up once, not at every comparison: a file of
+	// ten thousand checks sorts ten thousand names.
+	list := make([]keyAt, 0, len(m))
+	for k := range m {
+		list = append(list, keyAt{k, s.keyLine(k)})
+	}
+	if len(list) > 1 {
+		slices.SortFunc(list, func(a, b keyAt) int {
+			return cmp.Or(cmp.Compare(a.line, b.line), strings.Compare(a.key, b.key))
+		})
+	}
+	return list
 }
 
 // unknownHint says where a key written in the wrong table belongs, or

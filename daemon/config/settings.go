@@ -18,8 +18,9 @@ type settings map[string]setting
 // readSettings reads the check keys of m: a [check.NAME] table, or
 // [defaults] when defaults is set.
 func readSettings(s *scope, m map[string]any, defaults bool) settings {
-	out := settings{}
-	for _, name := range s.keys(m) {
+	out := make(settings, len(m))
+	for _, at := range s.keysAt(m) {
+		name := at.key
 		k, known := checkKeyIndex[name]
 		switch {
 		case !known:
@@ -30,7 +31,7 @@ func readSettings(s *scope, m map[string]any, defaults bool) settings {
 			s.unknown(name, keyNames(defaults), unknownHint(name, hint))
 			continue
 		case defaults && !k.defaults:
-			s.add(s.keyLine(name), name, "is not allowed in [defaults]: it belongs to one check, so set it in that [check.NAME] table")
+			s.add(at.line, name, "is not allowed in [defaults]: it belongs to one check, so set it in that [check.NAME] table")
 			continue
 		}
 		v, err := k.parse(m[name], s.src)
@@ -38,7 +39,7 @@ func readSettings(s *scope, m map[string]any, defaults bool) settings {
 			s.keyError(name, err)
 			v = nil
 		}
-		out[name] = setting{v: v, line: s.keyLine(name), fromDefaults: defaults}
+		out[name] = setting{v: v, line: at.line, fromDefaults: defaults}
 	}
 	return out
 }
@@ -47,7 +48,7 @@ func readSettings(s *scope, m map[string]any, defaults bool) settings {
 // check applies only to checks of that kind, so one [defaults] serves
 // command and http checks alike; a table merges entry by entry.
 func merge(defaults, own settings) settings {
-	all := settings{}
+	all := make(settings, len(defaults)+len(own))
 	for name, v := range defaults {
 		if k := checkKeyIndex[name]; k.kind == "" || hasKey(own, k.kind) {
 			all[name] = v

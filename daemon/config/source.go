@@ -16,6 +16,9 @@ type source struct {
 	dir  string         // its folder, absolute: relative paths in it start here
 	data map[string]any // the decoded TOML
 	pos  *positions
+	// executables are the verdicts on the paths of scripts checked so far
+	// in this load (nil: an executable one), by absolute path.
+	executables map[string]error
 }
 
 // read reads and decodes the file name. A file that cannot be read or is
@@ -35,8 +38,34 @@ func read(name string) (*source, Errors) {
 	if line, msg := checkShape(text); msg != "" {
 		return fail(line, msg)
 	}
-	src := &source{name: name, dir: filepath.Dir(abs), pos: scanPositions(string(text))}
-	if _, err := toml.Decode(string(text), &src.data); err != nil {
+	// Positions are scanned beside the decoding, on another core when
+	// there is one: both read the whole text, and neither needs the other
+	// until both are done (a reload of ten thousand checks waits on them).
+	// A panic there is raised again here, where the reload that called
+	// the loader turns it into an error.
+	doc := string(text)
+	type scan struct {
+		pos   *positions
+		panic any
+	}
+	scanned := make(chan scan, 1)
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				scanned <- scan{panic: p}
+			}
+		}()
+		scanned <- scan{pos: scanPositions(doc)}
+	}()
+	var data map[string]any
+	_, err = toml.Decode(doc, &data)
+	sc := <-scanned
+	if sc.panic != nil {
+		panic(sc.panic)
+	}
+	src := &source{name: name, dir: filepath.Dir(abs), pos: sc.pos, data: data}
+	if err != nil {
+		src.data = nil
 		return nil, src.syntaxError(err)
 	}
 	return src, nil
