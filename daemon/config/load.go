@@ -63,7 +63,9 @@ func (l *loader) load(path string) *Config {
 			tables = append(tables, checkTables(src, &l.errs)...)
 		}
 	}
-	return &Config{Path: path, Daemon: d, Checks: l.checks(tables, defaults, &d), Warnings: warnings}
+	checks := l.checks(tables, defaults, &d)
+	dependencies(tables)
+	return &Config{Path: path, Daemon: d, Checks: checks, Warnings: warnings}
 }
 
 // strictOff is the warning a configuration that turns root safety off
