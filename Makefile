@@ -6,6 +6,10 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 
 COMMANDS := heatd heat heatctl
+# The commands that, installed, are links to heatd, which runs each by the
+# name it is called (cmd/heatd): one static binary instead of three that
+# would each carry the same runtime, net/http and TLS.
+LINKS    := heat heatctl
 EXAMPLES := heartbeat receiver
 
 .PHONY: all build test vet lint fuzz bench demo install clean man deb lintian systemd-test
@@ -36,26 +40,41 @@ test: vet lint
 # the run (and is then a regression test of `make test`).
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./daemon/config
-	$(GO) test -run '^$$' -fuzz '^FuzzParseArgs$$' -fuzztime $(FUZZTIME) ./cmd/heat
+	$(GO) test -run '^$$' -fuzz '^FuzzParseArgs$$' -fuzztime $(FUZZTIME) ./cmd/internal/heat
 
-# The benchmarks (cmd/heatbench): heatd against a C floor that only spawns
-# and waits, beside monit and HEAT's own loop, written to BENCHMARKS.md with
-# the machine they ran on. About seven minutes on two cores; needs cc and
-# python3, and installs Debian's monit when it is missing (as root; the
-# package's own service is never used: heatbench runs monit on a private
-# control file). Figures are ratios to the floor measured in the same run.
+# The benchmarks (bench/, a Go module of its own, so that `make test` and
+# the product's `go test ./...` leave it out): heatd against a C floor that
+# only spawns and waits, beside monit and HEAT's own loop, written to
+# BENCHMARKS.md with the machine they ran on. About seven minutes on two
+# cores; needs cc and python3, and installs Debian's monit when it is
+# missing (as root; the package's own service is never used: heatbench runs
+# monit on a private control file). Figures are ratios to the floor
+# measured in the same run.
 bench: build
 	@if ! command -v monit >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq monit; \
 	fi
-	$(GO) run ./cmd/heatbench -heatd bin/heatd -out BENCHMARKS.md
+	cd bench && $(GO) run . -heatd ../bin/heatd -out ../BENCHMARKS.md
+
+# The harness's quick self-test, which CI runs: go vet and staticcheck of
+# bench/ (at the top, both stop at its go.mod; gofmt -l . does not), then
+# its tests, which run the whole suite at -quick sizes (it builds heatd;
+# about half a minute; no figure is judged).
+.PHONY: bench-test
+bench-test:
+	cd bench && $(GO) vet ./...
+	@$(STATICCHECK) -version 2>/dev/null | grep -q '($(STATICCHECK_VERSION:v%=%))' || \
+		$(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	cd bench && $(STATICCHECK) ./...
+	cd bench && $(GO) test -race -count=1 ./...
 
 demo: build
 	sh examples/demo.sh
 
 install: build
 	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 0755 $(addprefix bin/,$(COMMANDS)) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0755 bin/heatd $(DESTDIR)$(PREFIX)/bin/
+	for link in $(LINKS); do ln -sfn heatd $(DESTDIR)$(PREFIX)/bin/$$link || exit 1; done
 
 clean:
 	rm -rf bin examples/log $(DIST)
@@ -73,7 +92,8 @@ $(MAN_DIR)/%: packaging/man/%.md
 	go-md2man -in $< -out $@
 
 # The Debian package: dist/heatd_VERSION_ARCH.deb, as lintian wants one:
-# static stripped binaries, their man pages, the unit, /etc/heat.toml (a
+# one static stripped binary, heatd, with heat and heatctl as relative
+# links to it, their man pages, the unit, /etc/heat.toml (a
 # conffile), logrotate, the copyright file (heatd's and that of every Go
 # module linked in), a changelog, md5sums, and lintian overrides, each with
 # its reason. DEB_VERSION is a valid Debian version (packaging/version), and
@@ -94,7 +114,8 @@ DEB_DOC        := $(DEB_ROOT)/usr/share/doc/heatd
 deb: man
 	rm -rf $(DIST)/heatd_*
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '-s -w -X main.version=$(DEB_VERSION)' \
-		-o $(DEB_ROOT)/usr/bin/ $(addprefix ./cmd/,$(COMMANDS))
+		-o $(DEB_ROOT)/usr/bin/heatd ./cmd/heatd
+	for link in $(LINKS); do ln -s heatd $(DEB_ROOT)/usr/bin/$$link || exit 1; done
 	install -D -m 0644 packaging/heatd.service $(DEB_ROOT)/lib/systemd/system/heatd.service
 	install -D -m 0644 packaging/heat.toml $(DEB_ROOT)/etc/heat.toml
 	install -D -m 0644 packaging/logrotate $(DEB_ROOT)/etc/logrotate.d/heatd
@@ -104,7 +125,7 @@ deb: man
 		gzip -9n $(DEB_ROOT)/usr/share/man/man$${page##*.}/$$page || exit 1; \
 	done
 	install -D -m 0644 README.md $(DEB_DOC)/README.md
-	GO=$(GO) sh packaging/deb/copyright.sh $(DEB_YEAR) $(addprefix ./cmd/,$(COMMANDS)) >$(DEB_DOC)/copyright
+	GO=$(GO) sh packaging/deb/copyright.sh $(DEB_YEAR) ./cmd/heatd >$(DEB_DOC)/copyright
 	sed -e 's/@VERSION@/$(DEB_VERSION)/' -e 's/@MAINTAINER@/$(DEB_MAINTAINER)/' -e 's/@DATE@/$(DEB_DATE)/' \
 		packaging/deb/changelog | gzip -9n >$(DEB_DOC)/changelog.gz
 	install -d $(DEB_ROOT)/DEBIAN

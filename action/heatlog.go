@@ -41,6 +41,19 @@ func (h HeatLog) Append(sec int64, text []byte) error {
 	return h.appendLines(sec, text, false)
 }
 
+// Record appends heatd's own line (one line; none when empty), then the
+// lines of text (a run's stderr), as Append does and in the same one
+// write(2): a failed run's "failed: exit code N" line and its output are
+// never parted by another writer's lines.
+func (h HeatLog) Record(sec int64, line string, text []byte) error {
+	if line == "" {
+		return h.Append(sec, text)
+	}
+	buf := make([]byte, 0, len(line)+1+len(text))
+	buf = append(append(append(buf, line...), '\n'), text...)
+	return h.Append(sec, buf)
+}
+
 // appendLines is Append, starting a new line first when newLine is set and
 // the file ends mid-line.
 func (h HeatLog) appendLines(sec int64, text []byte, newLine bool) error {

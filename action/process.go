@@ -35,6 +35,10 @@ type Outcome struct {
 
 	TimedOut    bool // ended by Timeout
 	Interrupted bool // ended because the kill context was done; Code is what it died of
+	// Signal is the signal that ended the process, when one did: Code is
+	// then 128+Signal. A shell that exits 137 because its child was killed
+	// has no Signal; only the process's own death tells.
+	Signal syscall.Signal
 
 	// StartErr is set when the process could not be started at all (no
 	// descriptors, no processes, executable gone): heatd's problem, not the
@@ -46,6 +50,11 @@ type Outcome struct {
 	// last StderrKeep bytes, with a "[… N bytes dropped …]" line between when
 	// more was written.
 	Stderr []byte
+
+	// Unit and Result are set by a unit restart (RestartUnit), which runs
+	// no process of heatd's: the unit, and systemd's job result ("done",
+	// "failed"...).
+	Unit, Result string
 }
 
 // StderrKeep is how much of a check's stderr is kept at each end: enough for
@@ -104,6 +113,11 @@ func Run(ctx context.Context, p Process) Outcome {
 
 	out.Duration = leader.end.Sub(out.Start)
 	out.Code = exitCode(cmd.ProcessState)
+	if cmd.ProcessState != nil {
+		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			out.Signal = ws.Signal()
+		}
+	}
 	if out.TimedOut {
 		out.Code = timeoutCode
 	}

@@ -25,9 +25,9 @@ type Command string
 // commandKind is the registry's entry for Command.
 func commandKind() Kind {
 	return Kind{
-		Key: "command",
-		Doc: "a shell command, run by /bin/sh -c (or directly when it has no shell syntax)",
-		New: func(line string) Probe { return Command(line) },
+		Key: Key{Name: "command", Doc: "a shell command, run by `/bin/sh -c`",
+			Value: Make(Reader.Text, func(line string) Probe { return Command(line) })},
+		Form: `"COMMAND"`,
 	}
 }
 

@@ -1,10 +1,14 @@
 package check
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // A kind of check is how a check runs: a command, a script, a native probe.
 // Each kind is a file of its own that brings its settings (a Probe), its
-// runs (a Prober) and its registry entry (a Kind), and one line in Kinds.
+// runs (a Prober) and its registry entry (a Kind: its config keys, how
+// they are read and checked, their README lines), and one line in Kinds.
 // The loop and the rules never learn a kind's name: they see the Results.
 
 // Probe is what a check runs, with the kind's own settings: a Command, a
@@ -30,45 +34,51 @@ type Prober interface {
 	Close()
 }
 
-// Kind is a kind of check as the configuration knows it.
+// Kind is a kind of check as the configuration knows it: the key that
+// chooses it, whose value makes its Probe, and the keys of its own.
 type Kind struct {
 	// Key is the config key that makes a check of this kind; its value is
-	// the kind's main setting (`http = "URL"`). A check has exactly one.
-	Key string
-	// Doc is Key's line in the README's table of check keys.
-	Doc string
+	// the kind's main setting (`http = "URL"`), and its name is the kind's
+	// (Probe.Kind). A check has exactly one such key.
+	Key
+	// Form is how Key's value looks in a message: `"URL"`.
+	Form string
 	// Keys are the kind's other config keys (http_method...), which only a
-	// check of this kind may set; Edit sets them on its Probe.
-	Keys []string
-	// New is the Probe of `Key = value`, its other keys at their defaults.
-	New func(value string) Probe
+	// check of this kind may set, in the order the README lists them.
+	Keys []Key
 }
 
 // Kinds are the kinds of check, in the order the README lists them. A new
 // kind is its own file and one line here.
 func Kinds() []Kind {
-	return []Kind{commandKind(), scriptKind(), httpKind(), tcpKind(), processKind()}
+	return []Kind{commandKind(), scriptKind(), httpKind(), tcpKind(), processKind(), heartbeatKind()}
 }
 
-// KindOf is the kind that a config key makes; false when key makes none.
-func KindOf(key string) (Kind, bool) {
-	for _, k := range Kinds() {
-		if k.Key == key {
-			return k, true
-		}
-	}
-	return Kind{}, false
+// Paced is a Probe whose kind chooses its checks' interval when the
+// configuration does not: a heartbeat looks at its beats a tenth as often
+// as it expects them.
+type Paced interface {
+	DefaultInterval() time.Duration
 }
 
-// Edit changes spec's Probe with set when it is a P, and reports whether it
-// is: how the configuration sets a kind's other keys, typed, so a setting
-// whose type changes is a compile error.
-func Edit[P Probe](spec *Spec, set func(*P)) bool {
-	p, ok := spec.Probe.(P)
-	if !ok {
-		return false
+// DefaultInterval is the interval of a check of p that sets none: p's own
+// when p is Paced, else otherwise.
+func DefaultInterval(p Probe, otherwise time.Duration) time.Duration {
+	if pp, ok := p.(Paced); ok {
+		return pp.DefaultInterval()
 	}
-	set(&p)
-	spec.Probe = p
-	return true
+	return otherwise
+}
+
+// Reported is a Prober that takes reports from outside heatd between its
+// runs (a heartbeat's beats), through the Runner.
+type Reported interface {
+	Prober
+	Beat(Beat)
+}
+
+// keeper is a Prober that takes over what the Prober of its check's
+// previous settings learnt, when a reload changes the check.
+type keeper interface {
+	keep(from Prober)
 }

@@ -2,54 +2,87 @@ package check
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 )
 
-// Every kind is found by its key, and makes Probes of its own kind.
+// sampleReader reads any value as a valid one of the type asked for, so
+// that every kind's key that chooses it can be made in a test.
+type sampleReader struct{}
+
+func (sampleReader) TypeName(v any) string { return fmt.Sprintf("a %T", v) }
+func (sampleReader) String(v any) (string, error) {
+	s, ok := v.(string)
+	if !ok {
+		return "", fmt.Errorf("must be a string, not %T", v)
+	}
+	return s, nil
+}
+func (r sampleReader) Text(v any) (string, error)        { return r.String(v) }
+func (sampleReader) Positive(any) (time.Duration, error) { return time.Minute, nil }
+func (sampleReader) Executable(any) (string, error)      { return "/bin/true", nil }
+func (sampleReader) HostPort(any) (string, error)        { return "localhost:1", nil }
+func (sampleReader) Bool(any) (bool, error)              { return true, nil }
+func (sampleReader) Int(any) (int64, error)              { return 1, nil }
+func (sampleReader) Shown(v any) string                  { return fmt.Sprint(v) }
+func (sampleReader) Decimal(string) bool                 { return true }
+func (sampleReader) Table(any, func(string, string) string) (map[string]string, error) {
+	return map[string]string{"A": "1"}, nil
+}
+
+// Every kind is whole (a key, a doc line, a form, a value), no key
+// belongs to two kinds, and each kind's key makes Probes of its own kind
+// that its other keys set.
 func TestKindsRegistry(t *testing.T) {
 	seen := map[string]bool{}
 	for _, k := range Kinds() {
-		if k.Key == "" || k.Doc == "" || k.New == nil {
-			t.Errorf("kind %+v: a key, a doc line and New are needed", k)
+		if k.Name == "" || k.Doc == "" || k.Form == "" || k.parse == nil || k.set == nil {
+			t.Errorf("kind %q: a key, a doc line, a form and a value are needed", k.Name)
 		}
-		for _, key := range append([]string{k.Key}, k.Keys...) {
-			if seen[key] {
-				t.Errorf("key %q belongs to two kinds", key)
+		for _, key := range append([]Key{k.Key}, k.Keys...) {
+			if seen[key.Name] {
+				t.Errorf("key %q belongs to two kinds", key.Name)
 			}
-			seen[key] = true
+			seen[key.Name] = true
 		}
-		if got, ok := KindOf(k.Key); !ok || got.Key != k.Key {
-			t.Errorf("KindOf(%q) = %v, %v", k.Key, got.Key, ok)
+		v, err := k.Parse(sampleReader{}, "http://localhost:1/")
+		if err != nil {
+			t.Fatalf("kind %q: %v", k.Name, err)
 		}
-		if p := k.New("x"); p.Kind() != k.Key {
-			t.Errorf("kind %q makes a probe of kind %q", k.Key, p.Kind())
+		p := k.Set(nil, v)
+		if p.Kind() != k.Name {
+			t.Errorf("kind %q makes a probe of kind %q", k.Name, p.Kind())
+		}
+		for _, key := range k.Keys {
+			if key.Doc == "" || key.parse == nil || key.set == nil {
+				t.Errorf("key %q: a doc line and a value are needed", key.Name)
+			}
+			if q := key.Set(p, key.Default()); q == nil || q.Kind() != k.Name {
+				t.Errorf("key %q set on a %s probe makes %#v", key.Name, k.Name, q)
+			}
 		}
 	}
-	if _, ok := KindOf("interval"); ok {
-		t.Error("interval is not a kind")
-	}
-	var keys []string
+	var names []string
 	for _, k := range Kinds() {
-		keys = append(keys, k.Key)
+		names = append(names, k.Name)
 	}
-	check(t, keys, []string{"command", "script", "http", "tcp", "process"})
+	check(t, names, []string{"command", "script", "http", "tcp", "process", "heartbeat"})
 }
 
-// Edit sets a kind's own keys on a probe of that kind, and leaves any
-// other alone.
-func TestEdit(t *testing.T) {
-	http, _ := KindOf("http")
-	spec := Spec{Probe: http.New("http://localhost/")}
-	if !Edit(&spec, func(h *HTTPProbe) { h.Body = "ok" }) {
-		t.Fatal("Edit did not find the HTTPProbe")
+// A kind's own key sets its Probe, typed, and leaves a Probe of another
+// kind (one whose key had a bad value) alone.
+func TestFieldSetsItsKindOnly(t *testing.T) {
+	body := Field(Reader.String, "", func(h *HTTPProbe, v string) { h.Body = v })
+	got := body.Set(HTTPProbe{URL: "http://localhost/"}, "ok")
+	if want := (HTTPProbe{URL: "http://localhost/", Body: "ok"}); !(&Spec{Probe: got}).Equal(&Spec{Probe: want}) {
+		t.Errorf("probe %#v, want %#v", got, want)
 	}
-	if want := (HTTPProbe{URL: "http://localhost/", Method: "GET", Body: "ok"}); !spec.Equal(&Spec{Probe: want}) {
-		t.Errorf("probe %#v, want %#v", spec.Probe, want)
+	if got := body.Set(Command("true"), "ok"); got != Command("true") {
+		t.Errorf("an http key changed a command: %#v", got)
 	}
-	spec = Spec{Probe: Command("true")}
-	if Edit(&spec, func(h *HTTPProbe) { h.Body = "ok" }) || spec.Probe != Command("true") {
-		t.Errorf("Edit changed a command: %#v", spec.Probe)
+	if got := body.Set(nil, "ok"); got != nil {
+		t.Errorf("an http key made a probe of nothing: %#v", got)
 	}
 }
 
@@ -74,7 +107,7 @@ func TestSpecEqualComparesProbes(t *testing.T) {
 // A script check runs its file directly, through the registry's Prober.
 func TestScriptKindRuns(t *testing.T) {
 	spec := Spec{Name: "s", Probe: Script("/bin/false"), Timeout: 5 * time.Second, Dir: t.TempDir()}
-	r, _ := NewRunner(&spec, nil)
+	r, _ := NewRunner(&spec, nil, nil)
 	defer r.Close()
 	if res := r.Check(context.Background()); res.Err != nil || res.Code != 1 || res.PID == 0 {
 		t.Errorf("result %+v; want code 1 from a process", res)

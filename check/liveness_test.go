@@ -75,8 +75,8 @@ type failsThenWedges struct {
 func (w *failsThenWedges) Check(ctx context.Context) Result {
 	return Result{Start: time.Now(), Unix: time.Now().Unix(), Code: 1}
 }
-func (w *failsThenWedges) Signal(syscall.Signal) (int, error) { return 0, nil }
-func (w *failsThenWedges) HeatLog(int64, []byte) error        { return nil }
+func (w *failsThenWedges) Signal(syscall.Signal) (int, error)  { return 0, nil }
+func (w *failsThenWedges) HeatLog(int64, string, []byte) error { return nil }
 func (w *failsThenWedges) Script(ctx context.Context, kind ScriptKind, attempt int, env []string) (action.Outcome, error) {
 	<-w.release
 	return action.Outcome{}, nil

@@ -24,8 +24,10 @@ type Doer interface {
 	// Script runs the fail or recovery script with env added to the
 	// check's environment; logErr reports a heat log that failed.
 	Script(ctx context.Context, kind ScriptKind, attempt int, env []string) (out action.Outcome, logErr error)
-	// HeatLog appends a failed run's output to the heat log.
-	HeatLog(unix int64, text []byte) error
+	// HeatLog appends to the heat log, in one write, heatd's own line
+	// (none when empty) and then text, a run's stderr, each line as
+	// "UNIX: line".
+	HeatLog(unix int64, line string, text []byte) error
 }
 
 // Check is one named check and its loop.
@@ -110,7 +112,7 @@ func PolicyOf(spec *Spec) Policy {
 		FaultSignal:     spec.FaultSignal,
 		SuccessSignal:   spec.SuccessSignal,
 		Fail:            spec.Fail != "",
-		Recovery:        spec.Recovery != "",
+		Recovery:        spec.Recovery != "" || spec.RecoveryUnit != "",
 	}
 }
 
@@ -304,7 +306,7 @@ func (c *Check) run(waited time.Duration) (ended bool) {
 func (c *Check) stopped(r Result) {
 	switch {
 	case r.Interrupted:
-		c.events().Warn("check_interrupted", zap.String("run", "check"), zap.Int("pid", r.PID),
+		c.events().Warn("check_interrupted", zap.String("run", "check"), pidField(r.PID),
 			zap.Duration("duration", r.Duration))
 	case r.Err != nil:
 		c.events().Error("run_error", zap.Error(r.Err))
@@ -314,7 +316,7 @@ func (c *Check) stopped(r Result) {
 		}
 	default:
 		c.events().Warn("check_failed", zap.Int("exit_code", r.Code), zap.Duration("duration", r.Duration),
-			zap.String("output", firstLine(r.Output)), zap.Bool("stopping", true))
+			zap.String("output", firstLine(r.Output)), pidField(r.PID), zap.Bool("stopping", true))
 		c.heatLog(r)
 	}
 }
@@ -330,17 +332,17 @@ func (c *Check) perform(stop, kill context.Context, prev, st State, steps []Step
 				break // passing runs log at debug level only; most hosts never make the logger
 			}
 			c.events().Debug("check_ok", zap.Int("exit_code", 0), zap.Duration("duration", r.Duration),
-				zap.Int("pid", r.PID), zap.Duration("late", r.Late), queued(r.Waited))
+				pidField(r.PID), zap.Duration("late", r.Late), queued(r.Waited))
 		case StepRunError:
 			c.events().Error("run_error", zap.Error(r.Err))
 		case StepTimeout:
-			c.events().Warn("check_timeout", zap.Duration("duration", r.Duration), zap.Int("pid", r.PID))
+			c.events().Warn("check_timeout", zap.Duration("timeout", c.timeout), zap.Duration("duration", r.Duration),
+				pidField(r.PID))
 		case StepFailed:
 			c.events().Warn("check_failed", zap.Int("exit_code", r.Code), zap.Duration("duration", r.Duration),
 				zap.Int("consecutive_failures", st.Streak), zap.String("output", firstLine(r.Output)),
-				zap.Int("pid", r.PID), zap.Bool("verifying", prev.Mode == Verifying), queued(r.Waited))
+				pidField(r.PID), zap.Bool("verifying", prev.Mode == Verifying), queued(r.Waited))
 		case StepHeatLog:
-			c.enter("writing its heat log", actionBound)
 			c.heatLog(r)
 		case StepSignal:
 			c.enter("sending a signal", actionBound)
@@ -360,12 +362,15 @@ func (c *Check) perform(stop, kill context.Context, prev, st State, steps []Step
 			c.script(kill, RecoveryScript, st.Attempt, r.Waited, RecoveryEnv(c.policy, st))
 		case StepRecovered:
 			c.events().Info("recovered", zap.Int("attempts", prev.Attempt))
+			c.history(r.Unix, verifiedLine(prev.Attempt))
 			c.mu.Lock()
 			c.status.Recoveries++
 			c.mu.Unlock()
 		case StepRecoveryFailed:
+			c.recoveryFailed()
 			c.events().Warn("recovery_failed", zap.Int("attempt", st.Attempt),
 				zap.Int("consecutive_failures", st.Streak))
+			c.history(r.Unix, recoveryFailedLine(st.Attempt))
 		}
 	}
 	c.mu.Lock()
@@ -373,11 +378,24 @@ func (c *Check) perform(stop, kill context.Context, prev, st State, steps []Step
 	c.mu.Unlock()
 }
 
+// heatLog writes a failed run to the heat log: its "failed" line, then its
+// stderr.
 func (c *Check) heatLog(r Result) {
-	if len(r.Output) == 0 {
-		return
-	}
-	if err := c.doer.HeatLog(r.Unix, r.Output); err != nil {
+	c.writeHeatLog(r.Unix, failedLine(r, c.timeout), r.Output)
+}
+
+// history writes one line of the check's story to its heat log (a
+// recovery verified or failed, giving up, flapping, a pause), unix being
+// the moment it tells of.
+func (c *Check) history(unix int64, line string) {
+	c.writeHeatLog(unix, line, nil)
+}
+
+// writeHeatLog is the one place the loop writes its heat log: a write that
+// fails is an event, and the check goes on.
+func (c *Check) writeHeatLog(unix int64, line string, text []byte) {
+	c.enter("writing its heat log", actionBound)
+	if err := c.doer.HeatLog(unix, line, text); err != nil {
 		c.events().Error("heat_log_failed", zap.Error(err))
 	}
 }
@@ -386,6 +404,7 @@ func (c *Check) signal(s Step) {
 	name := action.SignalName(s.Signal)
 	pid, err := c.doer.Signal(s.Signal)
 	if err != nil {
+		c.signalFailed(s.Why)
 		c.events().Warn("signal_failed", zap.String("signal", name), zap.String("kind", string(s.Why)),
 			zap.Error(err))
 		return
@@ -397,7 +416,7 @@ func (c *Check) signal(s Step) {
 	c.status.Signals[s.Why]++
 	c.mu.Unlock()
 	c.events().Info("signal_sent", zap.String("signal", name), zap.String("kind", string(s.Why)),
-		zap.Int("pid", pid))
+		pidField(pid))
 }
 
 // script runs a fail or recovery script in the step's slot; waited is how
@@ -405,12 +424,15 @@ func (c *Check) signal(s Step) {
 // process (a recovery).
 func (c *Check) script(kill context.Context, kind ScriptKind, attempt int, waited time.Duration, env []string) {
 	c.enter("running its "+kind.String()+" script", processBound(c.scriptTimeout))
+	if kind == RecoveryScript {
+		c.recoveryStarted()
+	}
 	out, logErr := c.doer.Script(kill, kind, attempt, env)
 	if logErr != nil {
 		c.events().Error("heat_log_failed", zap.Stringer("script", kind), zap.Error(logErr))
 	}
 	fields := []zap.Field{zap.Int("exit_code", out.Code), zap.Duration("duration", out.Duration),
-		zap.Int("pid", out.PID), queued(waited)}
+		pidField(out.PID), queued(waited)}
 	if kind == RecoveryScript {
 		fields = append(fields, zap.Int("attempt", attempt))
 	}
@@ -419,11 +441,24 @@ func (c *Check) script(kill context.Context, kind ScriptKind, attempt int, waite
 		c.events().Error("run_error", zap.Stringer("script", kind), zap.Error(out.StartErr))
 	case out.Interrupted:
 		c.events().Warn("check_interrupted", append(fields, zap.String("run", kind.String()+" script"))...)
+	case out.Unit != "":
+		c.unitRestarted(out, fields) // recovery_unit: no script ran
 	default:
 		if out.TimedOut {
 			fields = append(fields, zap.Bool("timed_out", true))
 		}
-		c.events().Info(kind.String()+"_script_done", fields...)
+		switch {
+		case out.Code != 0 && kind == RecoveryScript:
+			// A script that failed may have left the service as broken
+			// as it found it: a warning, as check_failed is.
+			c.events().Warn("recovery_script_done", fields...)
+		case out.Code != 0:
+			c.events().Warn("fail_script_done", fields...)
+		case kind == RecoveryScript:
+			c.events().Info("recovery_script_done", fields...)
+		default:
+			c.events().Info("fail_script_done", fields...)
+		}
 	}
 }
 
@@ -433,6 +468,15 @@ func queued(d time.Duration) zap.Field {
 		return zap.Skip()
 	}
 	return zap.Duration("queued", d)
+}
+
+// pidField is a process's pid; none for a native probe, which has no
+// process (PID 0): a field that does not apply is left out.
+func pidField(pid int) zap.Field {
+	if pid == 0 {
+		return zap.Skip()
+	}
+	return zap.Int("pid", pid)
 }
 
 // firstLine is the first line of a run's stderr, for the check_failed event.

@@ -31,7 +31,7 @@ func (q *quiet) Signal(syscall.Signal) (int, error) { return 0, nil }
 func (q *quiet) Script(context.Context, ScriptKind, int, []string) (action.Outcome, error) {
 	return action.Outcome{}, nil
 }
-func (q *quiet) HeatLog(int64, []byte) error { return nil }
+func (q *quiet) HeatLog(int64, string, []byte) error { return nil }
 
 // BenchmarkIdleChecks is what ten thousand checks cost while they wait for
 // their next run: heap and goroutines per check.

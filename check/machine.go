@@ -79,6 +79,7 @@ type Result struct {
 	// What the rules do not read, for events and the heat log.
 	Duration    time.Duration
 	Output      []byte        // the run's stderr, bounded
+	Reason      string        // why it failed, in a line, where heatd knows ("killed by signal 9")
 	Interrupted bool          // cut short by a stop: reported, never acted on
 	Waited      time.Duration // spent waiting for a slot (max_parallel) before it started
 	Late        time.Duration // how far after its scheduled time it started

@@ -106,7 +106,7 @@ func (n *nativeProber) Run(ctx context.Context) Result {
 		f = &failure{code: codeTimeout,
 			msg: fmt.Sprintf("Operation timed out after %d milliseconds", r.Duration.Milliseconds())}
 	}
-	r.Code = f.code
+	r.Code, r.Reason = f.code, oneLine(f.msg)
 	r.Output = fmt.Appendf(nil, "%s: (%d) %s\n", p.kind(), f.code, oneLine(f.msg))
 	return r
 }

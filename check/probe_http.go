@@ -5,7 +5,9 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptrace"
@@ -69,14 +71,111 @@ type HTTPProbe struct {
 	Headers map[string]string // sent with the request
 }
 
-// httpKind is the registry's entry for HTTPProbe.
+// httpKind is the registry's entry for HTTPProbe: the URL, then the keys
+// that only an http check has.
 func httpKind() Kind {
 	return Kind{
-		Key:  "http",
-		Doc:  "a native probe: URL answers as `curl -sf URL` would pass",
-		Keys: []string{"http_method", "http_status", "http_body", "http_headers"},
-		New:  func(url string) Probe { return HTTPProbe{URL: url, Method: http.MethodGet} },
+		Key: Key{Name: "http", Doc: "a URL fetched by heatd itself (see Native probes)",
+			Value: Make(parseURL, func(url string) Probe { return HTTPProbe{URL: url} })},
+		Form: `"URL"`,
+		Keys: []Key{
+			{Name: "http_method", Defaults: true, Doc: "the request's method",
+				Value: Field(parseMethod, http.MethodGet, func(h *HTTPProbe, v string) { h.Method = v })},
+			{Name: "http_status", Defaults: true, Shown: "any below 400", Doc: "the accepted status codes: one, or an array",
+				Value: Field(parseStatus, nil, func(h *HTTPProbe, v []int) { h.Status = slices.Clone(v) })},
+			{Name: "http_body", Defaults: true, Doc: "a text the body must contain",
+				Value: Field(Reader.String, "", func(h *HTTPProbe, v string) { h.Body = v })},
+			{Name: "http_headers", Defaults: true, Doc: "a table of headers sent with the request",
+				Value: Table(headerEntry, func(h *HTTPProbe, v map[string]string) { h.Headers = cloneOrNil(v) })},
+		},
 	}
+}
+
+// parseURL is an http or https URL with a host, kept as written.
+func parseURL(r Reader, v any) (string, error) {
+	s, err := r.String(v)
+	if err != nil {
+		return "", err
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
+		return "", fmt.Errorf(`must be an http or https URL with a host, such as "http://localhost:8000/health", not %q`, s)
+	}
+	return s, nil
+}
+
+// parseStatus reads the accepted HTTP status codes: one or an array.
+func parseStatus(r Reader, v any) ([]int, error) {
+	const want = "an HTTP status code such as 200, or an array of them such as [200, 204]"
+	var list []any
+	switch v := v.(type) {
+	case int64:
+		list = []any{v}
+	case []any:
+		list = v
+	default:
+		return nil, fmt.Errorf("must be %s, not %s", want, r.TypeName(v))
+	}
+	if len(list) == 0 {
+		return nil, fmt.Errorf("must be %s, not an empty array", want)
+	}
+	codes := make([]int, 0, len(list))
+	for _, e := range list {
+		n, ok := e.(int64)
+		if !ok {
+			return nil, fmt.Errorf("must be %s, not an array holding %s", want, r.TypeName(e))
+		}
+		if n < 100 || n > 599 {
+			return nil, fmt.Errorf("%d is not an HTTP status code (100 to 599)", n)
+		}
+		codes = append(codes, int(n))
+	}
+	return codes, nil
+}
+
+func parseMethod(r Reader, v any) (string, error) {
+	s, err := r.String(v)
+	if err == nil && !isToken(s) {
+		err = fmt.Errorf(`must be an HTTP method such as "GET" or "HEAD", not %q`, s)
+	}
+	return s, err
+}
+
+// headerEntry checks one HTTP header: a line break in a value would start
+// a header nobody wrote.
+func headerEntry(name, value string) string {
+	switch {
+	case !isToken(name):
+		return fmt.Sprintf("%q is not an HTTP header name; a name is like X-Token", name)
+	case strings.ContainsAny(value, "\r\n\x00"):
+		return fmt.Sprintf("%q cannot hold a line break or NUL", name)
+	}
+	return ""
+}
+
+// isToken reports whether s is an HTTP token (RFC 9110 section 5.6.2), the
+// syntax of methods and header names.
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range []byte(s) {
+		bare := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-'
+		if !bare && !strings.ContainsRune("!#$%&'*+.^`|~", rune(c)) {
+			return false
+		}
+	}
+	return true
+}
+
+// cloneOrNil copies m, so that no two checks share the map of [defaults];
+// an empty table becomes nil so that two loads of one file compare equal
+// whether or not it wrote an empty one.
+func cloneOrNil(m map[string]string) map[string]string {
+	if len(m) == 0 {
+		return nil
+	}
+	return maps.Clone(m)
 }
 
 // Kind is the config key of an http check.

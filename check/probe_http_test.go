@@ -346,7 +346,7 @@ func BenchmarkHTTPProbe(b *testing.B) {
 	defer srv.Close()
 	for _, body := range []string{"", `"ok"`} {
 		b.Run("body="+body, func(b *testing.B) {
-			r, _ := NewRunner(&Spec{Name: "bench", Probe: HTTPProbe{URL: srv.URL, Body: body}, Timeout: 5 * time.Second}, nil)
+			r, _ := NewRunner(&Spec{Name: "bench", Probe: HTTPProbe{URL: srv.URL, Body: body}, Timeout: 5 * time.Second}, nil, nil)
 			defer r.Close()
 			ctx := context.Background()
 			b.ReportAllocs()

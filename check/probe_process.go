@@ -2,7 +2,9 @@ package check
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -39,14 +41,138 @@ type ProcessProbe struct {
 	MaxFDs int     // open descriptors; 0: no limit
 }
 
-// processKind is the registry's entry for ProcessProbe.
+// processKind is the registry's entry for ProcessProbe: `process = true`,
+// which needs a target to watch, and the limits only such a check has.
 func processKind() Kind {
 	return Kind{
-		Key:  "process",
-		Doc:  "the target itself: alive, and within max_rss, max_cpu and max_fds",
-		Keys: []string{"max_rss", "max_cpu", "max_fds"},
-		New:  func(string) Probe { return ProcessProbe{} },
+		Key: Key{Name: "process",
+			Doc:   "the target (`pid` or `pidfile`) itself, with no process of its own: ok while it runs within its `max_*` limits (see Process checks)",
+			Needs: &Needs{[]string{"pid", "pidfile"}, `needs a target to watch: set "pid" or "pidfile"`},
+			Value: Make(parseProcess, func(bool) Probe { return ProcessProbe{} })},
+		Form: "true",
+		Keys: []Key{
+			{Name: "max_rss", Defaults: true, Doc: "the most resident memory, in bytes or such as `\"2GiB\"`; over it fails with code 2",
+				Value: Field(parseSize, 0, func(p *ProcessProbe, v int64) { p.MaxRSS = v })},
+			{Name: "max_cpu", Defaults: true, Doc: "the most CPU, in percent of one core, averaged since the previous run; over it fails with code 3",
+				Value: Field(parseCPU, 0.0, func(p *ProcessProbe, v float64) { p.MaxCPU = v })},
+			{Name: "max_fds", Defaults: true, Doc: "the most open descriptors; over it fails with code 4",
+				Value: Field(parseMaxFDs, 0, func(p *ProcessProbe, v int) { p.MaxFDs = v })},
+		},
 	}
+}
+
+// parseProcess is `process = true`. false chooses no kind of check, yet
+// would pass for one: it is refused rather than read as "not a process
+// check", which the check's other keys would have to say instead.
+func parseProcess(r Reader, v any) (bool, error) {
+	b, err := r.Bool(v)
+	if err == nil && !b {
+		err = errors.New("false makes no check: remove the key, or set process = true to watch the target itself")
+	}
+	return b, err
+}
+
+// sizeWords describes a size in every size error.
+const sizeWords = `a size such as "512MiB" or "2GiB", or a number of bytes`
+
+// sizeUnit is the bytes of a unit a size may be written with: a power
+// of 1024, or none (bytes); false for any other.
+// SI units (GB, G) are refused: 2GB would be 2×10⁹ bytes to some
+// readers and 2×2³⁰ to others, and a limit must mean one thing.
+func sizeUnit(unit string) (int64, bool) {
+	switch strings.ToLower(unit) {
+	case "", "b":
+		return 1, true
+	case "kib":
+		return 1 << 10, true
+	case "mib":
+		return 1 << 20, true
+	case "gib":
+		return 1 << 30, true
+	case "tib":
+		return 1 << 40, true
+	}
+	return 0, false
+}
+
+// parseSize reads a number of bytes: an integer, or a string of a number
+// and a unit ("2GiB", "1.5 GiB", "512MiB"). It must be more than 0.
+func parseSize(r Reader, v any) (int64, error) {
+	switch v := v.(type) {
+	case int64:
+		if v <= 0 {
+			return 0, fmt.Errorf("must be more than 0 (%s), not %d", sizeWords, v)
+		}
+		return v, nil
+	case string:
+		s := strings.TrimSpace(v)
+		num := strings.TrimRight(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+		unit := s[len(num):]
+		num = strings.TrimSpace(num)
+		mult, ok := sizeUnit(unit)
+		f, err := strconv.ParseFloat(num, 64)
+		if si, power := siUnit(unit); si != "" && err == nil && r.Decimal(num) {
+			return 0, fmt.Errorf("%q could mean %s×1000%s or %s×1024%s bytes: write %q for the second, or a number of bytes",
+				v, num, power, num, power, num+si)
+		}
+		if !ok || err != nil || !r.Decimal(num) {
+			return 0, fmt.Errorf("must be %s (units: B, KiB, MiB, GiB, TiB), not %q", sizeWords, v)
+		}
+		bytes := math.Round(f * float64(mult))
+		switch {
+		case bytes <= 0:
+			return 0, fmt.Errorf("must be more than 0 (%s), not %q", sizeWords, v)
+		case bytes >= math.MaxInt64:
+			return 0, fmt.Errorf("%q is more bytes than there can be", v)
+		}
+		return int64(bytes), nil
+	}
+	return 0, fmt.Errorf("must be %s, not %s", sizeWords, r.TypeName(v))
+}
+
+// siUnit is the binary unit an SI unit is mistaken for ("GiB" for "G"
+// or "GB"), and its power of 1000 or 1024 ("³"); "" when unit is none.
+func siUnit(unit string) (binary, power string) {
+	u := strings.ToUpper(strings.TrimSuffix(strings.TrimSuffix(unit, "B"), "b"))
+	if i := strings.Index("KMGT", u); len(u) == 1 && i >= 0 {
+		return u + "iB", []string{"", "²", "³", "⁴"}[i]
+	}
+	return "", ""
+}
+
+// cpuWords describes max_cpu in every error about it.
+const cpuWords = "a percent of one core such as 80, or 250 for two and a half cores"
+
+// parseCPU reads a share of one core in percent: a number more than 0,
+// and over 100 for a process that may use more than one core.
+func parseCPU(r Reader, v any) (float64, error) {
+	var f float64
+	switch v := v.(type) {
+	case int64:
+		f = float64(v)
+	case float64:
+		f = v
+	case string:
+		if n := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "%")); r.Decimal(n) {
+			return 0, fmt.Errorf("must be a number without quotes or %%, as in max_cpu = %s, not the string %q", n, v)
+		}
+		return 0, fmt.Errorf("must be %s, not a string", cpuWords)
+	default:
+		return 0, fmt.Errorf("must be %s, not %s", cpuWords, r.TypeName(v))
+	}
+	if !(f > 0) || math.IsInf(f, 0) {
+		return 0, fmt.Errorf("must be more than 0 (%s), not %s", cpuWords, r.Shown(v))
+	}
+	return f, nil
+}
+
+// parseMaxFDs reads a number of open descriptors, 1 or more.
+func parseMaxFDs(r Reader, v any) (int, error) {
+	n, err := r.Int(v)
+	if err == nil && (n < 1 || n > math.MaxInt32) {
+		err = fmt.Errorf("must be a number of open descriptors from 1 to %d, not %d", math.MaxInt32, n)
+	}
+	return int(n), err
 }
 
 // Kind is the config key of a process check.

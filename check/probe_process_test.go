@@ -20,7 +20,7 @@ import (
 func watch(t *testing.T, target action.Target, limits ProcessProbe) *Runner {
 	t.Helper()
 	spec := Spec{Name: "proc", Probe: limits, Target: target, Interval: time.Second, Timeout: 5 * time.Second, Dir: t.TempDir()}
-	r, _ := NewRunner(&spec, nil)
+	r, _ := NewRunner(&spec, nil, nil)
 	t.Cleanup(func() { r.Close() })
 	return r
 }
@@ -223,7 +223,7 @@ func BenchmarkProcessRun(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			target := startChild(b, "fds:200")
 			spec := Spec{Name: "proc", Probe: c.limits, Target: action.Target{PID: target.pid}}
-			r, _ := NewRunner(&spec, nil)
+			r, _ := NewRunner(&spec, nil, nil)
 			defer r.Close()
 			for b.Loop() {
 				if res := r.Check(context.Background()); res.Code != 0 || res.Err != nil {

@@ -13,9 +13,9 @@ type TCPProbe struct {
 // tcpKind is the registry's entry for TCPProbe.
 func tcpKind() Kind {
 	return Kind{
-		Key: "tcp",
-		Doc: "a native probe: HOST:PORT accepts a connection",
-		New: func(addr string) Probe { return TCPProbe{Addr: addr} },
+		Key: Key{Name: "tcp", Doc: "a `HOST:PORT` that heatd connects to itself",
+			Value: Make(Reader.HostPort, func(addr string) Probe { return TCPProbe{Addr: addr} })},
+		Form: `"HOST:PORT"`,
 	}
 }
 

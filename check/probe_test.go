@@ -27,7 +27,7 @@ func newProbeRunner(t *testing.T, spec *Spec) *Runner {
 	if spec.Name == "" {
 		spec.Name = "probe"
 	}
-	r, missing := NewRunner(spec, nil)
+	r, missing := NewRunner(spec, nil, nil)
 	if missing != nil {
 		t.Fatal(missing)
 	}

@@ -2,6 +2,7 @@ package check
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/heatd/heatd/action"
 )
@@ -39,5 +40,15 @@ func result(out action.Outcome) Result {
 		Duration:    out.Duration,
 		Output:      out.Stderr,
 		Interrupted: out.Interrupted,
+		Reason:      killedBy(out),
 	}
+}
+
+// killedBy is the heat log's reason for a process that a signal ended,
+// short of its timeout (which the loop words itself).
+func killedBy(out action.Outcome) string {
+	if out.Signal == 0 || out.TimedOut {
+		return ""
+	}
+	return "killed by signal " + strconv.Itoa(int(out.Signal))
 }

@@ -18,16 +18,22 @@ type Runner struct {
 	// prober runs the check, made once by its kind so that what it keeps
 	// (an idle connection) serves the next run.
 	prober Prober
+	// systemd restarts spec's RecoveryUnit: heatd's one connection, shared
+	// by every check.
+	systemd *action.Systemd
 }
 
-// NewRunner prepares spec's runs in the environment base. The Runner is
-// always usable; missing reports a pid target that is not alive now (the
-// target_missing warning: the service may be down).
-func NewRunner(spec *Spec, base []string) (r *Runner, missing error) {
+// NewRunner prepares spec's runs in the environment base; systemd is
+// heatd's connection for a RecoveryUnit's restarts (nil when nothing can
+// set one, as in heat). The Runner is always usable; missing reports a pid
+// target that is not alive now (the target_missing warning: the service
+// may be down).
+func NewRunner(spec *Spec, base []string, systemd *action.Systemd) (r *Runner, missing error) {
 	r = &Runner{
 		processes: processes{spec: spec, base: base},
 		log:       action.HeatLog{Path: spec.HeatLog, Strict: spec.StrictLog},
 		prober:    nothingToRun{},
+		systemd:   systemd,
 	}
 	if spec.Probe != nil {
 		r.prober = spec.Probe.Prepare(spec, base)
@@ -59,8 +65,19 @@ func (r *Runner) Signal(sig syscall.Signal) (int, error) {
 	return r.aim.Send(sig)
 }
 
-// Script runs the fail or recovery script.
+// Script runs the fail or recovery script; with a RecoveryUnit, the
+// recovery step restarts that unit instead, its Outcome carrying systemd's
+// result, so the loop and the rules take it as they take a script.
 func (r *Runner) Script(ctx context.Context, kind ScriptKind, attempt int, env []string) (action.Outcome, error) {
+	if kind == RecoveryScript && r.spec.RecoveryUnit != "" {
+		return action.RestartUnit(ctx, action.UnitRestart{
+			Unit:    r.spec.RecoveryUnit,
+			Attempt: attempt,
+			Timeout: r.spec.ScriptTimeout,
+			Log:     r.log,
+			Systemd: r.systemd,
+		})
+	}
 	path := r.spec.Fail
 	if kind == RecoveryScript {
 		path = r.spec.Recovery
@@ -76,14 +93,38 @@ func (r *Runner) Script(ctx context.Context, kind ScriptKind, attempt int, env [
 	})
 }
 
-// HeatLog appends a failed run's output to the heat log.
-func (r *Runner) HeatLog(unix int64, text []byte) error {
-	return r.log.Append(unix, text)
+// ErrNotHeartbeat is a beat for a check whose kind takes none.
+var ErrNotHeartbeat = errors.New("not a heartbeat check")
+
+// Beat hands a job's report to the check; ErrNotHeartbeat when its kind
+// takes no reports.
+func (r *Runner) Beat(b Beat) error {
+	p, ok := r.prober.(Reported)
+	if !ok {
+		return ErrNotHeartbeat
+	}
+	p.Beat(b)
+	return nil
+}
+
+// Inherit gives the check what its kind keeps when a reload changes its
+// settings (a heartbeat's last beat) from old, the Runner of the check's
+// instance before. It is called before the check's first run.
+func (r *Runner) Inherit(old *Runner) {
+	if k, ok := r.prober.(keeper); ok {
+		k.keep(old.prober)
+	}
+}
+
+// HeatLog appends heatd's line, then text (a run's stderr), to the heat
+// log in one write.
+func (r *Runner) HeatLog(unix int64, line string, text []byte) error {
+	return r.log.Record(unix, line, text)
 }
 
 // errNothingToRun is a Spec with no Probe: the config loader never makes
 // one, so this is heatd's fault, a run_error.
-var errNothingToRun = errors.New("the check has no command, script, http or tcp to run")
+var errNothingToRun = errors.New("the check has nothing to run")
 
 // nothingToRun is the Prober of a Spec with no Probe: the config loader
 // never makes one, so each run is heatd's fault, a run_error.

@@ -9,9 +9,9 @@ type Script string
 // scriptKind is the registry's entry for Script.
 func scriptKind() Kind {
 	return Kind{
-		Key: "script",
-		Doc: "an executable file, run directly",
-		New: func(path string) Probe { return Script(path) },
+		Key: Key{Name: "script", RootSafe: true, Doc: "an executable file, run directly",
+			Value: Make(Reader.Executable, func(path string) Probe { return Script(path) })},
+		Form: `"PATH"`,
 	}
 }
 

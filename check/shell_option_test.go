@@ -30,7 +30,7 @@ func TestCommandStartingLikeAnOption(t *testing.T) {
 		{"-nothere", 127, "-nothere: not found"}, // the shell says what is wrong
 	} {
 		spec := Spec{Name: "opt", Probe: Command(c.command), Env: env, Dir: dir}
-		r, _ := NewRunner(&spec, os.Environ())
+		r, _ := NewRunner(&spec, os.Environ(), nil)
 		res := r.Check(context.Background())
 		r.Close()
 		if res.Err != nil || res.Code != c.code || !strings.Contains(string(res.Output), c.stderr) {

@@ -46,8 +46,8 @@ func (w *crowd) Script(context.Context, ScriptKind, int, []string) (action.Outco
 	return action.Outcome{}, nil
 }
 
-func (w *crowd) Signal(syscall.Signal) (int, error) { return 0, nil }
-func (w *crowd) HeatLog(int64, []byte) error        { return nil }
+func (w *crowd) Signal(syscall.Signal) (int, error)  { return 0, nil }
+func (w *crowd) HeatLog(int64, string, []byte) error { return nil }
 
 // max_parallel bounds check and script processes together: three failing
 // checks with fail and recovery scripts, one slot, never two processes at

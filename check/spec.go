@@ -34,6 +34,7 @@ type Spec struct {
 
 	Fail            string        // script run on each normal-mode failure
 	Recovery        string        // script run when Threshold is reached
+	RecoveryUnit    string        // systemd unit restarted instead, when Threshold is reached
 	Threshold       int           // 0: no recovery
 	RecoveryTimeout time.Duration // 0: verify by count (Threshold runs)
 	ScriptTimeout   time.Duration

@@ -1,6 +1,9 @@
 package check
 
-import "time"
+import (
+	"maps"
+	"time"
+)
 
 // Status is a check's state as an operator sees it.
 type Status struct {
@@ -16,15 +19,31 @@ type Status struct {
 	Recoveries  uint64 // verified recoveries
 	Signals     map[SignalKind]uint64
 
-	LastResult string        // "ok", "failed" or "timeout"; "" before the first run
+	// Counted as they happen, not read off the state at a scrape: a
+	// recovery that starts and is verified within 40 ms would never be
+	// seen between two scrapes a second apart.
+	RecoveryAttempts uint64                // recovery scripts or unit restarts started
+	RecoveriesFailed uint64                // attempts whose verification found no ok run
+	SignalsFailed    map[SignalKind]uint64 // signals that could not be sent, by occasion
+
+	LastResult string        // "ok", "failed", "timeout" or "run_error"; "" before the first run
 	LastCode   int           // exit code of the latest run
 	LastRun    time.Time     // start of the latest run (wall clock)
+	LastOK     time.Time     // start of the latest ok run (wall clock)
 	LastTook   time.Duration // how long the latest run took
 	NextRun    time.Time     // when the loop wakes next (wall clock)
 }
 
-// Health is the check's state as an operator sees it.
-func (s *Status) Health() Health { return healthOf(s.State) }
+// Health is the check's state as an operator sees it. A check whose
+// latest run could not start is failing: run_error counts no failure, but a
+// check that cannot run is not known to be healthy.
+func (s *Status) Health() Health {
+	h := healthOf(s.State)
+	if h == Healthy && s.LastResult == "run_error" {
+		return Failing
+	}
+	return h
+}
 
 // Health is the check's health now, as Status().Health() but cheaper.
 func (c *Check) Health() Health {
@@ -38,11 +57,36 @@ func (c *Check) Status() Status {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	s := c.status
-	s.Signals = make(map[SignalKind]uint64, len(c.status.Signals))
-	for k, v := range c.status.Signals {
-		s.Signals[k] = v
+	s.Signals = maps.Clone(c.status.Signals)
+	if s.Signals == nil {
+		s.Signals = map[SignalKind]uint64{}
 	}
+	s.SignalsFailed = maps.Clone(c.status.SignalsFailed)
 	return s
+}
+
+// recoveryStarted counts a recovery script or unit restart about to start.
+func (c *Check) recoveryStarted() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.status.RecoveryAttempts++
+}
+
+// recoveryFailed counts a recovery attempt whose verification failed.
+func (c *Check) recoveryFailed() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.status.RecoveriesFailed++
+}
+
+// signalFailed counts a signal of occasion why that was not sent.
+func (c *Check) signalFailed(why SignalKind) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.status.SignalsFailed == nil {
+		c.status.SignalsFailed = make(map[SignalKind]uint64) // most checks never signal
+	}
+	c.status.SignalsFailed[why]++
 }
 
 // record counts a completed run.
@@ -51,6 +95,10 @@ func (c *Check) record(r Result, st State) {
 	defer c.mu.Unlock()
 	if r.Err != nil {
 		c.status.RunErrors++
+		// No process ran: no exit code (-1, as os.ProcessState says) and
+		// no duration, but the attempt's time.
+		c.status.LastResult, c.status.LastCode, c.status.LastTook = "run_error", -1, 0
+		c.status.LastRun = r.Start.Round(0)
 		return
 	}
 	c.status.Runs++
@@ -65,6 +113,9 @@ func (c *Check) record(r Result, st State) {
 	}
 	c.status.LastCode = r.Code
 	c.status.LastRun = r.Start.Round(0)
+	if r.Code == 0 {
+		c.status.LastOK = c.status.LastRun
+	}
 	c.status.LastTook = r.Duration
 	c.status.State = st
 }

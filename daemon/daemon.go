@@ -16,15 +16,15 @@ import (
 
 	"github.com/heatd/heatd/check"
 	"github.com/heatd/heatd/daemon/config"
-	"github.com/heatd/heatd/daemon/control"
 	"github.com/heatd/heatd/daemon/metrics"
 	"github.com/heatd/heatd/daemon/sdnotify"
 )
 
 // Run is heatd: it runs the checks of the configuration at path until ctx
 // ends or SIGTERM or SIGINT comes, and returns the exit status: 0 after a
-// clean stop, 1 when the configuration is invalid at start.
-func Run(ctx context.Context, path string, stderr io.Writer) int {
+// clean stop, 1 when the configuration is invalid at start. version is
+// heatd's own, for heatd_build_info.
+func Run(ctx context.Context, path, version string, stderr io.Writer) int {
 	closeInheritedOnExec()
 	// Caught before anything else, the load first: a signal's default
 	// action would end heatd (a HUP from a "systemctl reload" racing the
@@ -66,14 +66,18 @@ func Run(ctx context.Context, path string, stderr io.Writer) int {
 	}
 	d.engine = NewEngine(log, func(name string, r check.Result) { d.metrics.Ran(name, r) })
 	d.metrics = metrics.New(d.engine)
+	d.metrics.Build(version)
 	if err := d.serveMetrics(cfg.Daemon.MetricsListen); err != nil {
 		fmt.Fprintf(stderr, "heatd: %v\n", err)
 		return 1
 	}
 	defer d.serveMetrics("")
-	ctl, err := control.Listen(cfg.Daemon.ControlSocket)
+	ctl, err := listenControl(cfg.Daemon.ControlSocket)
 	if err != nil {
 		fmt.Fprintf(stderr, "heatd: %v\n", err)
+		if hint := SocketWarning(cfg); hint != "" {
+			fmt.Fprintf(stderr, "heatd: %s\n", hint)
+		}
 		return 1
 	}
 	d.stopping = ctx.Done()
@@ -133,7 +137,7 @@ type daemon struct {
 	metrics       *metrics.Metrics
 	metricsServer *metrics.Server // nil when metrics_listen is off
 
-	control *control.Server
+	control *controlSocket
 	reloads chan chan error // reloads asked for on the control socket
 
 	stopping    <-chan struct{} // closed when heatd begins to stop

@@ -23,7 +23,8 @@ type Engine struct {
 	base    []string                          // the environment checks inherit
 	observe func(name string, r check.Result) // sees every check run; may be nil
 
-	slots *action.Limiter // max_parallel, shared by every check
+	slots   *action.Limiter // max_parallel, shared by every check
+	systemd *action.Systemd // recovery_unit's restarts: one connection, opened at the first
 
 	mu       sync.Mutex
 	checks   map[string]*instance
@@ -76,7 +77,8 @@ func (in *instance) stop() { in.cancelStop() }
 // metrics).
 func NewEngine(log *zap.Logger, observe func(name string, r check.Result)) *Engine {
 	return &Engine{log: log, base: os.Environ(), observe: observe, checks: make(map[string]*instance),
-		retiring: make(map[*instance]bool), gone: make(map[string]*instance), slots: action.NewLimiter(0)}
+		retiring: make(map[*instance]bool), gone: make(map[string]*instance), slots: action.NewLimiter(0),
+		systemd: action.NewSystemd()}
 }
 
 // Change describes what Apply did, by check name.
@@ -111,13 +113,13 @@ func (e *Engine) Apply(specs []check.Spec, set Settings) Change {
 				after = gone.done
 				delete(e.gone, spec.Name)
 			}
-			e.checks[spec.Name] = e.start(spec, after)
+			e.checks[spec.Name] = e.start(spec, after, nil)
 		case old.spec.Equal(spec):
 			ch.Kept = append(ch.Kept, spec.Name)
 		default:
 			ch.Changed = append(ch.Changed, spec.Name)
 			e.retire(old)
-			e.checks[spec.Name] = e.start(spec, old.done)
+			e.checks[spec.Name] = e.start(spec, old.done, old.runner)
 		}
 	}
 	for name, old := range e.checks {
@@ -134,15 +136,19 @@ func (e *Engine) Apply(specs []check.Spec, set Settings) Change {
 
 // start makes spec's check and starts it once after, the done of the
 // instance before it, has closed (nil: at once; while the engine is held,
-// at Release). e.mu is held.
-func (e *Engine) start(spec *check.Spec, after <-chan struct{}) *instance {
+// at Release). prev is the Runner of the check's settings before a change
+// (nil: none), whose kind's memory the new one inherits. e.mu is held.
+func (e *Engine) start(spec *check.Spec, after <-chan struct{}, prev *check.Runner) *instance {
 	// The instance keeps its own copy of the settings: nothing of it points
 	// into the configuration, which can then go.
 	in := &instance{spec: *spec}
 	spec = &in.spec
-	runner, missing := check.NewRunner(spec, e.base)
+	runner, missing := check.NewRunner(spec, e.base, e.systemd)
 	if missing != nil {
 		e.log.Warn("target_missing", zap.String("check", spec.Name), zap.Error(missing))
+	}
+	if prev != nil {
+		runner.Inherit(prev)
 	}
 	in.runner = runner
 	var onResult func(check.Result)
@@ -289,6 +295,27 @@ func (e *Engine) Stop(grace time.Duration) {
 		}
 		<-in.done
 	}
+	e.systemd.Close()
+}
+
+// Beat hands a job's report to the heartbeat check name, the instance that
+// runs now; an error when no check has that name or it is not a heartbeat
+// check. It takes the engine's lock, so a reload cannot hand the beat to an
+// instance it is replacing.
+func (e *Engine) Beat(name string, b check.Beat) error {
+	if err := b.Validate(); err != nil {
+		return err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	in, ok := e.checks[name]
+	if !ok {
+		return &check.NoHeartbeatError{Name: name}
+	}
+	if err := in.runner.Beat(b); err != nil {
+		return &check.NoHeartbeatError{Name: name, Exists: true}
+	}
+	return nil
 }
 
 // Statuses are the checks' statuses, sorted by name.

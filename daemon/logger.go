@@ -3,6 +3,7 @@ package daemon
 import (
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"sync/atomic"
 
@@ -11,18 +12,43 @@ import (
 )
 
 // EventLog is heatd's event log: one line per event on a writer, JSON or
-// console, "msg" being the event's name. Its format and level can change
-// while loggers made from it are in use (a reload). It never samples: a
-// failure is never dropped to save a line.
+// console, "msg" being the event's name; or, when the writer is the
+// systemd journal's stream, the same line sent to the journal natively
+// (journal.go). Its format and level can change while loggers made from it
+// are in use (a reload). It never samples: a failure is never dropped to
+// save a line.
 type EventLog struct {
-	w     zapcore.WriteSyncer
+	out   sink
 	level zap.AtomicLevel
 	enc   atomic.Pointer[zapcore.Encoder]
 }
 
-// NewEventLog makes an event log on w.
+// sink is where an event's encoded line goes.
+type sink interface {
+	// write takes one event: its entry, all its fields, and its line.
+	write(e zapcore.Entry, fields []zapcore.Field, line []byte) error
+	sync() error
+}
+
+// stream is a sink that writes the lines to a writer.
+type stream struct{ w zapcore.WriteSyncer }
+
+func (s stream) write(_ zapcore.Entry, _ []zapcore.Field, line []byte) error {
+	_, err := s.w.Write(line)
+	return err
+}
+
+func (s stream) sync() error { return s.w.Sync() }
+
+// NewEventLog makes an event log on w: through the journal when w is the
+// journal's stream (JOURNAL_STREAM names it), and w when the journal
+// cannot take an event.
 func NewEventLog(format, level string, w io.Writer) (*EventLog, error) {
-	l := &EventLog{w: zapcore.Lock(zapcore.AddSync(w)), level: zap.NewAtomicLevel()}
+	ws := zapcore.Lock(zapcore.AddSync(w))
+	l := &EventLog{out: stream{ws}, level: zap.NewAtomicLevel()}
+	if f, ok := w.(*os.File); ok && isJournalStream(f) {
+		l.out = journalSink{fallback: ws}
+	}
 	if err := l.Set(format, level); err != nil {
 		return nil, err
 	}
@@ -51,7 +77,9 @@ func encoder(format string) (zapcore.Encoder, error) {
 	cfg := zap.NewProductionEncoderConfig()
 	cfg.TimeKey = "ts"
 	cfg.EncodeTime = zapcore.RFC3339NanoTimeEncoder
-	cfg.EncodeDuration = zapcore.StringDurationEncoder
+	// Seconds as a number ("duration": 0.0123), in both formats: jq and
+	// alert rules compare numbers, and "979µs" is not one.
+	cfg.EncodeDuration = zapcore.SecondsDurationEncoder
 	switch format {
 	case "json", "":
 		return zapcore.NewJSONEncoder(cfg), nil
@@ -85,13 +113,14 @@ func (s switchCore) Check(e zapcore.Entry, ce *zapcore.CheckedEntry) *zapcore.Ch
 
 func (s switchCore) Write(e zapcore.Entry, f []zapcore.Field) error {
 	enc := *s.log.enc.Load()
-	buf, err := enc.EncodeEntry(e, append(slices.Clip(s.fields), f...))
+	fields := append(slices.Clip(s.fields), f...)
+	buf, err := enc.EncodeEntry(e, fields)
 	if err != nil {
 		return err
 	}
-	_, err = s.log.w.Write(buf.Bytes())
+	err = s.log.out.write(e, fields, buf.Bytes())
 	buf.Free()
 	return err
 }
 
-func (s switchCore) Sync() error { return s.log.w.Sync() }
+func (s switchCore) Sync() error { return s.log.out.sync() }

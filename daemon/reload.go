@@ -9,7 +9,6 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/heatd/heatd/daemon/config"
-	"github.com/heatd/heatd/daemon/control"
 )
 
 // reloadNow reloads, telling systemd (RELOADING=1, then READY=1 whichever
@@ -26,12 +25,12 @@ func (d *daemon) reloadNow() error {
 // invalid configuration changes nothing; the error lists why, a reason a
 // line.
 func (d *daemon) reload() error {
-	cfg, err := config.Load(d.path)
-	var moved *control.Server
+	cfg, err := loadWithin(config.Load, d.path, parseDeadline)
+	var moved *controlSocket
 	if err == nil && cfg.Daemon.ControlSocket != d.control.Path() {
 		// Bound before anything changes: a socket that cannot move rejects
 		// the reload as a whole.
-		moved, err = control.Listen(cfg.Daemon.ControlSocket)
+		moved, err = listenControl(cfg.Daemon.ControlSocket)
 	}
 	if err == nil {
 		err = d.events.Set(cfg.Daemon.LogFormat, cfg.Daemon.LogLevel)
@@ -82,4 +81,40 @@ func (d *daemon) reload() error {
 	logWarnings(d.log, cfg)
 	cfg.Checks = nil // the engine keeps each check's settings; no second copy
 	return nil
+}
+
+// parseDeadline bounds a reload's parse. A file within the loader's bounds
+// parses in well under a second, even ten thousand checks on a busy host;
+// a parse still going after this is stuck (a file system that does not
+// answer), and the engine must not wait on it.
+const parseDeadline = 30 * time.Second
+
+// loadWithin runs load(path) in a goroutine of its own, so that neither a
+// panic nor a parse that never ends reaches the running engine: a panic is
+// an error, and past within the parse is abandoned and the reload
+// rejected, the old configuration running on. An abandoned parse ends by
+// itself when its read or decode does; it holds nothing the engine needs.
+func loadWithin(load func(string) (*config.Config, error), path string, within time.Duration) (*config.Config, error) {
+	type result struct {
+		cfg *config.Config
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				done <- result{err: fmt.Errorf("%s: cannot be parsed: %v", path, p)}
+			}
+		}()
+		cfg, err := load(path)
+		done <- result{cfg, err}
+	}()
+	timer := time.NewTimer(within)
+	defer timer.Stop()
+	select {
+	case r := <-done:
+		return r.cfg, r.err
+	case <-timer.C:
+		return nil, fmt.Errorf("%s: not parsed within %v; the reload is rejected", path, within)
+	}
 }

@@ -147,6 +147,16 @@ func num(e event, key string) int {
 	return int(f)
 }
 
+// secs is a duration field of an event, a number of seconds; -1s when
+// it is missing or not a number.
+func secs(e event, key string) time.Duration {
+	f, ok := e[key].(float64)
+	if !ok {
+		return -time.Second
+	}
+	return time.Duration(f * float64(time.Second))
+}
+
 // str is a string field of an event.
 func str(e event, key string) string {
 	s, _ := e[key].(string)
@@ -337,10 +347,19 @@ fail = "fail"
 	}
 	// Every line of the log is a whole line of heatd's or the script's.
 	b, _ := os.ReadFile(heatLog)
-	line := regexp.MustCompile(`^(\d{10}: (boom|fail script started|fail script exited with code \d+)|fail script says hi)$`)
-	for _, l := range strings.Split(strings.TrimSuffix(string(b), "\n"), "\n") {
+	line := regexp.MustCompile(`^(\d{10}: (failed: exit code 1|boom|fail script started|fail script exited with code \d+)|fail script says hi)$`)
+	lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+	for i, l := range lines {
 		if !line.MatchString(l) {
 			t.Errorf("heat log line %q", l)
+		}
+		// A run's lines are whole together: its "failed" line, then its
+		// stderr, with the same time.
+		if sec, ok := strings.CutSuffix(l, ": failed: exit code 1"); ok && (i+1 == len(lines) || lines[i+1] != sec+": boom") {
+			t.Errorf("heat log line %d %q is not followed by its run's output", i+1, l)
+		}
+		if sec, ok := strings.CutSuffix(l, ": boom"); ok && (i == 0 || lines[i-1] != sec+": failed: exit code 1") {
+			t.Errorf("heat log line %d %q does not follow its run's failed line", i+1, l)
 		}
 	}
 }
@@ -703,7 +722,7 @@ interval = "300ms"
 	// Three hundred children left by a leader that exits: left alone.
 	l = heatd.waitFor("swarm_exit's failure", 10*time.Second, true, atLeast(1, "check_failed", "swarm_exit"))
 	e := withMsg(l, "check_failed", "swarm_exit")[0]
-	if d, _ := time.ParseDuration(str(e, "duration")); num(e, "exit_code") != 1 || d > 2*time.Second {
+	if d := secs(e, "duration"); num(e, "exit_code") != 1 || d < 0 || d > 2*time.Second {
 		t.Errorf("swarm_exit: %v, want code 1 as soon as the leader exits", e)
 	}
 	left := tagged(tag+"-swarm_exit", "sleep")
@@ -714,14 +733,14 @@ interval = "300ms"
 	// Output closed early: the run still lasts until its leader exits.
 	l = heatd.waitFor("mute's failure", 10*time.Second, true, atLeast(1, "check_failed", "mute"))
 	e = withMsg(l, "check_failed", "mute")[0]
-	if d, _ := time.ParseDuration(str(e, "duration")); num(e, "exit_code") != 3 || d < time.Second || str(e, "output") != "" {
+	if d := secs(e, "duration"); num(e, "exit_code") != 3 || d < time.Second || str(e, "output") != "" {
 		t.Errorf("mute: %v, want code 3 after a second, no output", e)
 	}
 
 	// SIGTERM ignored: SIGKILL 2 s after it.
 	l = heatd.waitFor("stubborn's timeout", 10*time.Second, true, atLeast(1, "check_timeout", "stubborn"))
 	e = withMsg(l, "check_timeout", "stubborn")[0]
-	if d, _ := time.ParseDuration(str(e, "duration")); d < 2400*time.Millisecond || d > 4*time.Second {
+	if d := secs(e, "duration"); d < 2400*time.Millisecond || d > 4*time.Second {
 		t.Errorf("stubborn: %v, want its end 0.5 s + 2 s after its start", e)
 	}
 	if left := tagged(tag+"-stubborn", ""); len(left) != 0 {
@@ -731,7 +750,7 @@ interval = "300ms"
 	// setsid: the group dies on time, the escaped process does not.
 	l = heatd.waitFor("escaper's timeout", 10*time.Second, true, atLeast(1, "check_timeout", "escaper"))
 	e = withMsg(l, "check_timeout", "escaper")[0]
-	if d, _ := time.ParseDuration(str(e, "duration")); d > 1500*time.Millisecond {
+	if d := secs(e, "duration"); d < 0 || d > 1500*time.Millisecond {
 		t.Errorf("escaper: %v, want its end at its timeout: the escaped process must not hold heatd", e)
 	}
 	escaped := waitTagged(t, tag+"-escaper", "", 1, 3*time.Second)
@@ -826,7 +845,7 @@ script = "gonecheck"
 
 	// Hung: killed at script_timeout, with code 124, and the pid's group gone.
 	for _, e := range append(withMsg(l, "fail_script_done", "hangfail"), withMsg(l, "recovery_script_done", "hangrec")...) {
-		d, _ := time.ParseDuration(str(e, "duration"))
+		d := secs(e, "duration")
 		if e["timed_out"] != true || num(e, "exit_code") != 124 || d < 500*time.Millisecond || d > 1500*time.Millisecond {
 			t.Errorf("a hung script: %v, want timed_out, code 124, after 500ms", e)
 		}

@@ -1,145 +1,23 @@
 // Command heatctl asks a running heatd, through its control socket, for the
-// state of its checks, or to reload its configuration.
+// state of its checks, or to reload its configuration; and a job reports to
+// its heartbeat check with it. The .deb ships it as a link to heatd, which
+// runs the same code when it is called heatctl; this build of it alone is
+// for development and tests.
 //
-//	heatctl [-s SOCKET] status [--json] [NAME...]
-//	heatctl [-s SOCKET] reload
+//	heatctl [-s SOCKET | -c FILE] status [--json] [NAME...]
+//	heatctl [-s SOCKET | -c FILE] reload
+//	heatctl [-s SOCKET | -c FILE] beat NAME [--fail CODE] [--message TEXT]
 package main
 
 import (
-	"bytes"
-	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
 	"os"
-	"time"
 
-	"github.com/heatd/heatd/daemon/control"
-)
-
-// Exit statuses, as the README gives them.
-const (
-	exitOK          = 0
-	exitAnswer      = 1 // heatd answered with an error, or rejected a reload
-	exitUsage       = 2
-	exitUnreachable = 3 // no heatd answered
-)
-
-// How long heatctl waits for heatd: a status is read from memory, so 10 s
-// means heatd is wedged; a reload waits for heatd's own bound (30 s) and a
-// little more, so that its verdict, not our impatience, is what is shown.
-const (
-	statusTimeout = 10 * time.Second
-	reloadTimeout = 35 * time.Second
+	"github.com/heatd/heatd/cmd/internal/heatctl"
 )
 
 // version is set at build time: -ldflags "-X main.version=…".
 var version = "dev"
 
 func main() {
-	os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
-}
-
-// run is heatctl with its arguments and output; it returns the exit status.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	cl, err := parseArgs(args)
-	if err != nil {
-		fmt.Fprintf(stderr, "heatctl: %v\n%s", err, usage)
-		return exitUsage
-	}
-	if cl.help {
-		fmt.Fprint(stdout, usage)
-		return exitOK
-	}
-	if cl.version {
-		fmt.Fprintln(stdout, "heatctl", version)
-		return exitOK
-	}
-	c := control.Dial(cl.socket)
-	if cl.command == "reload" {
-		return reload(ctx, c, stdout, stderr)
-	}
-	return status(ctx, c, cl, stdout, stderr)
-}
-
-// status prints the table, or heatd's JSON.
-func status(ctx context.Context, c *control.Client, cl *cmdline, stdout, stderr io.Writer) int {
-	ctx, cancel := context.WithTimeout(ctx, statusTimeout)
-	defer cancel()
-	if cl.json {
-		raw, err := c.StatusJSON(ctx, cl.names...)
-		if err != nil {
-			return failed(stderr, err)
-		}
-		// As heatd sent it, fields this heatctl does not know included;
-		// indented here so the output does not depend on heatd's spacing.
-		var out bytes.Buffer
-		if err := json.Indent(&out, bytes.TrimSpace(raw), "", "  "); err != nil {
-			return failed(stderr, fmt.Errorf("heatd's answer is not JSON: %w", err))
-		}
-		out.WriteByte('\n')
-		stdout.Write(out.Bytes())
-		return exitOK
-	}
-	reply, err := c.Status(ctx, cl.names...)
-	if err != nil {
-		return failed(stderr, err)
-	}
-	if len(reply.Checks) == 0 {
-		fmt.Fprintln(stdout, "heatd runs no checks")
-		return exitOK
-	}
-	writeTable(stdout, reply.Checks, time.Now())
-	return exitOK
-}
-
-// reload asks for a reload and prints the verdict.
-func reload(ctx context.Context, c *control.Client, stdout, stderr io.Writer) int {
-	ctx, cancel := context.WithTimeout(ctx, reloadTimeout)
-	defer cancel()
-	reply, err := c.Reload(ctx)
-	if err != nil {
-		return failed(stderr, err)
-	}
-	if reply.Applied {
-		fmt.Fprintln(stdout, "reload applied")
-		return exitOK
-	}
-	fmt.Fprintln(stderr, "reload rejected:")
-	for _, e := range reply.Errors {
-		fmt.Fprintln(stderr, "  "+e)
-	}
-	return exitAnswer
-}
-
-// failed reports err and returns its exit status: 3 when no heatd
-// answered, with what to do about it; 1 otherwise.
-func failed(stderr io.Writer, err error) int {
-	fmt.Fprintf(stderr, "heatctl: %v\n", err)
-	var u *control.UnreachableError
-	if !errors.As(err, &u) {
-		return exitAnswer
-	}
-	if h := hint(u); h != "" {
-		fmt.Fprintf(stderr, "heatctl: %s\n", h)
-	}
-	return exitUnreachable
-}
-
-// hint says how to get an answer.
-func hint(u *control.UnreachableError) string {
-	switch u.Reason {
-	case control.Missing:
-		return "is heatd running (systemctl status heatd)? If its [daemon] control_socket is elsewhere, give it with -s SOCKET"
-	case control.Refused:
-		return "heatd is not running (systemctl status heatd), or the socket is not the one it serves: check -s and [daemon] control_socket"
-	case control.Denied:
-		return "the socket is mode 0660: run heatctl as root, or as a member of the socket's group (ls -l " + u.Socket + ")"
-	case control.NoAnswer:
-		return "heatd is running but did not answer in time: see its events (journalctl -u heatd)"
-	case control.HungUp:
-		return "heatd closed the connection: it may be stopping (systemctl status heatd)"
-	}
-	return ""
+	os.Exit(heatctl.Main(version))
 }

@@ -1,67 +1,37 @@
 // Command heatd keeps a host's services healthy: it runs the checks of a
 // TOML file, each on its own schedule, and signals, fails over and recovers
 // as HEAT did. See heatd(8) in the README.
+//
+// It is also heat and heatctl: run through a link of either name, it is
+// that command. The .deb ships one binary and the two links, since three
+// static Go programs would each carry the same runtime, net/http and TLS.
 package main
 
 import (
-	"context"
-	"flag"
-	"fmt"
-	"io"
 	"os"
+	"path/filepath"
 
-	"github.com/heatd/heatd/daemon"
-	"github.com/heatd/heatd/daemon/config"
+	"github.com/heatd/heatd/cmd/internal/heat"
+	"github.com/heatd/heatd/cmd/internal/heatctl"
+	"github.com/heatd/heatd/cmd/internal/heatd"
 )
 
 // version is set at build time: -ldflags "-X main.version=…".
 var version = "dev"
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	os.Exit(command(filepath.Base(os.Args[0]))(version))
 }
 
-func run(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("heatd", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	path := fs.String("c", "/etc/heat.toml", "the configuration `file`")
-	test := fs.Bool("t", false, "check the configuration and exit")
-	showVersion := fs.Bool("version", false, "print the version and exit")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "heatd runs many named health checks from a TOML file and recovers what fails.\n\n"+
-			"usage: heatd [-c FILE] [-t] [-version]\n\n")
-		fs.PrintDefaults()
+// command is the program called name: heat and heatctl by their names,
+// heatd by any other, so that a copy renamed (heatd.new, a test's binary)
+// is still the daemon.
+func command(name string) func(version string) int {
+	switch name {
+	case "heat":
+		return heat.Main
+	case "heatctl":
+		return heatctl.Main
 	}
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return 0
-		}
-		return 2
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "heatd: unexpected argument %q\n", fs.Arg(0))
-		fs.Usage()
-		return 2
-	}
-	switch {
-	case *showVersion:
-		fmt.Fprintln(stdout, "heatd", version)
-		return 0
-	case *test:
-		cfg, err := config.Load(*path)
-		if err != nil {
-			fmt.Fprintln(stderr, err)
-			return 1
-		}
-		for _, w := range cfg.Warnings {
-			fmt.Fprintln(stderr, "warning:", w)
-		}
-		if n := len(cfg.Checks); n == 1 {
-			fmt.Fprintln(stdout, "config OK: 1 check")
-		} else {
-			fmt.Fprintf(stdout, "config OK: %d checks\n", n)
-		}
-		return 0
-	}
-	return daemon.Run(context.Background(), *path, stderr)
+	return heatd.Main
 }

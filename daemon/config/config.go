@@ -18,6 +18,10 @@ type Config struct {
 	// Warnings are what is valid but unwise, one line each, formatted as an
 	// Error is: strict_permissions = false gives one at every load.
 	Warnings []string
+	// Unused are the keys written in a check's own table where they can
+	// have no effect (recovery_timeout without threshold): the warning
+	// key_unused, one each, in file order.
+	Unused Errors
 }
 
 // Daemon is the [daemon] table, defaults applied and paths resolved.

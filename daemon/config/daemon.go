@@ -40,7 +40,7 @@ func daemonKeys() []daemonKey {
 		{name: "shutdown_grace", doc: "how long a stop waits for running checks and scripts",
 			value: field(plain(parsePositive), 10*time.Second, func(r *daemonRead, v time.Duration) { r.ShutdownGrace = v })},
 		{name: "control_socket", doc: "where `heatctl` asks",
-			value: field(inDir(parseSocket), "/run/heatd/heatd.sock", func(r *daemonRead, v string) { r.ControlSocket = v })},
+			value: field(inDir(parseSocket), DefaultControlSocket, func(r *daemonRead, v string) { r.ControlSocket = v })},
 		{name: "state_file", doc: "what operators and heatd decided (pauses, giving up, recent recovery attempts), kept across restarts; `\"\"`: none",
 			value: field(inDir(parseStateFile), defaultStateFile, func(r *daemonRead, v string) { r.StateFile = v })},
 		{name: "metrics_listen", shown: "off", doc: "`HOST:PORT` for Prometheus' `/metrics`",

@@ -73,3 +73,18 @@ func parseNonNegative(v any) (time.Duration, error) {
 	}
 	return d, err
 }
+
+// minInterval is the shortest interval: a check that starts a process
+// more often than ten times a second spends a core on forks and fills its
+// heat log as fast as the disk takes it (interval = "1ns" made eleven
+// thousand runs a second), and no service needs watching that closely.
+const minInterval = 100 * time.Millisecond
+
+// parseInterval is a check's interval: positive, and at least minInterval.
+func parseInterval(v any) (time.Duration, error) {
+	d, err := parsePositive(v)
+	if err == nil && d < minInterval {
+		err = fmt.Errorf("must be at least %v (%s), not %s", minInterval, durationWords, shown(v))
+	}
+	return d, err
+}

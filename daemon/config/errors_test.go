@@ -135,7 +135,8 @@ func TestControlSocketLength(t *testing.T) {
 
 func TestIncludedOrder(t *testing.T) {
 	src := &source{name: "testdata/invalid-dup-include.toml"}
-	got := included(src, []string{"testdata/include/dup/*.toml", "testdata/include/dup/a.toml", "testdata/invalid-dup-include.toml"})
+	var l loader
+	got := l.included(src, []string{"testdata/include/dup/*.toml", "testdata/include/dup/a.toml", "testdata/invalid-dup-include.toml"})
 	want := []string{"testdata/include/dup/a.toml", "testdata/include/dup/b.toml"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("included = %q, want %q", got, want)

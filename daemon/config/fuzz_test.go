@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -55,7 +56,7 @@ func FuzzLoad(f *testing.F) {
 			return
 		}
 		for _, c := range cfg.Checks {
-			if c.Probe == nil || c.Interval <= 0 || c.Name == "" || strings.HasPrefix(c.Name, ".") ||
+			if c.Probe == nil || c.Interval < minInterval || strings.Contains(fmt.Sprint(c.Probe), "\x00") || c.Name == "" || strings.HasPrefix(c.Name, ".") ||
 				strings.ContainsAny(c.Name, "/\x00") || !filepath.IsAbs(c.HeatLog) {
 				t.Fatalf("an invalid check was accepted: %+v", c)
 			}

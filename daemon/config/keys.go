@@ -31,7 +31,7 @@ var checkKeyTable = checkKeys()
 func checkKeys() []checkKey {
 	return slices.Concat(kindKeys(), dependsKeys(), []checkKey{
 		{name: "interval", defaults: true, doc: "start to start",
-			value: field(plain(parsePositive), 30*time.Second, func(b *built, v time.Duration) { b.Interval = v })},
+			value: paced(field(plain(parseInterval), 30*time.Second, func(b *built, v time.Duration) { b.Interval = v }))},
 		{name: "timeout", defaults: true, doc: "a run longer than this is killed (code 124)",
 			value: field(plain(parsePositive), 30*time.Second, func(b *built, v time.Duration) { b.Timeout = v })},
 		{name: "pid", doc: "the target of signals",
@@ -46,15 +46,16 @@ func checkKeys() []checkKey {
 		{name: "recovery", defaults: true, rootSafe: true, doc: "script run when `threshold` failures come in a row",
 			needs: &rule{[]string{"threshold"}, `needs "threshold", the consecutive failures that start recovery`},
 			value: field(inDir(parseExecutable), "", func(b *built, v string) { b.Recovery = v })},
+		recoveryUnitKey(),
 		{name: "threshold", defaults: true, doc: "failures in a row that start recovery",
 			value: field(plain(parseThreshold), 0, func(b *built, v int) { b.Threshold = v })},
-		{name: "recovery_timeout", defaults: true, doc: "how long a recovery has to prove itself; none: `threshold` runs",
+		{name: "recovery_timeout", defaults: true, effect: effectThreshold, doc: "how long a recovery has to prove itself; none: `threshold` runs",
 			value: field(plain(parsePositive), 0, func(b *built, v time.Duration) { b.RecoveryTimeout = v })},
-		{name: "fault_signal", defaults: true, needs: needsTarget, doc: "sent before each recovery",
+		{name: "fault_signal", defaults: true, needs: needsTarget, effect: effectThreshold, doc: "sent before each recovery",
 			value: field(plain(parseSignal), 0, func(b *built, v syscall.Signal) { b.FaultSignal = v })},
-		{name: "success_signal", defaults: true, needs: needsTarget, doc: "sent once a recovery is verified",
+		{name: "success_signal", defaults: true, needs: needsTarget, effect: effectThreshold, doc: "sent once a recovery is verified",
 			value: field(plain(parseSignal), 0, func(b *built, v syscall.Signal) { b.SuccessSignal = v })},
-		{name: "script_timeout", defaults: true, doc: "a fail or recovery script longer than this is killed",
+		{name: "script_timeout", defaults: true, doc: "a fail or recovery script longer than this is killed; a unit restart is waited for no longer",
 			value: field(plain(parsePositive), 5*time.Minute, func(b *built, v time.Duration) { b.ScriptTimeout = v })},
 		{name: "heat_log", rootSafe: true, shown: "`<log_dir>/<name>.log`", doc: "the check's heat log",
 			// The default, "", stands for <log_dir>/<name>.log: no
@@ -69,6 +70,18 @@ func checkKeys() []checkKey {
 			value: table(envEntry, func(b *built, v map[string]string) { b.Env = cloneOrNil(v) })},
 	})
 }
+
+// paced is interval's value, whose default a kind may choose (a heartbeat
+// check's is a tenth of its heartbeat): the kind's key, earlier in the
+// table, has made the Probe by then.
+func paced(v value[*built]) value[*built] {
+	v.setDefault = func(b *built) { b.Interval = check.DefaultInterval(b.Probe, v.deflt.(time.Duration)) }
+	return v
+}
+
+// effectThreshold is the rule of the keys that act only in recovery.
+var effectThreshold = &rule{[]string{"threshold"},
+	`is unused: it has no effect without "threshold", the consecutive failures that start recovery; set "threshold", or remove it`}
 
 // needsTarget is the rule of the keys that send signals.
 var needsTarget = &rule{[]string{"pid", "pidfile"}, `needs a target: set "pid" or "pidfile"`}

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,7 +14,16 @@ type positions struct {
 	lines    map[string]int  // pathKey → line of first appearance
 	explicit map[string]bool // paths that have a [header] of their own
 	headers  []header        // every [header], in file order
+	// entries are, for each array under a key, the entries that begin a
+	// line of it: a multi-line list (include) has an entry a line, and an
+	// error about one points at it. Entries that follow another on its
+	// line are not recorded, so an array costs at most one per line.
+	entries map[string][]entryAt
 }
+
+// entryAt says that an array's entries from index first on are written
+// from line on.
+type entryAt struct{ first, line int }
 
 // header is one [table] or [[array]] header line.
 type header struct {
@@ -28,6 +38,33 @@ func pathKey(path []string) string { return strings.Join(path, "\x00") }
 // line is where path first appears: its own [header] if it has one, else
 // the first key or header that implies it; 0 when it is not in the file.
 func (p *positions) line(path ...string) int { return p.lines[pathKey(path)] }
+
+// entryLine is where entry i of the array at path is written; 0 when the
+// array is not in the file or its entry shares the key's line.
+func (p *positions) entryLine(i int, path ...string) int {
+	list := p.entries[pathKey(path)]
+	n, found := slices.BinarySearchFunc(list, i, func(e entryAt, i int) int { return cmp.Compare(e.first, i) })
+	if !found {
+		n-- // the line of the closest entry before it
+	}
+	if n < 0 {
+		return 0
+	}
+	return list[n].line
+}
+
+// entry records that entry i of the array at path begins line.
+func (p *positions) entry(path []string, i, line int) {
+	k := pathKey(path)
+	if p.entries == nil {
+		p.entries = map[string][]entryAt{}
+	}
+	list := p.entries[k]
+	if len(list) > 0 && list[len(list)-1].first >= i {
+		return // a second array at the same path, which TOML refuses
+	}
+	p.entries[k] = append(list, entryAt{i, line})
+}
 
 // redefined reports the earlier line of a [check.NAME] header repeated at
 // line, so the TOML error "already defined" can name both places.
@@ -46,12 +83,22 @@ func (p *positions) redefined(line int) (name string, first int, ok bool) {
 }
 
 // note records path and the tables it implies at line, unless they were
-// seen before.
-func (p *positions) note(path []string, line int) {
-	for n := 1; n <= len(path); n++ {
-		k := pathKey(path[:n])
-		if _, ok := p.lines[k]; !ok {
-			p.lines[k] = line
+// seen before. The parts before from were noted already (the table or the
+// inline table path is in), so a key costs the length of its own path, not
+// of every prefix joined again: nested inline tables stay linear.
+func (p *positions) note(path []string, from, line int) {
+	full := pathKey(path)
+	end := 0
+	for n, part := range path {
+		if n > 0 {
+			end++
+		}
+		end += len(part)
+		if n < from {
+			continue
+		}
+		if _, ok := p.lines[full[:end]]; !ok {
+			p.lines[full[:end]] = line
 		}
 	}
 }
@@ -59,7 +106,7 @@ func (p *positions) note(path []string, line int) {
 // define records a [header]: its line wins over a line that only implied
 // the table (a [check.web.env] before [check.web]).
 func (p *positions) define(path []string, line int) {
-	p.note(path[:len(path)-1], line)
+	p.note(path[:len(path)-1], 0, line)
 	k := pathKey(path)
 	if !p.explicit[k] {
 		p.lines[k] = line
@@ -172,7 +219,7 @@ func (s *scanner) keyValue(table []string) {
 		return
 	}
 	full := slices.Concat(table, k)
-	s.pos.note(full, line)
+	s.pos.note(full, len(table), line)
 	s.skip(false)
 	if s.peek() == '=' {
 		s.i++
@@ -227,7 +274,7 @@ func (s *scanner) value(path []string) {
 	case s.peek() == '\'':
 		s.literal()
 	case s.peek() == '[':
-		s.array()
+		s.array(path)
 	case s.peek() == '{':
 		s.inline(path)
 	default:
@@ -237,9 +284,12 @@ func (s *scanner) value(path []string) {
 	}
 }
 
-func (s *scanner) array() {
+// array skips [ ... ]. Under a path, it records where each line of the
+// array begins (see positions.entries).
+func (s *scanner) array(path []string) {
 	s.i++
-	for {
+	last := s.line
+	for n := 0; ; {
 		s.skip(true)
 		switch s.peek() {
 		case 0:
@@ -250,6 +300,11 @@ func (s *scanner) array() {
 		case ',':
 			s.i++
 		default:
+			if path != nil && s.line != last {
+				last = s.line
+				s.pos.entry(path, n, s.line)
+			}
+			n++
 			start := s.i
 			s.value(nil)
 			if s.i == start {
@@ -283,7 +338,7 @@ func (s *scanner) inline(path []string) {
 		var full []string
 		if path != nil {
 			full = slices.Concat(path, k)
-			s.pos.note(full, line)
+			s.pos.note(full, len(path), line)
 		}
 		s.skip(false)
 		if s.peek() == '=' {

@@ -87,3 +87,30 @@ func TestRedefined(t *testing.T) {
 		t.Error("redefined(3): [check.a.env] is not a redefinition")
 	}
 }
+
+// TestEntryLines: an array entry is found at its own line, or at the line
+// of the entry before it on the same line, or at none (the key's line is
+// the caller's fallback); nested arrays and inline tables are one entry.
+func TestEntryLines(t *testing.T) {
+	src := `[daemon]
+include = ["a",
+  "b", "c",
+  # a comment
+  [1,
+   2], { x = [3,
+   4] },
+  "f"]
+one = ["x", "y"]
+`
+	p := scanPositions(src)
+	for i, want := range []int{0, 3, 3, 5, 6, 8} {
+		if got := p.entryLine(i, "daemon", "include"); got != want {
+			t.Errorf("entry %d of include: line %d, want %d", i, got, want)
+		}
+	}
+	for i := range 2 {
+		if got := p.entryLine(i, "daemon", "one"); got != 0 {
+			t.Errorf("entry %d of one: line %d, want 0 (the key's line)", i, got)
+		}
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -37,6 +36,7 @@ type loader struct {
 	guard  *guard // the root-safety rules, once [daemon] says they apply; nil: they do not
 	errs   Errors
 	files  []string // names in reading order, which orders the errors
+	unused Errors   // the key_unused warnings of the valid checks
 }
 
 func (l *loader) load(path string) *Config {
@@ -56,7 +56,7 @@ func (l *loader) load(path string) *Config {
 	l.guard.logDir(main, d.LogDir, &l.errs)
 	defaults := readDefaults(main, &l.errs, l.guard)
 	tables := checkTables(main, &l.errs)
-	for _, name := range included(main, patterns) {
+	for _, name := range l.included(main, patterns) {
 		if src := l.read(name); src != nil {
 			l.guard.configFile(src, &l.errs)
 			l.onlyChecks(src)
@@ -65,7 +65,7 @@ func (l *loader) load(path string) *Config {
 	}
 	checks := l.checks(tables, defaults, &d)
 	dependencies(tables)
-	return &Config{Path: path, Daemon: d, Checks: checks, Warnings: warnings}
+	return &Config{Path: path, Daemon: d, Checks: checks, Warnings: warnings, Unused: l.unused}
 }
 
 // strictOff is the warning a configuration that turns root safety off
@@ -121,30 +121,6 @@ func (l *loader) onlyChecks(src *source) {
 	}
 }
 
-// included are the files the patterns match: in pattern order, each
-// pattern's matches sorted, each file once. The main file is skipped, so
-// include = ["*.toml"] beside it does not read it again.
-func included(main *source, patterns []string) []string {
-	mainInfo, _ := os.Stat(main.name)
-	seen := map[string]bool{}
-	var names []string
-	for _, p := range patterns {
-		matches, _ := filepath.Glob(p) // only a bad pattern fails, and readDaemon reported those
-		for _, m := range matches {
-			abs, _ := filepath.Abs(m)
-			if seen[abs] {
-				continue
-			}
-			seen[abs] = true
-			if fi, err := os.Stat(m); err == nil && mainInfo != nil && os.SameFile(fi, mainInfo) {
-				continue
-			}
-			names = append(names, m)
-		}
-	}
-	return names
-}
-
 // checks reads every check table, and reports the rules across checks: a
 // name defined twice, a heat log shared.
 func (l *loader) checks(tables []checkTable, defaults settings, d *Daemon) []check.Spec {
@@ -176,6 +152,7 @@ func (l *loader) checks(tables []checkTable, defaults settings, d *Daemon) []che
 		logOwner[spec.HeatLog] = t.s
 		if ok {
 			specs = append(specs, spec)
+			l.unused = append(l.unused, unused(t, defaults)...)
 		}
 	}
 	// Sorted through an index: a Spec is large, and ten thousand of them

@@ -7,16 +7,21 @@ import (
 	"strings"
 )
 
-// Parsers that keys of more than one row share: HOST:PORT (tcp and
-// metrics_listen) and HTTP tokens (http_method and http_headers' names).
+// A parser that keys of more than one row share: HOST:PORT (tcp and
+// metrics_listen).
 
 // parseHostPort reads HOST:PORT with a numeric port. A host may be left
 // out only where it means "every address" (a listener), not where heatd
-// connects.
+// connects. A NUL byte is refused, as parseText refuses it in other
+// texts: no host name holds one, and a C library would read the name only
+// up to it.
 func parseHostPort(v any, needHost bool) (string, error) {
 	s, err := parseString(v)
 	if err != nil {
 		return "", err
+	}
+	if strings.Contains(s, "\x00") {
+		return "", fmt.Errorf("cannot hold a NUL byte, not %s", shown(s))
 	}
 	example := `"localhost:5432"`
 	if !needHost {
@@ -30,18 +35,4 @@ func parseHostPort(v any, needHost bool) (string, error) {
 		return "", fmt.Errorf("must have a port from 1 to 65535, as in %s, not %q", example, s)
 	}
 	return s, nil
-}
-
-// isToken reports whether s is an HTTP token (RFC 9110 section 5.6.2), the
-// syntax of methods and header names.
-func isToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, c := range []byte(s) {
-		if !isBare(c) && !strings.ContainsRune("!#$%&'*+.^`|~", rune(c)) {
-			return false
-		}
-	}
-	return true
 }

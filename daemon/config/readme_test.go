@@ -57,16 +57,26 @@ func cell(row string, n int) string {
 }
 
 // readmeTable is the markdown table of keys: a check's keys with a column
-// saying whether [defaults] may set each, and how it merges.
+// saying whether [defaults] may set each, and how it merges. The first
+// kind's line says that a check has exactly one kind.
 func readmeTable[D any](keys []key[D], check bool) []string {
 	out := []string{"| `[daemon]` key | default | meaning |", "|---|---|---|"}
 	if check {
 		out = []string{"| check key | default | in `[defaults]` | meaning |", "|---|---|---|---|"}
 	}
+	var kinds []string // the keys that choose a kind, quoted
 	for _, k := range keys {
+		if k.kind != "" && k.kind == k.name {
+			kinds = append(kinds, "`"+k.name+"`")
+		}
+	}
+	for i, k := range keys {
 		doc := k.doc
-		if k.kind != "" && k.kind != k.name {
+		switch {
+		case k.kind != "" && k.kind != k.name:
 			doc = "with `" + k.kind + "`: " + doc
+		case i == 0 && k.kind != "":
+			doc += "; a check has exactly one of " + list(kinds, "and")
 		}
 		row := []string{"`" + k.name + "`", defaultText(&k)}
 		if check {

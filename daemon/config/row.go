@@ -23,6 +23,11 @@ type key[D any] struct {
 	// [defaults]; excludes is what it cannot be written with in a check's
 	// own table. nil: nothing.
 	needs, excludes *rule
+	// effect is what the key needs beside it to have any effect; written
+	// in a check's own table without it, the key is a key_unused warning
+	// (from [defaults] it is silent: there it serves other checks). nil:
+	// it always has one.
+	effect *rule
 	// shown is the README's default when the value alone would not say it
 	// ("off", "<log_dir>/<name>.log"); "" shows the default value.
 	shown string
@@ -70,14 +75,18 @@ func field[D, T any](parse func(any, *source) (T, error), deflt T, set func(D, T
 // table, the check's own entries winning.
 func table[D any](check func(name, value string) string, set func(D, map[string]string)) value[D] {
 	v := field(plain(func(v any) (map[string]string, error) { return parseTable(v, check) }), nil, set)
-	v.merge = func(defaults, own any) any {
-		d, o := defaults.(map[string]string), own.(map[string]string)
-		m := make(map[string]string, len(d)+len(o))
-		maps.Copy(m, d)
-		maps.Copy(m, o)
-		return m
-	}
+	v.merge = mergeTables
 	return v
+}
+
+// mergeTables lays a check's own table of strings over [defaults]' one,
+// entry by entry, the check's own entries winning.
+func mergeTables(defaults, own any) any {
+	d, o := defaults.(map[string]string), own.(map[string]string)
+	m := make(map[string]string, len(d)+len(o))
+	maps.Copy(m, d)
+	maps.Copy(m, o)
+	return m
 }
 
 // plain adapts a parser that needs nothing but the value.

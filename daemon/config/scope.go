@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -29,6 +30,20 @@ func (s *scope) keyLine(key ...string) int {
 	return s.line()
 }
 
+// entryLine is where an entry of key is written: a table's entry by its
+// name, an array's by its index; else the key's line.
+func (s *scope) entryLine(key, entry string) int {
+	path := slices.Concat(s.path, []string{key})
+	n := s.src.pos.line(append(path, entry)...)
+	if i, err := strconv.Atoi(entry); err == nil && n == 0 {
+		n = s.src.pos.entryLine(i, path...)
+	}
+	if n > 0 {
+		return n
+	}
+	return s.keyLine(key)
+}
+
 // add records a problem at line.
 func (s *scope) add(line int, key, msg string) {
 	*s.errs = append(*s.errs, &Error{
@@ -46,7 +61,7 @@ func (s *scope) keyError(key string, err error) {
 	for _, e := range list {
 		var ee *entryError
 		if errors.As(e, &ee) {
-			s.add(s.keyLine(key, ee.entry), key, ee.msg)
+			s.add(s.entryLine(key, ee.entry), key, ee.msg)
 		} else {
 			s.add(s.keyLine(key), key, e.Error())
 		}

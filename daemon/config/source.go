@@ -3,9 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 
 	"github.com/BurntSushi/toml"
@@ -34,6 +32,9 @@ func read(name string) (*source, Errors) {
 	if err != nil {
 		return fail(0, "cannot be located: "+reason(err))
 	}
+	if line, msg := checkShape(text); msg != "" {
+		return fail(line, msg)
+	}
 	src := &source{name: name, dir: filepath.Dir(abs), pos: scanPositions(string(text))}
 	if _, err := toml.Decode(string(text), &src.data); err != nil {
 		return nil, src.syntaxError(err)
@@ -41,37 +42,72 @@ func read(name string) (*source, Errors) {
 	return src, nil
 }
 
-// maxFileSize bounds a configuration file: ten thousand checks take about
-// a megabyte, and a file far larger is a mistake (a glob that matched a log),
-// not a configuration.
-const maxFileSize = 16 << 20
-
-// readFile reads a regular file of at most maxFileSize. A FIFO or a device
-// (an include pattern that matched /dev/zero) is refused, never read: it
-// would hang the load, and with it a reload.
+// readFile reads a regular file of at most maxFileSize, acting only on the
+// descriptor it opened: a FIFO or a device (an include pattern that matched
+// /dev/zero) is refused before any read, and so is a file of /proc or /sys,
+// whose reads can block or take something from the kernel (/proc/kmsg).
+// The reads are non-blocking system calls, so a file that has nothing to
+// give yet is an error, never a wait that would hang the load and with it
+// a reload.
 func readFile(name string) ([]byte, error) {
-	fd, err := unix.Open(name, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	fd, err := unix.Open(name, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
-	f := os.NewFile(uintptr(fd), name)
-	defer f.Close()
-	fi, err := f.Stat()
+	defer unix.Close(fd)
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return nil, &fs.PathError{Op: "stat", Path: name, Err: err}
+	}
 	switch {
-	case err != nil:
-		return nil, err
-	case fi.IsDir():
+	case st.Mode&unix.S_IFMT == unix.S_IFDIR:
 		return nil, &fs.PathError{Op: "read", Path: name, Err: unix.EISDIR}
-	case !fi.Mode().IsRegular():
+	case st.Mode&unix.S_IFMT != unix.S_IFREG:
 		return nil, errors.New("not a regular file")
-	case fi.Size() > maxFileSize:
-		return nil, fmt.Errorf("larger than %d MiB", maxFileSize>>20)
+	case st.Size > maxFileSize:
+		return nil, tooLarge()
 	}
-	text, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
-	if err == nil && len(text) > maxFileSize {
-		err = fmt.Errorf("larger than %d MiB", maxFileSize>>20)
+	if kernel, err := kernelFile(fd); err != nil || kernel {
+		if err == nil {
+			err = errors.New("a file of the kernel's (/proc or /sys), not a configuration")
+		}
+		return nil, err
 	}
-	return text, err
+	text := make([]byte, 0, st.Size+1)
+	buf := make([]byte, 64<<10)
+	for {
+		n, err := unix.Read(fd, buf)
+		switch {
+		case err == unix.EINTR:
+			continue
+		case err == unix.EAGAIN:
+			return nil, errors.New("would block: not a file that can be read at once")
+		case err != nil:
+			return nil, &fs.PathError{Op: "read", Path: name, Err: err}
+		case n == 0:
+			return text, nil
+		}
+		if len(text)+n > maxFileSize {
+			return nil, tooLarge()
+		}
+		text = append(text, buf[:n]...)
+	}
+}
+
+func tooLarge() error { return fmt.Errorf("larger than %d MiB", maxFileSize>>20) }
+
+// kernelFile tells whether fd is on a file system whose files are the
+// kernel's: regular files there report no size and may block or consume.
+func kernelFile(fd int) (bool, error) {
+	var fs unix.Statfs_t
+	if err := unix.Fstatfs(fd, &fs); err != nil {
+		return false, err
+	}
+	switch int64(fs.Type) {
+	case unix.PROC_SUPER_MAGIC, unix.SYSFS_MAGIC, unix.DEBUGFS_MAGIC, unix.TRACEFS_MAGIC, unix.SECURITYFS_MAGIC:
+		return true, nil
+	}
+	return false, nil
 }
 
 // syntaxError turns TOML's error into ours, at TOML's line. A [check.NAME]

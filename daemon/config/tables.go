@@ -57,15 +57,3 @@ func envEntry(name, value string) string {
 	}
 	return ""
 }
-
-// headerEntry checks one HTTP header: a line break in a value would start
-// a header nobody wrote.
-func headerEntry(name, value string) string {
-	switch {
-	case !isToken(name):
-		return fmt.Sprintf("%q is not an HTTP header name; a name is like X-Token", name)
-	case strings.ContainsAny(value, "\r\n\x00"):
-		return fmt.Sprintf("%q cannot hold a line break or NUL", name)
-	}
-	return ""
-}

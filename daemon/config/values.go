@@ -60,11 +60,17 @@ func parseString(v any) (string, error) {
 }
 
 // parseText is a string that must say something: an empty command or URL
-// is a mistake, never a wish.
+// is a mistake, never a wish. It holds no NUL byte either: a command, path
+// or address goes to execve or the kernel as a C string, which ends at the
+// first NUL, so such a check could never run.
 func parseText(v any) (string, error) {
 	s, err := parseString(v)
-	if err == nil && strings.TrimSpace(s) == "" {
+	switch {
+	case err != nil:
+	case strings.TrimSpace(s) == "":
 		err = errors.New("must not be empty")
+	case strings.Contains(s, "\x00"):
+		err = fmt.Errorf("cannot hold a NUL byte, not %s", shown(s))
 	}
 	return s, err
 }

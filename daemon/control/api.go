@@ -12,6 +12,8 @@ import (
 //
 //	GET  /v1/status[?name=NAME&name=NAME...]  200 StatusReply; 404 ErrorReply naming the unknown checks
 //	POST /v1/reload                           200 ReloadReply (applied); 422 ReloadReply (rejected)
+//	POST /v1/beat/NAME   body BeatRequest     200 BeatReply; 404 ErrorReply (no heartbeat check NAME);
+//	                                          400 ErrorReply (a bad request)
 //
 // Any other answer carries an ErrorReply.
 
@@ -84,6 +86,22 @@ type ReloadReply struct {
 	// as the config_reload_failed event lists them. The old configuration
 	// runs on.
 	Errors []string `json:"errors,omitempty"`
+}
+
+// BeatRequest is the body of POST /v1/beat/NAME: a job's report to its
+// heartbeat check. An empty body is a report that the job ran well.
+type BeatRequest struct {
+	// FailCode, when not 0, says that the job failed with this exit code
+	// (1 to 255): the check's next run fails with it.
+	FailCode int `json:"fail_code,omitempty"`
+	// Message says how it failed; it goes to the heat log.
+	Message string `json:"message,omitempty"`
+}
+
+// BeatReply is the answer to POST /v1/beat/NAME: the report was taken.
+type BeatReply struct {
+	// Check is the heartbeat check that took it.
+	Check string `json:"check"`
 }
 
 // ErrorReply is the body of every other answer that is not a success.

@@ -1,6 +1,7 @@
 package control
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -96,10 +97,37 @@ func (c *Client) Reload(ctx context.Context) (*ReloadReply, error) {
 	return &reply, nil
 }
 
-// do sends one request and reads its answer.
+// Beat hands a job's report to the heartbeat check name: that it ran, or
+// with a FailCode, that it failed. An *AnswerError with Code 404 when no
+// heartbeat check has that name.
+func (c *Client) Beat(ctx context.Context, name string, report BeatRequest) error {
+	body, err := json.Marshal(report)
+	if err != nil {
+		return err
+	}
+	code, answer, err := c.send(ctx, http.MethodPost, beatPath+url.PathEscape(name), body)
+	if err != nil {
+		return err
+	}
+	if code != http.StatusOK {
+		return answerError(code, answer)
+	}
+	return nil
+}
+
+// do sends one request with no body and reads its answer.
 func (c *Client) do(ctx context.Context, method, path string) (int, []byte, error) {
+	return c.send(ctx, method, path, nil)
+}
+
+// send sends one request with body (nil: none) and reads its answer.
+func (c *Client) send(ctx context.Context, method, path string, payload []byte) (int, []byte, error) {
+	var r io.Reader
+	if payload != nil {
+		r = bytes.NewReader(payload)
+	}
 	// The host is a placeholder: the transport dials the socket.
-	req, err := http.NewRequestWithContext(ctx, method, "http://heatd"+path, nil)
+	req, err := http.NewRequestWithContext(ctx, method, "http://heatd"+path, r)
 	if err != nil {
 		return 0, nil, err
 	}

@@ -30,6 +30,14 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		}
 		s.reload(w, r)
 	default:
+		if name, ok := strings.CutPrefix(r.URL.Path, beatPath); ok {
+			if r.Method != http.MethodPost {
+				notAllowed(w, r, "POST")
+				return
+			}
+			s.beat(w, r, name)
+			return
+		}
 		writeJSON(w, http.StatusNotFound, ErrorReply{Error: "no such endpoint: " + r.URL.Path})
 	}
 }

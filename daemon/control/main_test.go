@@ -2,6 +2,7 @@ package control
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -25,6 +26,22 @@ type fakeSource struct {
 
 	mu      sync.Mutex
 	reloads int
+	beats   map[string][]check.Beat // by heartbeat check: those a name here takes
+}
+
+// Beat records b for a heartbeat check, as the engine hands it on.
+func (f *fakeSource) Beat(name string, b check.Beat) error {
+	if err := b.Validate(); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, ok := f.beats[name]; !ok {
+		exists := slices.ContainsFunc(f.statuses, func(s check.Status) bool { return s.Name == name })
+		return &check.NoHeartbeatError{Name: name, Exists: exists}
+	}
+	f.beats[name] = append(f.beats[name], b)
+	return nil
 }
 
 func (f *fakeSource) Statuses() []check.Status { return f.statuses }

@@ -28,6 +28,9 @@ type Source interface {
 	// an error whose text lists why it was rejected, one reason a line.
 	// It must return soon after ctx ends.
 	Reload(ctx context.Context) error
+	// Beat hands a job's report to the heartbeat check name: a
+	// *check.NoHeartbeatError when no heartbeat check has that name.
+	Beat(name string, b check.Beat) error
 }
 
 // SocketMode is the control socket's mode: heatd's user and group may ask;

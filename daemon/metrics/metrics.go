@@ -5,6 +5,7 @@ package metrics
 
 import (
 	"net/http"
+	"runtime"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -14,9 +15,13 @@ import (
 	"github.com/heatd/heatd/check"
 )
 
-// Source gives the checks' statuses at each scrape.
+// Source is heatd's engine as the metrics see it: the checks' statuses at
+// each scrape, and whether every check's loop is live (/healthz).
 type Source interface {
 	Statuses() []check.Status
+	// Live is nil while every check's loop makes progress, else what is
+	// wedged: the watchdog's rule.
+	Live(now time.Time) error
 }
 
 // Metrics is heatd's Prometheus registry.
@@ -27,6 +32,10 @@ type Metrics struct {
 
 	reloadOK   prometheus.Gauge
 	reloadTime prometheus.Gauge
+	build      *prometheus.GaugeVec
+	alerts     *alertsCollector
+
+	src Source
 }
 
 // DurationBuckets span what checks take: a native probe's milliseconds to a
@@ -36,6 +45,7 @@ var DurationBuckets = []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 
 // New makes the registry, reading statuses from src.
 func New(src Source) *Metrics {
 	m := &Metrics{
+		src:      src,
 		registry: prometheus.NewRegistry(),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "heatd_check_duration_seconds",
@@ -57,8 +67,14 @@ func New(src Source) *Metrics {
 			Name: "heatd_config_last_reload_success_timestamp_seconds",
 			Help: "When a configuration was last applied, in unix seconds.",
 		}),
+		build: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "heatd_build_info",
+			Help: "1, labelled with the version of heatd and of the Go it was built with.",
+		}, []string{"version", "goversion"}),
+		alerts: &alertsCollector{},
 	}
-	m.registry.MustRegister(m.duration, m.queued, m.reloadOK, m.reloadTime, statusCollector{src},
+	m.Build("")
+	m.registry.MustRegister(m.duration, m.queued, m.reloadOK, m.reloadTime, m.build, m.alerts, checksCollector{src},
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -86,72 +102,32 @@ func (m *Metrics) Forget(names ...string) {
 func (m *Metrics) Loaded(ok bool, at time.Time) {
 	if ok {
 		m.reloadOK.Set(1)
-		m.reloadTime.Set(float64(at.UnixNano()) / 1e9)
+		m.reloadTime.Set(unixSeconds(at))
 	} else {
 		m.reloadOK.Set(0)
 	}
 }
 
+// Build names heatd's version in heatd_build_info ("" is "unknown"), so a
+// fleet's dashboard shows which hosts run which heatd.
+func (m *Metrics) Build(version string) {
+	if version == "" {
+		version = "unknown"
+	}
+	m.build.Reset()
+	m.build.WithLabelValues(version, runtime.Version()).Set(1)
+}
+
+// Alerts makes heatd_alerts_sent_total read sent at each scrape: the
+// alerts posted to Alertmanager that it accepted (ok) and those it did not
+// (failed), counted by whoever posts them. nil, as before the first call,
+// reads as none sent.
+func (m *Metrics) Alerts(sent func() (ok, failed uint64)) { m.alerts.set(sent) }
+
+// unixSeconds is t as Prometheus' timestamps have it.
+func unixSeconds(t time.Time) float64 { return float64(t.Unix()) + float64(t.Nanosecond())/1e9 }
+
 // Handler serves the metrics in Prometheus' exposition formats.
 func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
-}
-
-// statusCollector turns the checks' statuses into series at each scrape:
-// a check that is gone has none.
-type statusCollector struct{ src Source }
-
-var (
-	upDesc = prometheus.NewDesc("heatd_check_up",
-		"1 when the check is healthy (its last run was ok), else 0.", []string{"check"}, nil)
-	stateDesc = prometheus.NewDesc("heatd_check_state",
-		"1 for the check's current state: healthy, failing or recovering.", []string{"check", "state"}, nil)
-	failuresDesc = prometheus.NewDesc("heatd_check_consecutive_failures",
-		"Failed runs in a row.", []string{"check"}, nil)
-	runsDesc = prometheus.NewDesc("heatd_check_runs_total",
-		"Completed check runs by result: ok, failed, timeout.", []string{"check", "result"}, nil)
-	recoveriesDesc = prometheus.NewDesc("heatd_recoveries_total",
-		"Verified recoveries.", []string{"check"}, nil)
-	signalsDesc = prometheus.NewDesc("heatd_signals_sent_total",
-		"Signals sent to the check's target by occasion: failure, fault, success.", []string{"check", "kind"}, nil)
-	runErrorsDesc = prometheus.NewDesc("heatd_check_run_errors_total",
-		"Runs heatd could not start (run_error): heatd's trouble, not the check's.", []string{"check"}, nil)
-)
-
-var signalKinds = []check.SignalKind{check.SignalFailure, check.SignalFault, check.SignalSuccess}
-
-func (statusCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{upDesc, stateDesc, failuresDesc, runsDesc, recoveriesDesc,
-		signalsDesc, runErrorsDesc} {
-		ch <- d
-	}
-}
-
-func (c statusCollector) Collect(ch chan<- prometheus.Metric) {
-	gauge, counter := prometheus.GaugeValue, prometheus.CounterValue
-	for _, s := range c.src.Statuses() {
-		health := s.Health()
-		ch <- prometheus.MustNewConstMetric(upDesc, gauge, boolFloat(health == check.Healthy), s.Name)
-		for _, st := range check.Healths() {
-			ch <- prometheus.MustNewConstMetric(stateDesc, gauge, boolFloat(health == st), s.Name, st.String())
-		}
-		ch <- prometheus.MustNewConstMetric(failuresDesc, gauge, float64(s.State.Streak), s.Name)
-		ok := s.Runs - s.FailedRuns
-		failed := s.FailedRuns - s.TimeoutRuns
-		ch <- prometheus.MustNewConstMetric(runsDesc, counter, float64(ok), s.Name, "ok")
-		ch <- prometheus.MustNewConstMetric(runsDesc, counter, float64(failed), s.Name, "failed")
-		ch <- prometheus.MustNewConstMetric(runsDesc, counter, float64(s.TimeoutRuns), s.Name, "timeout")
-		ch <- prometheus.MustNewConstMetric(recoveriesDesc, counter, float64(s.Recoveries), s.Name)
-		for _, k := range signalKinds {
-			ch <- prometheus.MustNewConstMetric(signalsDesc, counter, float64(s.Signals[k]), s.Name, string(k))
-		}
-		ch <- prometheus.MustNewConstMetric(runErrorsDesc, counter, float64(s.RunErrors), s.Name)
-	}
-}
-
-func boolFloat(b bool) float64 {
-	if b {
-		return 1
-	}
-	return 0
 }

@@ -24,21 +24,24 @@ const (
 	maxHeaderBytes = 8 << 10 // a scrape is a line and a few headers
 )
 
-// Server serves /metrics on a TCP address.
+// Server serves /metrics, and heartbeats' POST /beat/NAME, on a TCP address.
 type Server struct {
 	Addr string // as configured
 	srv  *http.Server
 	done chan struct{}
 }
 
-// Listen binds addr and serves m's metrics at /metrics until Close.
-func Listen(addr string, m *Metrics) (*Server, error) {
+// Listen binds addr and serves m's metrics at /metrics, and hands the
+// beats posted to /beat/NAME to beats, until Close.
+func Listen(addr string, m *Metrics, beats Beater) (*Server, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, err
 	}
 	mux := http.NewServeMux()
+	mux.Handle("/healthz", m.healthz()) // 200 while heatd is live, else 503
 	mux.Handle("/metrics", m.Handler())
+	mux.Handle(beatPath, beatHandler(beats))
 	s := &Server{
 		Addr: addr,
 		srv: &http.Server{

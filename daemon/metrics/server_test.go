@@ -16,7 +16,7 @@ import (
 func TestServerServesUntilClose(t *testing.T) {
 	addr := freeAddr(t)
 	m := New(&fakeSource{[]check.Status{{Name: "web", Signals: map[check.SignalKind]uint64{}}}})
-	s, err := Listen(addr, m)
+	s, err := Listen(addr, m, &beatBoard{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +40,7 @@ func TestServerServesUntilClose(t *testing.T) {
 		t.Errorf("a scrape after Close was answered: %s", resp.Status)
 	}
 	// The port is free again: a reload may bind it anew.
-	s, err = Listen(addr, m)
+	s, err = Listen(addr, m, &beatBoard{})
 	if err != nil {
 		t.Fatalf("the port after Close: %v", err)
 	}

@@ -18,8 +18,7 @@ import (
 //   - systemd and systemd-sysv: PID 1 and /sbin/init;
 //   - dbus: systemctl and journalctl work without it, but a booted Debian
 //     has it, and logind wants it;
-//   - procps: /bin/kill, which the unit's ExecReload runs (the package
-//     depends on it), and pgrep for the test;
+//   - procps: pgrep and kill for the test;
 //   - logrotate: to rotate the heat logs under a running heatd.
 const (
 	suite    = "bookworm"

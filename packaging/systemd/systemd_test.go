@@ -1,6 +1,7 @@
 package systemd
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -53,6 +54,12 @@ fail = "/etc/heat/leave-behind"
 const addedCheck = `
 [check.added]
 command = "echo added-ran >&2; exit 4"
+`
+
+// fixedCheck is what the file fixed after the typo adds.
+const fixedCheck = `
+[check.fixed]
+command = "true"
 `
 
 // typoCheck makes the file invalid.
@@ -117,6 +124,7 @@ func TestHeatdUnderSystemd(t *testing.T) {
 	t.Run("a-start-status", h.startStatus)
 	t.Run("b-reload", h.reload)
 	t.Run("b-reload-rejected", h.reloadRejected)
+	t.Run("b-recovery-unit", h.recoveryUnit)
 	t.Run("logrotate", h.logrotate)
 	t.Run("c-watchdog-pings", h.watchdogPings)
 	t.Run("c-watchdog-frozen", h.watchdogFrozen)
@@ -177,8 +185,16 @@ func (h *harness) install(t *testing.T, deb, version string) {
 	if p["ActiveState"] != "active" || p["SubState"] != "running" {
 		t.Errorf("after dpkg -i heatd is %s/%s, want active/running (the postinst starts it)", p["ActiveState"], p["SubState"])
 	}
-	if got := c.must(t, "heatd", "-version"); got != "heatd "+version {
-		t.Errorf("heatd -version = %q, want %q", got, "heatd "+version)
+	// heat and heatctl are links to heatd, which is each by its name.
+	for _, name := range []string{"heatd", "heat", "heatctl"} {
+		if got := c.must(t, name, "-version"); got != name+" "+version {
+			t.Errorf("%s -version = %q, want %q", name, got, name+" "+version)
+		}
+	}
+	for _, name := range []string{"heat", "heatctl"} {
+		if got := c.must(t, "readlink", "/usr/bin/"+name); got != "heatd" {
+			t.Errorf("/usr/bin/%s links to %q, want heatd", name, got)
+		}
 	}
 	if got := c.must(t, "heatd", "-t", "-c", "/etc/heat.toml"); got != "config OK: 0 checks" {
 		t.Errorf("heatd -t on the packaged /etc/heat.toml: %q", got)
@@ -247,15 +263,19 @@ func (h *harness) startStatus(t *testing.T) {
 }
 
 // reload: (b) systemctl reload applies a new check, keeps the others
-// untouched, and heatd is neither restarted nor left reloading.
+// untouched, and heatd is neither restarted nor left reloading. The unit's
+// ExecReload waits for heatd's verdict: when systemctl returns, the new
+// check is there, with no polling.
 func (h *harness) reload(t *testing.T) {
 	c := h.c
 	sleeper := h.waitProcess(t, "sleep 317")
 	before := h.show(t, "MainPID", "NRestarts")
 	c.write(t, "/etc/heat.toml", 0o644, testConfig+addedCheck)
 	c.must(t, "systemctl", "reload", "heatd")
-	// systemd 252 ends the reload job when kill -HUP returns, before heatd's
-	// READY=1: everything after it is polled.
+	if out, err := c.run("heatctl", "status", "added"); err != nil || !strings.Contains(out, "added") {
+		t.Errorf("right after systemctl reload, heatctl status added: %v\n%s", err, out)
+	}
+	// Its first run and its events come after: polled.
 	h.waitEvent(t, "check_failed", "added", func(e event) bool {
 		return e.num("exit_code") == 4 && e.str("output") == "added-ran"
 	})
@@ -275,14 +295,22 @@ func (h *harness) reload(t *testing.T) {
 	}
 }
 
-// reloadRejected: an invalid file changes nothing: the checks run on, the
-// journal has the errors, STATUS says so, heatd is not restarted; a valid
-// file then clears it.
+// reloadRejected: an invalid file makes systemctl reload fail, and changes
+// nothing: the checks run on, the journal has the errors, STATUS says so,
+// heatd is not restarted; a valid file then reloads, in force when
+// systemctl returns, and clears it.
 func (h *harness) reloadRejected(t *testing.T) {
 	c := h.c
 	before := h.show(t, "MainPID")
 	c.write(t, "/etc/heat.toml", 0o644, testConfig+addedCheck+typoCheck)
-	c.must(t, "systemctl", "reload", "heatd")
+	if out, err := c.run("systemctl", "reload", "heatd"); err == nil {
+		t.Errorf("systemctl reload of a file with a typo succeeded: %s", out)
+	}
+	// heatctl's stderr, the reasons, is the reload's own journal entry.
+	h.poll(t, 10*time.Second, "the rejection's reasons in the unit's journal", func() (bool, string) {
+		out, _ := c.run("journalctl", "-u", "heatd", "-o", "cat", "--no-pager")
+		return strings.Contains(out, "reload rejected:") && strings.Contains(out, `key "treshold" is not known`), lastLines(out, 5)
+	})
 	h.waitEvent(t, "config_reload_failed", "", func(e event) bool {
 		return strings.Contains(fmt.Sprint(e["errors"]), "treshold")
 	})
@@ -300,14 +328,27 @@ func (h *harness) reloadRejected(t *testing.T) {
 		t.Errorf("a rejected reload restarted heatd: MainPID %s→%s", before["MainPID"], got)
 	}
 
-	c.write(t, "/etc/heat.toml", 0o644, testConfig+addedCheck)
+	c.write(t, "/etc/heat.toml", 0o644, testConfig+addedCheck+fixedCheck)
 	c.must(t, "systemctl", "reload", "heatd")
-	h.poll(t, 10*time.Second, "StatusText counting 6 checks again", func() (bool, string) {
+	if out, err := c.run("heatctl", "status", "fixed"); err != nil || !strings.Contains(out, "fixed") {
+		t.Errorf("right after systemctl reload of the fixed file, heatctl status fixed: %v\n%s", err, out)
+	}
+	h.poll(t, 10*time.Second, "StatusText counting 7 checks", func() (bool, string) {
 		s := h.show(t, "StatusText")["StatusText"]
 		m := statusRE.FindStringSubmatch(s)
-		return m != nil && m[1] == "6" && !strings.Contains(s, "reload failed"), s
+		return m != nil && m[1] == "7" && !strings.Contains(s, "reload failed"), s
 	})
 	h.waitRunning(t)
+	// The checks of the rest of the test are those of before.
+	c.write(t, "/etc/heat.toml", 0o644, testConfig+addedCheck)
+	c.must(t, "systemctl", "reload", "heatd")
+	h.waitRunning(t)
+}
+
+// lastLines is the last n lines of text, for a message.
+func lastLines(text string, n int) string {
+	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
 }
 
 // logrotate: the packaged rotation needs no copytruncate and no signal:
@@ -462,6 +503,43 @@ func (h *harness) journalEvents(t *testing.T) {
 			t.Errorf("no %s event for %q that fits, among %d events", w.msg, w.check, len(evs.all))
 		}
 	}
+	h.journalFields(t)
+}
+
+// journalFields: heatd writes to the journal natively, so journalctl
+// selects its events by priority, event and check.
+func (h *harness) journalFields(t *testing.T) {
+	out := h.c.must(t, "journalctl", "-u", "heatd.service", "-p", "warning", "-o", "json", "--no-pager",
+		"--output-fields=PRIORITY,SYSLOG_IDENTIFIER,HEATD_EVENT,HEATD_CHECK,MESSAGE")
+	got := map[string]string{} // event: its priority
+	for _, line := range strings.Split(out, "\n") {
+		var e struct{ PRIORITY, SYSLOG_IDENTIFIER, HEATD_EVENT, HEATD_CHECK, MESSAGE string }
+		if line == "" || json.Unmarshal([]byte(line), &e) != nil || e.HEATD_EVENT == "" {
+			continue
+		}
+		if e.SYSLOG_IDENTIFIER != "heatd" || !strings.Contains(e.MESSAGE, `"msg":"`+e.HEATD_EVENT+`"`) {
+			t.Errorf("journal entry %s", line)
+		}
+		if e.HEATD_EVENT == "check_failed" && e.HEATD_CHECK == "" {
+			t.Errorf("check_failed without HEATD_CHECK: %s", line)
+		}
+		got[e.HEATD_EVENT] = e.PRIORITY
+	}
+	for event, pri := range map[string]string{"check_failed": "4", "recovery_started": "4", "config_reload_failed": "3"} {
+		if got[event] != pri {
+			t.Errorf("journalctl -p warning: %s at priority %q, want %s (all: %v)", event, got[event], pri, got)
+		}
+	}
+	for _, event := range []string{"check_ok", "config_loaded", "recovered"} {
+		if _, ok := got[event]; ok {
+			t.Errorf("journalctl -p warning shows %s, an info or debug event", event)
+		}
+	}
+	out = h.c.must(t, "journalctl", "-u", "heatd.service", "HEATD_CHECK=broken", "-o", "cat", "--no-pager")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if n := strings.Count(out, `"check":"broken"`); n == 0 || n != len(lines) {
+		t.Errorf("journalctl HEATD_CHECK=broken: %d of its %d lines are broken's:\n%s", n, len(lines), out)
+	}
 }
 
 // removePurge: dpkg -r stops heatd and removes the unit, keeping the
@@ -480,6 +558,11 @@ func (h *harness) removePurge(t *testing.T) {
 	if !exists("/etc/heat.toml") || exists("/usr/bin/heatd") {
 		t.Errorf("after dpkg -r: /etc/heat.toml kept %v (want true), /usr/bin/heatd kept %v (want false)",
 			exists("/etc/heat.toml"), exists("/usr/bin/heatd"))
+	}
+	for _, link := range []string{"/usr/bin/heat", "/usr/bin/heatctl"} {
+		if exists(link) {
+			t.Errorf("after dpkg -r: %s is left", link)
+		}
 	}
 	c.must(t, "dpkg", "--purge", "heatd")
 	for _, p := range []string{"/etc/heat.toml", "/etc/logrotate.d/heatd", "/var/log/heat", "/var/lib/heatd",
