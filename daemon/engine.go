@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/heatd/heatd/action"
 	"github.com/heatd/heatd/check"
+	"github.com/heatd/heatd/daemon/state"
 )
 
 // Engine runs a set of checks, each in its own goroutine, and changes the
@@ -36,6 +38,12 @@ type Engine struct {
 	halted   bool
 	held     bool        // Apply's new checks wait for Release
 	pending  []*instance // held since Hold
+
+	// store keeps what operators and heatd decided about each check
+	// name, across reloads and restarts.
+	store *state.Store
+	// pauseEnds are the timers that end pauses given an end, by name.
+	pauseEnds map[string]*time.Timer
 }
 
 // Settings are the [daemon] keys the engine follows.
@@ -78,7 +86,16 @@ func (in *instance) stop() { in.cancelStop() }
 func NewEngine(log *zap.Logger, observe func(name string, r check.Result)) *Engine {
 	return &Engine{log: log, base: os.Environ(), observe: observe, checks: make(map[string]*instance),
 		retiring: make(map[*instance]bool), gone: make(map[string]*instance), slots: action.NewLimiter(0),
-		systemd: action.NewSystemd()}
+		systemd: action.NewSystemd(), store: state.Open("", false, log), pauseEnds: make(map[string]*time.Timer)}
+}
+
+// Remember makes s the store of what is decided about the checks (by
+// default one in memory alone), before the first Apply. The caller closes
+// it after Stop.
+func (e *Engine) Remember(s *state.Store) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.store = s
 }
 
 // Change describes what Apply did, by check name.
@@ -128,9 +145,18 @@ func (e *Engine) Apply(specs []check.Spec, set Settings) Change {
 			e.retire(old)
 			delete(e.checks, name)
 			e.gone[name] = old
+			e.disarmPause(name)
 		}
 	}
 	slices.Sort(ch.Removed)
+	// What is kept of checks no longer configured goes; a check added
+	// (or heatd started) paused keeps its pause's end.
+	e.store.Prune(slices.Collect(maps.Keys(wanted)))
+	for _, name := range ch.Added {
+		if p := e.store.Check(name).Pause; p != nil {
+			e.armPause(name, check.Pause{Since: p.Since, Until: p.Until, Reason: p.Reason, UID: p.UID})
+		}
+	}
 	return ch
 }
 
@@ -276,6 +302,9 @@ func (e *Engine) Stop(grace time.Duration) {
 	}
 	e.checks = map[string]*instance{}
 	e.halted = true
+	for name := range e.pauseEnds {
+		e.disarmPause(name)
+	}
 	e.release() // held checks start stopped, and end at once
 	all := make([]*instance, 0, len(e.retiring))
 	for in := range e.retiring {

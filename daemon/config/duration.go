@@ -88,3 +88,8 @@ func parseInterval(v any) (time.Duration, error) {
 	}
 	return d, err
 }
+
+// ParseDuration reads a duration as the configuration writes one: a Go
+// duration ("90s", "1h30m") or a number of seconds. heatctl pause --for
+// takes the same.
+func ParseDuration(s string) (time.Duration, error) { return parseDuration(s) }
