@@ -18,6 +18,7 @@ import (
 	"github.com/heatd/heatd/daemon/config"
 	"github.com/heatd/heatd/daemon/metrics"
 	"github.com/heatd/heatd/daemon/sdnotify"
+	"github.com/heatd/heatd/daemon/state"
 )
 
 // Run is heatd: it runs the checks of the configuration at path until ctx
@@ -65,6 +66,11 @@ func Run(ctx context.Context, path, version string, stderr io.Writer) int {
 		reloads: make(chan chan error),
 	}
 	d.engine = NewEngine(log, func(name string, r check.Result) { d.metrics.Ran(name, r) })
+	// Read before the first Apply: each check starts as it was left.
+	d.store = openStore(cfg, log)
+	d.engine.Remember(d.store)
+	// Closed after the engine has stopped: the last decisions are written.
+	defer func() { d.store.Close() }() //nolint:errcheck // a failed write was state_file_failed
 	d.metrics = metrics.New(d.engine)
 	d.metrics.Build(version)
 	if err := d.serveMetrics(cfg.Daemon.MetricsListen); err != nil {
@@ -139,10 +145,18 @@ type daemon struct {
 
 	control *controlSocket
 	reloads chan chan error // reloads asked for on the control socket
+	store   *state.Store    // what is decided about the checks, in [daemon] state_file
 
 	stopping    <-chan struct{} // closed when heatd begins to stop
 	reloadError string          // why the last reload was rejected; "" once one is applied
 	stalled     error           // what the watchdog last found wedged
+}
+
+// openStore opens cfg's state file, root safe as heatd's other files are
+// when heatd runs as root with strict_permissions.
+func openStore(cfg *config.Config, log *zap.Logger) *state.Store {
+	strict := os.Geteuid() == 0 && cfg.Daemon.StrictPermissions
+	return state.Open(cfg.Daemon.StateFile, strict, log)
 }
 
 // settings are the engine's part of cfg.

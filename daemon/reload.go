@@ -9,6 +9,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/heatd/heatd/daemon/config"
+	"github.com/heatd/heatd/daemon/state"
 )
 
 // reloadNow reloads, telling systemd (RELOADING=1, then READY=1 whichever
@@ -64,6 +65,7 @@ func (d *daemon) reload() error {
 		}
 		return errors.New(strings.Join(msgs, "\n"))
 	}
+	prev := d.cfg
 	d.cfg, d.reloadError = cfg, ""
 	if moved != nil {
 		old := d.control
@@ -71,6 +73,9 @@ func (d *daemon) reload() error {
 		// The old socket answers what is in flight (this reload's own
 		// answer among them) before it goes.
 		go old.Close()
+	}
+	if cfg.Daemon.StateFile != prev.Daemon.StateFile || cfg.Daemon.StrictPermissions != prev.Daemon.StrictPermissions {
+		d.moveStore(cfg)
 	}
 	ch := d.engine.Apply(cfg.Checks, settings(cfg))
 	d.metrics.Forget(ch.Removed...)
@@ -81,6 +86,25 @@ func (d *daemon) reload() error {
 	logWarnings(d.log, cfg)
 	cfg.Checks = nil // the engine keeps each check's settings; no second copy
 	return nil
+}
+
+// moveStore follows a state_file (or strict_permissions) that a reload
+// changed: what heatd has decided so far goes to the new file, over what
+// that file held, and the old store is written a last time and closed.
+func (d *daemon) moveStore(cfg *config.Config) {
+	old, next := d.store, openStore(cfg, d.log)
+	was := old.Snapshot()
+	for name := range next.Snapshot() {
+		if _, ok := was[name]; !ok {
+			next.Update(name, func(e *state.Entry) { *e = state.Entry{} })
+		}
+	}
+	for name, e := range was {
+		next.Update(name, func(n *state.Entry) { *n = e })
+	}
+	d.store = next
+	d.engine.Remember(next)
+	old.Close() //nolint:errcheck // a failed write was state_file_failed
 }
 
 // parseDeadline bounds a reload's parse. A file within the loader's bounds

@@ -92,6 +92,18 @@ func (s *Store) Update(name string, change func(*Entry)) {
 	s.changed()
 }
 
+// Snapshot is what is kept of every check, by name: the caller's own
+// copy.
+func (s *Store) Snapshot() map[string]Entry {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	all := make(map[string]Entry, len(s.entries))
+	for name, e := range s.entries {
+		all[name] = e.clone()
+	}
+	return all
+}
+
 // Prune forgets the checks not among names: those no longer in the
 // configuration.
 func (s *Store) Prune(names []string) {
