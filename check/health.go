@@ -15,15 +15,24 @@ const (
 	// Failing: failed runs in a row, recovery not begun.
 	Failing
 	// Recovering: in the recovery cycle (fault signal, recovery script,
-	// verification).
+	// verification, a backoff wait between attempts).
 	Recovering
+	// Starting: within start_period, no ok run yet.
+	Starting
+	// Flapping: the flap score reached flap_high; failures take no step.
+	Flapping
+	// GaveUp: recovery_limit attempts within their window; heatd waits for
+	// the check to be ok by itself, or for heatctl resume.
+	GaveUp
 )
 
 // healthNames are the states' names, by value: what the status JSON and the
 // metrics' label say, so a name here never changes.
-var healthNames = [...]string{Healthy: "healthy", Failing: "failing", Recovering: "recovering"}
+var healthNames = [...]string{Healthy: "healthy", Failing: "failing", Recovering: "recovering",
+	Starting: "starting", Flapping: "flapping", GaveUp: "gave_up"}
 
-// String is the state's name: "healthy", "failing", "recovering".
+// String is the state's name: "healthy", "failing", "recovering",
+// "starting", "flapping", "gave_up".
 func (h Health) String() string {
 	if int(h) < len(healthNames) {
 		return healthNames[h]
@@ -41,13 +50,19 @@ func Healths() []Health {
 }
 
 // healthOf is the health of a check in state st: the first state that
-// holds, in order of precedence.
+// holds, in SPEC 8's order of precedence.
 func healthOf(st State) Health {
 	switch {
+	case st.Mode == GivenUp:
+		return GaveUp
+	case st.Flapping:
+		return Flapping
 	case st.Mode != Normal:
 		return Recovering
 	case st.Streak > 0:
 		return Failing
+	case st.Starting:
+		return Starting
 	}
 	return Healthy
 }

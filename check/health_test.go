@@ -12,7 +12,7 @@ func TestHealthNames(t *testing.T) {
 	for _, h := range Healths() {
 		got = append(got, h.String())
 	}
-	if want := []string{"healthy", "failing", "recovering"}; !slices.Equal(got, want) {
+	if want := []string{"healthy", "failing", "recovering", "starting", "flapping", "gave_up"}; !slices.Equal(got, want) {
 		t.Errorf("health names %v, want %v", got, want)
 	}
 	if got := (FailScript.String() + " " + RecoveryScript.String()); got != "fail recovery" {
@@ -29,6 +29,13 @@ func TestHealthOf(t *testing.T) {
 		{State{Streak: 2}, Failing},
 		{State{Mode: RecoveryDue, Streak: 3}, Recovering},
 		{State{Mode: Verifying, Streak: 3}, Recovering},
+		{State{Mode: BackingOff, Streak: 3}, Recovering},
+		{State{Starting: true}, Starting},
+		// SPEC 8's order: gave_up, flapping, recovering, failing, starting.
+		{State{Starting: true, Streak: 1}, Failing},
+		{State{Mode: Verifying, Streak: 3, Flapping: true}, Flapping},
+		{State{Streak: 3, Flapping: true}, Flapping},
+		{State{Mode: GivenUp, Streak: 3, Flapping: true}, GaveUp},
 	} {
 		if got := healthOf(c.st); got != c.want {
 			t.Errorf("%+v: %s, want %s", c.st, got, c.want)

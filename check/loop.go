@@ -2,6 +2,7 @@ package check
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"sync"
@@ -35,7 +36,8 @@ type Check struct {
 	name    string
 	policy  Policy
 	doer    Doer
-	log     *zap.Logger // the check's own once logOnce has run
+	log     *zap.Logger // as given; never changed, so any goroutine may read it
+	named   *zap.Logger // log with the check's name, made by logOnce
 	logOnce sync.Once
 
 	// OnResult, when set, sees every check run's result (verification
@@ -44,6 +46,7 @@ type Check struct {
 	delay    time.Duration // before the first run
 	slots    *action.Limiter
 	onEnd    func()
+	watcher  TargetWatcher // watches the target (watch_target); nil when not
 
 	timeout       time.Duration // of a check run
 	scriptTimeout time.Duration // of a fail or recovery script
@@ -62,6 +65,7 @@ type Check struct {
 	phase  phase // for Stalled
 	busy   bool  // a step is waiting for its slot or under way
 	ended  bool  // done is closed
+	resume bool  // Resume came during a step: the step's settle applies it
 }
 
 // Options are what a Check needs besides its Spec.
@@ -90,7 +94,11 @@ func New(spec *Spec, o Options) *Check {
 		scriptTimeout: spec.ScriptTimeout,
 		done:          make(chan struct{}),
 	}
-	c.status.Name, c.status.Interval = spec.Name, spec.Interval
+	c.st = Begin(c.policy)
+	if w, ok := o.Doer.(TargetWatcher); ok && !spec.NoWatch && spec.Target.IsSet() {
+		c.watcher = w
+	}
+	c.status.Name, c.status.Interval, c.status.State = spec.Name, spec.Interval, c.st
 	return c
 }
 
@@ -98,8 +106,8 @@ func New(spec *Spec, o Options) *Check {
 // first event: a check that never fails logs nothing, and ten thousand of
 // them need no ten thousand loggers.
 func (c *Check) events() *zap.Logger {
-	c.logOnce.Do(func() { c.log = c.log.With(zap.String("check", c.name)) })
-	return c.log
+	c.logOnce.Do(func() { c.named = c.log.With(zap.String("check", c.name)) })
+	return c.named
 }
 
 // PolicyOf is the part of spec that the rules read.
@@ -113,6 +121,17 @@ func PolicyOf(spec *Spec) Policy {
 		SuccessSignal:   spec.SuccessSignal,
 		Fail:            spec.Fail != "",
 		Recovery:        spec.Recovery != "" || spec.RecoveryUnit != "",
+
+		StartPeriod:      spec.StartPeriod,
+		SuccessThreshold: spec.SuccessThreshold,
+		RetryInterval:    spec.RetryInterval,
+		Backoff:          spec.RecoveryBackoff,
+		BackoffMax:       cmp.Or(spec.RecoveryBackoffMax, DefaultBackoffMax),
+		Limit:            spec.RecoveryLimit,
+		LimitWindow:      cmp.Or(spec.RecoveryLimitWindow, DefaultLimitWindow),
+		Flap:             spec.FlapDetection,
+		FlapLow:          cmp.Or(spec.FlapLow, DefaultFlapLow),
+		FlapHigh:         cmp.Or(spec.FlapHigh, DefaultFlapHigh),
 	}
 }
 
@@ -206,14 +225,23 @@ func (c *Check) step(waited time.Duration) (ended bool) {
 // settle ends a step: the check ends, or its timer is set for the next.
 func (c *Check) settle(ended bool) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	c.busy = false
 	if ended || c.stop.Err() != nil {
 		c.end()
+		c.mu.Unlock()
 		return
+	}
+	var report func()
+	if c.resume {
+		c.resume = false
+		report = c.resumeIdle()
 	}
 	c.waitFor(c.next)
 	c.timer.Reset(time.Until(c.next))
+	c.mu.Unlock()
+	if report != nil {
+		report()
+	}
 }
 
 // halt is what the end of stop does: an idle check ends at once, a busy one
@@ -234,6 +262,9 @@ func (c *Check) end() {
 	}
 	c.ended = true
 	c.phase = phase{what: "ended"}
+	if c.watcher != nil {
+		c.watcher.UnwatchTarget()
+	}
 	if c.onEnd != nil {
 		c.onEnd()
 	}
@@ -265,12 +296,17 @@ func (c *Check) protect(step func() (ended bool)) (ended bool) {
 // recovery script, then verification at once. It reports whether the check
 // has ended (a stop came).
 func (c *Check) recovery(waited time.Duration) (ended bool) {
-	prev := c.st
+	prev, now := c.st, time.Now()
 	var steps []Step
-	c.st, steps = Recover(c.policy, c.st)
+	c.st, steps = Recover(c.policy, c.st, now)
 	c.perform(c.stop, c.kill, prev, c.st, steps, Result{Waited: waited})
 	if c.stop.Err() != nil {
 		return true
+	}
+	if c.st.Mode == GivenUp {
+		// Its runs go on in the rhythm the attempt was due in.
+		c.next = NextStart(nextSlot(c.next, now, c.policy.Interval), time.Now())
+		return false
 	}
 	c.st, c.next = Recovered(c.st, time.Now())
 	return false
@@ -298,6 +334,7 @@ func (c *Check) run(waited time.Duration) (ended bool) {
 		return true
 	}
 	c.st, c.next = d.State, NextStart(d.Next, time.Now())
+	c.watchTarget()
 	return false
 }
 
@@ -341,7 +378,8 @@ func (c *Check) perform(stop, kill context.Context, prev, st State, steps []Step
 		case StepFailed:
 			c.events().Warn("check_failed", zap.Int("exit_code", r.Code), zap.Duration("duration", r.Duration),
 				zap.Int("consecutive_failures", st.Streak), zap.String("output", firstLine(r.Output)),
-				pidField(r.PID), zap.Bool("verifying", prev.Mode == Verifying), queued(r.Waited))
+				pidField(r.PID), zap.Bool("verifying", prev.Mode == Verifying), queued(r.Waited),
+				starting(st))
 		case StepHeatLog:
 			c.heatLog(r)
 		case StepSignal:
@@ -361,16 +399,19 @@ func (c *Check) perform(stop, kill context.Context, prev, st State, steps []Step
 			}
 			c.script(kill, RecoveryScript, st.Attempt, r.Waited, RecoveryEnv(c.policy, st))
 		case StepRecovered:
-			c.events().Info("recovered", zap.Int("attempts", prev.Attempt))
-			c.history(r.Unix, verifiedLine(prev.Attempt))
-			c.mu.Lock()
-			c.status.Recoveries++
-			c.mu.Unlock()
+			c.recovered(prev, r.Unix)
 		case StepRecoveryFailed:
 			c.recoveryFailed()
 			c.events().Warn("recovery_failed", zap.Int("attempt", st.Attempt),
 				zap.Int("consecutive_failures", st.Streak))
 			c.history(r.Unix, recoveryFailedLine(st.Attempt))
+		case StepBackoff:
+			c.events().Info("recovery_backoff", zap.Duration("wait", s.Wait), zap.Int("attempt", st.Attempt+1),
+				zap.Int("consecutive_failures", st.Streak))
+		case StepGaveUp:
+			c.gaveUp(st)
+		case StepFlappingStarted, StepFlappingStopped:
+			c.flapping(s.Kind, st, r)
 		}
 	}
 	c.mu.Lock()

@@ -38,6 +38,9 @@ type world struct {
 	// fixed is set by the recovery script when fix is.
 	fixed bool
 	env   map[string][]string // the latest env each script kind got
+	// history, when set, notes heatd's own lines of the heat log too (a
+	// line with no stderr after it), for the timelines they belong to.
+	history bool
 }
 
 func newWorld(result func(n int) int) *world {
@@ -105,10 +108,13 @@ func (w *world) Script(ctx context.Context, kind ScriptKind, attempt int, env []
 	return action.Outcome{Start: start, Duration: time.Since(start), PID: 7}, nil
 }
 
-// HeatLog notes a failed run's first line of stderr; heatd's own lines are
-// tested in history_test.go.
+// HeatLog notes a failed run's first line of stderr, and heatd's own lines
+// when w.history is set; their words are tested in history_test.go.
 func (w *world) HeatLog(unix int64, line string, text []byte) error {
 	if len(text) == 0 {
+		if w.history && line != "" {
+			w.note("heat log %q", line)
+		}
 		return nil
 	}
 	w.note("heat log %q", strings.SplitN(string(text), "\n", 2)[0])

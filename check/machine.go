@@ -23,6 +23,12 @@ const (
 	// Verifying: runs check whether the recovery worked; failures take no
 	// per-failure action.
 	Verifying
+	// BackingOff: a recovery attempt failed and the next one waits
+	// (recovery_backoff); runs go on every interval as in verification.
+	BackingOff
+	// GivenUp (state gave_up): recovery_limit attempts started within its window; runs go
+	// on every interval and take no step until the check is ok by itself.
+	GivenUp
 )
 
 // String names the mode for logs and tests.
@@ -34,6 +40,10 @@ func (m Mode) String() string {
 		return "recovery_due"
 	case Verifying:
 		return "verifying"
+	case BackingOff:
+		return "backing_off"
+	case GivenUp:
+		return "gave_up"
 	}
 	return "mode(" + strconv.Itoa(int(m)) + ")"
 }
@@ -48,6 +58,19 @@ type Policy struct {
 	SuccessSignal   syscall.Signal
 	Fail            bool // a fail script is set
 	Recovery        bool // a recovery script is set
+
+	// The bounds of remediation (SPEC 12). Each zero value is HEAT's
+	// behaviour.
+	StartPeriod      time.Duration // failures this long after the first run take no step
+	SuccessThreshold int           // ok runs in a row that end a streak; 0 is 1
+	RetryInterval    time.Duration // the period while failing in normal mode; 0: Interval
+	Backoff          time.Duration // the wait before a streak's second attempt, doubling; 0: one interval
+	BackoffMax       time.Duration // the cap of that wait; 0: no cap
+	Limit            int           // attempts allowed within LimitWindow; 0: no limit
+	LimitWindow      time.Duration
+	Flap             bool // flap_detection
+	FlapLow          int  // percent: flapping stops at a score this low
+	FlapHigh         int  // percent: flapping starts at a score this high
 }
 
 // State is a check's memory between runs.
@@ -64,6 +87,23 @@ type State struct {
 	Attempt    int       // recovery scripts run in this streak
 	Verified   int       // verification runs in this attempt
 	VerifyFrom time.Time // when this attempt's recovery script ended
+
+	// What the bounds of remediation (SPEC 12) remember. Each stays zero
+	// under a Policy that leaves them zero.
+	Starting bool      // within start_period (Begin sets it)
+	Begun    time.Time // the first run's start: start_period counts from it
+	OKRow    int       // ok runs in a row since the streak's latest failure
+	RetryAt  time.Time // BackingOff: when the next attempt is due
+	Recent   *Attempts // start times of recent attempts, for recovery_limit
+	History  uint32    // the latest results, newest in bit 0, 1 for failed
+	Results  uint8     // how many results History holds, at most flapResults
+	Flapping bool
+}
+
+// Begin is the state of a check that starts (with heatd, or added or
+// changed by a reload): starting, when p has a start period.
+func Begin(p Policy) State {
+	return State{Starting: p.StartPeriod > 0}
 }
 
 // Result is what one run of the check came to.
@@ -100,10 +140,15 @@ const (
 	StepRecoveryFailed                  // event recovery_failed
 	StepRecoveryStarted                 // event recovery_started
 	StepRecoveryScript                  // the recovery script, with RecoveryEnv
+	StepBackoff                         // event recovery_backoff: the next attempt waits Step.Wait
+	StepGaveUp                          // event recovery_gave_up and its heat log line
+	StepFlappingStarted                 // event flapping_started and its heat log line
+	StepFlappingStopped                 // event flapping_stopped and its heat log line
 )
 
 var stepNames = [...]string{"ok", "run_error", "timeout", "failed", "heat_log", "signal",
-	"fail_script", "recovered", "recovery_failed", "recovery_started", "recovery_script"}
+	"fail_script", "recovered", "recovery_failed", "recovery_started", "recovery_script",
+	"backoff", "gave_up", "flapping_started", "flapping_stopped"}
 
 // String names the step for tests and debugging.
 func (k StepKind) String() string {
@@ -128,6 +173,7 @@ type Step struct {
 	Kind   StepKind
 	Signal syscall.Signal // StepSignal
 	Why    SignalKind     // StepSignal
+	Wait   time.Duration  // StepBackoff
 }
 
 // Decision is what follows a run: the new state, the steps to take now in
@@ -144,40 +190,98 @@ type Decision struct {
 // a check drift.
 func Observe(p Policy, s State, r Result, sched time.Time) Decision {
 	d := Decision{State: s, Next: nextSlot(sched, r.Start, p.Interval)}
-	if r.Err != nil {
-		// heatd's own trouble, not the check's: no count, no action.
-		d.Steps = []Step{{Kind: StepRunError}}
-		if s.Mode == Verifying {
-			d.State, d.Steps, d.Next = afterVerification(p, d.State, d.Steps, d.Next, false)
-		}
-		return d
+	st := &d.State
+	if st.Starting && st.Begun.IsZero() {
+		st.Begun = r.Start
 	}
-	if r.Code == 0 {
-		d.Steps = []Step{{Kind: StepOK}}
-		if s.Mode == Verifying {
+	switch {
+	case r.Err != nil:
+		// heatd's own trouble, not the check's: no count, no action, and
+		// not a result.
+		d.Steps = []Step{{Kind: StepRunError}}
+		switch s.Mode {
+		case Verifying:
+			d.State, d.Steps, d.Next = afterVerification(p, d.State, d.Steps, d.Next, sched, false)
+		case BackingOff:
+			d.State, d.Next = afterWaitRun(d.State, d.Next)
+		}
+	case r.Code == 0:
+		observeOK(p, &d, sched)
+	case st.Starting && r.Start.Sub(st.Begun) < p.StartPeriod:
+		// Failing while it starts: logged, nothing more.
+		d.Steps = failedSteps(r)
+	default:
+		observeFailed(p, &d, r, sched)
+	}
+	if d.State.Mode == Normal {
+		d.Next = nextSlot(sched, r.Start, period(p, d.State))
+	}
+	return d
+}
+
+// observeOK applies an ok run.
+func observeOK(p Policy, d *Decision, sched time.Time) {
+	st := &d.State
+	st.Starting = false
+	d.Steps = append(d.Steps, Step{Kind: StepOK})
+	stopped := noteResult(p, st, false, &d.Steps)
+	switch {
+	case st.Mode == Normal && st.Streak == 0:
+	case st.OKRow+1 < successThreshold(p):
+		// The row goes on; the streak, a recovery, a wait or giving up
+		// with it.
+		st.OKRow++
+		if st.Mode == Verifying {
+			st.Verified++
+		}
+	default:
+		switch st.Mode {
+		case Verifying, BackingOff:
 			if p.SuccessSignal != 0 {
 				d.Steps = append(d.Steps, Step{Kind: StepSignal, Signal: p.SuccessSignal, Why: SignalSuccess})
 			}
 			d.Steps = append(d.Steps, Step{Kind: StepRecovered})
+		case GivenUp:
+			// heatd did not fix it: no success_signal.
+			d.Steps = append(d.Steps, Step{Kind: StepRecovered})
 		}
-		d.State = State{Mode: Normal}
-		return d
+		*st = st.healed()
 	}
+	if st.Mode == BackingOff {
+		*st, d.Next = afterWaitRun(*st, d.Next)
+	}
+	if stopped && st.Mode == Normal && thresholdReached(p, *st) {
+		// Held by flapping: the streak's attempts go on.
+		st.Mode = RecoveryDue
+		d.Next = sched
+	}
+}
 
-	if r.TimedOut {
-		d.Steps = append(d.Steps, Step{Kind: StepTimeout})
-	}
-	d.Steps = append(d.Steps, Step{Kind: StepFailed}, Step{Kind: StepHeatLog})
+// observeFailed applies a failed run, the start period over.
+func observeFailed(p Policy, d *Decision, r Result, sched time.Time) {
 	st := &d.State
+	st.Starting = false
+	d.Steps = failedSteps(r)
 	st.Streak++
 	if st.Streak == 1 {
 		st.FirstFailure = r.Unix
 	}
 	st.LastFailure, st.LastCode, st.LastPID = r.Unix, r.Code, r.PID
+	st.OKRow = 0
+	noteResult(p, st, true, &d.Steps)
 
-	if s.Mode == Verifying {
-		d.State, d.Steps, d.Next = afterVerification(p, d.State, d.Steps, d.Next, true)
-		return d
+	switch st.Mode {
+	case Verifying:
+		d.State, d.Steps, d.Next = afterVerification(p, d.State, d.Steps, d.Next, sched, true)
+		return
+	case BackingOff:
+		d.State, d.Next = afterWaitRun(d.State, d.Next)
+		return
+	case GivenUp:
+		return
+	}
+	if st.Flapping {
+		return // counted, and held
 	}
 	if p.Signal != 0 {
 		d.Steps = append(d.Steps, Step{Kind: StepSignal, Signal: p.Signal, Why: SignalFailure})
@@ -185,43 +289,102 @@ func Observe(p Policy, s State, r Result, sched time.Time) Decision {
 	if p.Fail {
 		d.Steps = append(d.Steps, Step{Kind: StepFailScript})
 	}
-	if p.Threshold > 0 && st.Streak >= p.Threshold {
-		// Recovery starts at once, after this failure's own actions.
-		st.Mode, st.Attempt = RecoveryDue, 0
+	if thresholdReached(p, *st) {
+		// Recovery starts at once, after this failure's own actions. (A
+		// streak that flapping held has had attempts: they go on.)
+		st.Mode = RecoveryDue
 		d.Next = sched
 	}
-	return d
 }
 
-// afterVerification decides, after a verification run that was not ok,
-// whether another verification run follows or this attempt has failed.
-// counted is false for a run that could not start: it does not use up one
-// of a count's runs (a window runs out all the same).
-func afterVerification(p Policy, s State, steps []Step, next time.Time, counted bool) (State, []Step, time.Time) {
+// failedSteps are the event and heat log of a failed run.
+func failedSteps(r Result) []Step {
+	if r.TimedOut {
+		return []Step{{Kind: StepTimeout}, {Kind: StepFailed}, {Kind: StepHeatLog}}
+	}
+	return []Step{{Kind: StepFailed}, {Kind: StepHeatLog}}
+}
+
+// thresholdReached reports whether the count calls for recovery.
+func thresholdReached(p Policy, s State) bool {
+	return p.Threshold > 0 && s.Streak >= p.Threshold
+}
+
+// healed is s once its streak has ended: what outlives a streak stays (the
+// start period, recent attempts, the flap history).
+func (s State) healed() State {
+	return State{Begun: s.Begun, Recent: s.Recent, History: s.History, Results: s.Results, Flapping: s.Flapping}
+}
+
+// successThreshold is the ok runs in a row that end a streak.
+func successThreshold(p Policy) int {
+	return max(p.SuccessThreshold, 1)
+}
+
+// period is the time between runs in normal mode: retry_interval while
+// the check is failing.
+func period(p Policy, s State) time.Duration {
+	if s.Streak > 0 && p.RetryInterval > 0 {
+		return p.RetryInterval
+	}
+	return p.Interval
+}
+
+// afterVerification decides, after a verification run that did not verify
+// the recovery, whether another verification run follows or this attempt
+// has failed. counted is false for a run that could not start: it does not
+// use up one of a count's runs (a window runs out all the same). A row of
+// ok runs, begun before the end, goes on past it.
+func afterVerification(p Policy, s State, steps []Step, next, sched time.Time, counted bool) (State, []Step, time.Time) {
 	if counted {
 		s.Verified++
 	}
-	more := false
-	if p.RecoveryTimeout > 0 {
+	more := s.OKRow > 0
+	switch {
+	case more:
+	case p.RecoveryTimeout > 0:
 		// Inclusive: a run may start while the time since the recovery
 		// script ended is ≤ recovery_timeout.
 		more = next.Sub(s.VerifyFrom) <= p.RecoveryTimeout
-	} else {
+	default:
 		more = s.Verified < p.Threshold
 	}
-	if !more {
+	if more {
+		return s, steps, next
+	}
+	steps = append(steps, Step{Kind: StepRecoveryFailed})
+	switch {
+	case s.Flapping:
+		// Held: the end of flapping starts the next attempt.
+		s.Mode = Normal
+	case p.Backoff <= 0:
 		// As HEAT slept after every failed run, the next attempt waits
 		// one interval: the next slot.
-		steps = append(steps, Step{Kind: StepRecoveryFailed})
 		s.Mode = RecoveryDue
+	default:
+		wait := backoff(p, s.Attempt+1)
+		steps = append(steps, Step{Kind: StepBackoff, Wait: wait})
+		s.Mode, s.RetryAt = BackingOff, sched.Add(wait)
+		s, next = afterWaitRun(s, next)
 	}
 	return s, steps, next
 }
 
 // Recover is the start of a recovery attempt, taken when the loop wakes in
-// RecoveryDue: the fault signal, then the recovery script (when set).
-func Recover(p Policy, s State) (State, []Step) {
+// RecoveryDue at now: the fault signal, then the recovery script (when
+// set); or, when recovery_limit attempts started within its window, giving
+// up (mode GivenUp, whose next run is one interval on).
+func Recover(p Policy, s State, now time.Time) (State, []Step) {
+	s.RetryAt = time.Time{}
+	if p.Limit > 0 && s.Recent.Within(now, p.LimitWindow) >= p.Limit {
+		s.Mode, s.OKRow = GivenUp, 0
+		return s, []Step{{Kind: StepGaveUp}}
+	}
+	if p.Limit > 0 {
+		s.Recent = s.Recent.add(now, p.LimitWindow, p.Limit)
+	}
 	s.Attempt++
+	s.OKRow = 0 // verification counts the ok runs after the recovery
 	steps := []Step{{Kind: StepRecoveryStarted}}
 	if p.FaultSignal != 0 {
 		steps = append(steps, Step{Kind: StepSignal, Signal: p.FaultSignal, Why: SignalFault})

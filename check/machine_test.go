@@ -104,15 +104,16 @@ func reference(p Policy, outs []outcome) []string {
 	return trace
 }
 
-// drive runs outs through Observe, Recover and Recovered as the loop does.
+// drive runs outs through Begin, Observe, Recover and Recovered as the loop
+// does.
 func drive(p Policy, outs []outcome) []string {
 	var trace []string
 	t0 := time.Unix(1_700_000_000, 0)
-	next, st := t0, State{}
+	next, st := t0, Begin(p)
 	say := func(at time.Time, f string, a ...any) {
-		trace = append(trace, fmt.Sprintf("%d ", at.Sub(t0)/p.Interval)+fmt.Sprintf(f, a...))
+		trace = append(trace, fmt.Sprintf("%g ", at.Sub(t0).Seconds())+fmt.Sprintf(f, a...))
 	}
-	steps := func(at time.Time, st State, steps []Step) {
+	steps := func(at time.Time, prev, st State, steps []Step) {
 		for _, s := range steps {
 			switch s.Kind {
 			case StepOK:
@@ -120,7 +121,11 @@ func drive(p Policy, outs []outcome) []string {
 			case StepRunError:
 				say(at, "run_error")
 			case StepFailed:
-				say(at, "failed %d", st.Streak)
+				if st.Starting {
+					say(at, "failed starting")
+				} else {
+					say(at, "failed %d", st.Streak)
+				}
 			case StepSignal:
 				say(at, "signal %s", s.Why)
 			case StepFailScript:
@@ -130,17 +135,34 @@ func drive(p Policy, outs []outcome) []string {
 			case StepRecoveryScript:
 				say(at, "recovery script %d cnt=%d", st.Attempt, st.Streak)
 			case StepRecovered:
-				say(at, "recovered")
+				if prev.Mode == GivenUp {
+					say(at, "recovered after giving up")
+				} else {
+					say(at, "recovered")
+				}
 			case StepRecoveryFailed:
 				say(at, "recovery_failed")
+			case StepBackoff:
+				say(at, "backoff %s", s.Wait)
+			case StepGaveUp:
+				say(at, "gave_up")
+			case StepFlappingStarted:
+				say(at, "flapping_started")
+			case StepFlappingStopped:
+				say(at, "flapping_stopped")
 			}
 		}
 	}
 	for i := 0; i < len(outs) || st.Mode == RecoveryDue; {
 		if st.Mode == RecoveryDue {
+			prev := st
 			var s []Step
-			st, s = Recover(p, st)
-			steps(next, st, s)
+			st, s = Recover(p, st, next)
+			steps(next, prev, st, s)
+			if st.Mode == GivenUp {
+				next = nextSlot(next, next, p.Interval)
+				continue
+			}
 			st, next = Recovered(st, next)
 			continue
 		}
@@ -153,7 +175,7 @@ func drive(p Policy, outs []outcome) []string {
 		}
 		i++
 		d := Observe(p, st, r, next)
-		steps(next, d.State, d.Steps)
+		steps(next, st, d.State, d.Steps)
 		st, next = d.State, NextStart(d.Next, next)
 	}
 	return trace

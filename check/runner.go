@@ -3,6 +3,7 @@ package check
 import (
 	"context"
 	"errors"
+	"sync"
 	"syscall"
 	"time"
 
@@ -21,6 +22,10 @@ type Runner struct {
 	// systemd restarts spec's RecoveryUnit: heatd's one connection, shared
 	// by every check.
 	systemd *action.Systemd
+
+	watchMu sync.Mutex
+	watch   *action.Watch // of the target's current process; nil: none
+	unwatch bool          // UnwatchTarget came: no more watches
 }
 
 // NewRunner prepares spec's runs in the environment base; systemd is
@@ -44,10 +49,11 @@ func NewRunner(spec *Spec, base []string, systemd *action.Systemd) (r *Runner, m
 	return r, missing
 }
 
-// Close releases what the Runner holds (the target's pidfd, a probe's
-// idle connection).
+// Close releases what the Runner holds (the target's pidfd and its watch,
+// a probe's idle connection).
 func (r *Runner) Close() error {
 	r.prober.Close()
+	r.UnwatchTarget()
 	if r.aim == nil {
 		return nil
 	}
@@ -56,6 +62,29 @@ func (r *Runner) Close() error {
 
 // Check runs the check once.
 func (r *Runner) Check(ctx context.Context) Result { return r.prober.Run(ctx) }
+
+// WatchTarget watches the target's current process.
+func (r *Runner) WatchTarget(died func(pid int)) {
+	if r.aim == nil {
+		return
+	}
+	r.watchMu.Lock()
+	defer r.watchMu.Unlock()
+	if r.unwatch {
+		return
+	}
+	// A target not running now has nothing to watch; its check says so.
+	r.watch, _ = r.aim.Watch(r.watch, died)
+}
+
+// UnwatchTarget ends the watch, for good.
+func (r *Runner) UnwatchTarget() {
+	r.watchMu.Lock()
+	defer r.watchMu.Unlock()
+	r.unwatch = true
+	r.watch.Close()
+	r.watch = nil
+}
 
 // Signal sends sig to the check's target.
 func (r *Runner) Signal(sig syscall.Signal) (int, error) {

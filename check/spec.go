@@ -39,11 +39,39 @@ type Spec struct {
 	RecoveryTimeout time.Duration // 0: verify by count (Threshold runs)
 	ScriptTimeout   time.Duration
 
+	// The bounds of remediation (SPEC 12). A zero value is the key's
+	// default, and with them all zero a check behaves as HEAT's rules say
+	// (but for watching its target: heat sets NoWatch).
+	StartPeriod         time.Duration // failures this long after the first run take no step
+	SuccessThreshold    int           // ok runs in a row that end a streak; 0 is 1
+	RetryInterval       time.Duration // the period while failing; 0: Interval
+	NoWatch             bool          // the target's death does not run the check (watch_target = false)
+	RecoveryBackoff     time.Duration // the wait before a streak's second attempt, doubling; 0: none
+	RecoveryBackoffMax  time.Duration // its cap; 0: DefaultBackoffMax
+	RecoveryLimit       int           // attempts within RecoveryLimitWindow; 0: no limit
+	RecoveryLimitWindow time.Duration // 0: DefaultLimitWindow
+	FlapDetection       bool
+	FlapLow, FlapHigh   int // percent; 0: DefaultFlapLow, DefaultFlapHigh
+
 	HeatLog   string            // this check's heat log
 	StrictLog bool              // write it as root safety requires (action.HeatLog.Strict)
 	Env       map[string]string // extra environment, defaults merged in
 	Dir       string            // working directory of every process
 }
+
+// The defaults of the bounds that are not zero.
+const (
+	// DefaultBackoffMax caps the doubling wait between recovery attempts
+	// as Kubernetes' crash-loop backoff does: 10s, 20s, 40s … 5m.
+	DefaultBackoffMax = 5 * time.Minute
+	// DefaultLimitWindow is how far back recovery_limit counts attempts: an
+	// hour of restarts that fixed nothing is enough to stop and tell.
+	DefaultLimitWindow = time.Hour
+	// DefaultFlapLow and DefaultFlapHigh are the flap score's hysteresis,
+	// in percent: Nagios' own defaults.
+	DefaultFlapLow  = 20
+	DefaultFlapHigh = 30
+)
 
 // Equal reports whether s and o are the same settings.
 func (s *Spec) Equal(o *Spec) bool { return reflect.DeepEqual(s, o) }

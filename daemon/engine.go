@@ -376,8 +376,10 @@ func Splay(name string, interval, splay time.Duration) time.Duration {
 	return time.Duration(h.Sum64() % uint64(window))
 }
 
-// Summary counts the checks by health: "N checks: H healthy, F failing,
-// R recovering", the line systemd shows as the service's status.
+// Summary counts the checks by health, the line systemd shows as the
+// service's status: "N checks: H healthy, F failing, R recovering", then
+// those starting, flapping or that gave up, where there are any ("12 checks:
+// 10 healthy, 1 failing, 0 recovering, 1 gave up"). The counts add up to N.
 func (e *Engine) Summary() string {
 	e.mu.Lock()
 	all := make([]*check.Check, 0, len(e.checks))
@@ -385,22 +387,22 @@ func (e *Engine) Summary() string {
 		all = append(all, in.check)
 	}
 	e.mu.Unlock()
-	var healthy, failing, recovering int
+	count := make(map[check.Health]int)
 	for _, c := range all {
-		switch c.Health() {
-		case check.Healthy:
-			healthy++
-		case check.Failing:
-			failing++
-		default:
-			recovering++
-		}
+		count[c.Health()]++
 	}
 	noun := "checks"
 	if len(all) == 1 {
 		noun = "check"
 	}
-	return fmt.Sprintf("%d %s: %d healthy, %d failing, %d recovering", len(all), noun, healthy, failing, recovering)
+	line := fmt.Sprintf("%d %s: %d healthy, %d failing, %d recovering", len(all), noun,
+		count[check.Healthy], count[check.Failing], count[check.Recovering])
+	for _, h := range check.Healths() {
+		if n := count[h]; n > 0 && h != check.Healthy && h != check.Failing && h != check.Recovering {
+			line += fmt.Sprintf(", %d %s", n, strings.ReplaceAll(h.String(), "_", " "))
+		}
+	}
+	return line
 }
 
 // Live reports whether every check's loop is making progress: nil, or the

@@ -183,6 +183,21 @@ func TestReloadKeepsARecoveryGoing(t *testing.T) {
 	waitFor(t, "more attempts", func() bool { return status(e, "sick").State.Attempt >= attempt+2 })
 }
 
+// The summary counts the states of remediation's bounds too, so its counts
+// add up to the checks: one starting, one that gave up.
+func TestSummaryCountsEveryState(t *testing.T) {
+	dir := t.TempDir()
+	e := NewEngine(zap.NewNop(), nil)
+	defer e.Stop(time.Second)
+	starting := spec(dir, "new", "exit 1", time.Hour)
+	starting.StartPeriod = time.Hour
+	stuck := spec(dir, "stuck", "exit 1", 20*time.Millisecond)
+	stuck.Threshold, stuck.Recovery, stuck.RecoveryLimit = 1, "/bin/true", 1
+	e.Apply([]check.Spec{starting, stuck, spec(dir, "ok", "true", time.Hour)}, Settings{Grace: time.Second})
+	const want = "3 checks: 1 healthy, 0 failing, 0 recovering, 1 starting, 1 gave up"
+	waitFor(t, want, func() bool { return e.Summary() == want })
+}
+
 func TestSummaryAndLive(t *testing.T) {
 	dir := t.TempDir()
 	e := NewEngine(zap.NewNop(), nil)

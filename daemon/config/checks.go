@@ -66,6 +66,7 @@ func readCheck(t checkTable, defaults settings, d *Daemon, g *guard) (spec check
 	own := readSettings(t.s, t.m, false)
 	g.settings(t.s, own)
 	all := merge(defaults, own)
+	dropUnset(all)
 	validate(t.s, own, all)
 	spec = buildSpec(t.s.check, own, all, d, t.s.src.dir)
 	spec.StrictLog = g != nil // the rules apply: its heat log is written by them too

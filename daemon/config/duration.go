@@ -89,6 +89,18 @@ func parseInterval(v any) (time.Duration, error) {
 	return d, err
 }
 
+// shortDuration writes d as a config would: "5m", not Go's "5m0s".
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
 // ParseDuration reads a duration as the configuration writes one: a Go
 // duration ("90s", "1h30m") or a number of seconds. heatctl pause --for
 // takes the same.

@@ -27,7 +27,8 @@ var checkKeyTable = checkKeys()
 
 // checkKeys are the keys of a check, in the order the README lists them
 // and messages name them: the kinds of check with their own keys first,
-// then the checks it depends on, then the keys every kind has.
+// then the checks it depends on, then the keys every kind has, and last
+// those that bound remediation.
 func checkKeys() []checkKey {
 	return slices.Concat(kindKeys(), dependsKeys(), []checkKey{
 		{name: "interval", defaults: true, doc: "start to start",
@@ -39,22 +40,22 @@ func checkKeys() []checkKey {
 		{name: "pidfile", rootSafe: true, doc: "the target of signals, read at each send; not with `pid`",
 			excludes: &rule{[]string{"pid"}, `cannot be used with "pid": give one target, a pid or a pidfile`},
 			value:    field(inDir(parsePath), "", func(b *built, v string) { b.Target.Pidfile = v })},
-		{name: "signal", defaults: true, needs: needsTarget, doc: "sent on each failure",
-			value: field(plain(parseSignal), 0, func(b *built, v syscall.Signal) { b.Signal = v })},
-		{name: "fail", defaults: true, rootSafe: true, doc: "script run on each failure",
-			value: field(inDir(parseExecutable), "", func(b *built, v string) { b.Fail = v })},
-		{name: "recovery", defaults: true, rootSafe: true, doc: "script run when `threshold` failures come in a row",
+		{name: "signal", defaults: true, needs: needsTarget, doc: "sent on each failure; `\"none\"` unsets one from `[defaults]`",
+			value: orUnset("none", field(plain(parseSignal), 0, func(b *built, v syscall.Signal) { b.Signal = v }))},
+		{name: "fail", defaults: true, rootSafe: true, doc: "script run on each failure; `\"\"` unsets one from `[defaults]`",
+			value: orUnset("", field(inDir(parseExecutable), "", func(b *built, v string) { b.Fail = v }))},
+		{name: "recovery", defaults: true, rootSafe: true, doc: "script run when `threshold` failures come in a row; `\"\"` unsets one from `[defaults]`",
 			needs: &rule{[]string{"threshold"}, `needs "threshold", the consecutive failures that start recovery`},
-			value: field(inDir(parseExecutable), "", func(b *built, v string) { b.Recovery = v })},
+			value: orUnset("", field(inDir(parseExecutable), "", func(b *built, v string) { b.Recovery = v }))},
 		recoveryUnitKey(),
 		{name: "threshold", defaults: true, doc: "failures in a row that start recovery",
 			value: field(plain(parseThreshold), 0, func(b *built, v int) { b.Threshold = v })},
 		{name: "recovery_timeout", defaults: true, effect: effectThreshold, doc: "how long a recovery has to prove itself; none: `threshold` runs",
 			value: field(plain(parsePositive), 0, func(b *built, v time.Duration) { b.RecoveryTimeout = v })},
-		{name: "fault_signal", defaults: true, needs: needsTarget, effect: effectThreshold, doc: "sent before each recovery",
-			value: field(plain(parseSignal), 0, func(b *built, v syscall.Signal) { b.FaultSignal = v })},
-		{name: "success_signal", defaults: true, needs: needsTarget, effect: effectThreshold, doc: "sent once a recovery is verified",
-			value: field(plain(parseSignal), 0, func(b *built, v syscall.Signal) { b.SuccessSignal = v })},
+		{name: "fault_signal", defaults: true, needs: needsTarget, effect: effectThreshold, doc: "sent before each recovery; `\"none\"` unsets one from `[defaults]`",
+			value: orUnset("none", field(plain(parseSignal), 0, func(b *built, v syscall.Signal) { b.FaultSignal = v }))},
+		{name: "success_signal", defaults: true, needs: needsTarget, effect: effectThreshold, doc: "sent once a recovery is verified; `\"none\"` unsets one from `[defaults]`",
+			value: orUnset("none", field(plain(parseSignal), 0, func(b *built, v syscall.Signal) { b.SuccessSignal = v }))},
 		{name: "script_timeout", defaults: true, doc: "a fail or recovery script longer than this is killed; a unit restart is waited for no longer",
 			value: field(plain(parsePositive), 5*time.Minute, func(b *built, v time.Duration) { b.ScriptTimeout = v })},
 		{name: "heat_log", rootSafe: true, shown: "`<log_dir>/<name>.log`", doc: "the check's heat log",
@@ -68,7 +69,7 @@ func checkKeys() []checkKey {
 			})},
 		{name: "env", defaults: true, doc: "a table of extra environment variables",
 			value: table(envEntry, func(b *built, v map[string]string) { b.Env = cloneOrNil(v) })},
-	})
+	}, remedyKeys())
 }
 
 // paced is interval's value, whose default a kind may choose (a heartbeat

@@ -126,15 +126,3 @@ func defaultText[D any](k *key[D]) string {
 	}
 	return fmt.Sprintf("`%v`", k.deflt)
 }
-
-// shortDuration writes d as a config would: "5m", not Go's "5m0s".
-func shortDuration(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
-}

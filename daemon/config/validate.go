@@ -23,7 +23,8 @@ func probeKeys() []string {
 
 // validate applies the rules between a check's keys, as their rows state
 // them: exactly one kind, the keys each key needs or excludes, and a kind's
-// keys only with that kind. own are the keys of its table, all are those
+// keys only with that kind; then the rules between the values of the keys
+// that bound remediation (validateRemedy). own are the keys of its table, all are those
 // merged over [defaults].
 func validate(s *scope, own, all settings) {
 	kinds := probeKeyNames
@@ -61,6 +62,7 @@ func validate(s *scope, own, all settings) {
 		kind := checkKeyIndex[checkKeyIndex[name].kind]
 		s.add(s.keyLine(name), name, fmt.Sprintf("is only for %s checks (those with %s = %s)", kind.name, kind.name, kind.form))
 	}
+	validateRemedy(s, own, all)
 }
 
 // need reports key, when it is set, as lacking what msg says. A key set in

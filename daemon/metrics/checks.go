@@ -14,7 +14,7 @@ type checksCollector struct{ src Source }
 
 var (
 	upDesc = prometheus.NewDesc("heatd_check_up",
-		"1 when the check is healthy (its last run was ok), else 0.", []string{"check"}, nil)
+		"1 when the check is healthy or starting, or flapping or given up with its last run ok; else 0.", []string{"check"}, nil)
 	stateDesc = prometheus.NewDesc("heatd_check_state",
 		"1 for the check's current state, 0 for the others: one series a state of heatctl status.",
 		[]string{"check", "state"}, nil)
@@ -59,7 +59,7 @@ func (c checksCollector) Collect(ch chan<- prometheus.Metric) {
 	gauge, counter := prometheus.GaugeValue, prometheus.CounterValue
 	for _, s := range c.src.Statuses() {
 		health := s.Health()
-		ch <- prometheus.MustNewConstMetric(upDesc, gauge, boolFloat(health == check.Healthy), s.Name)
+		ch <- prometheus.MustNewConstMetric(upDesc, gauge, boolFloat(up(health, s.LastResult)), s.Name)
 		for _, st := range check.Healths() {
 			ch <- prometheus.MustNewConstMetric(stateDesc, gauge, boolFloat(health == st), s.Name, st.String())
 		}
@@ -85,6 +85,21 @@ func (c checksCollector) Collect(ch chan<- prometheus.Metric) {
 			ch <- prometheus.MustNewConstMetric(signalsFailedDesc, counter, float64(s.SignalsFailed[k]), s.Name, string(k))
 		}
 	}
+}
+
+// up is heatd_check_up of a check in health whose latest run's result is
+// last: 1 while no failure counts. A starting check's failures count none
+// (start_period); a failing or recovering one is down; a flapping one or
+// one that gave up takes no step on failures, and is up exactly when its
+// latest run was ok, as a healthy one is.
+func up(health check.Health, last string) bool {
+	switch health {
+	case check.Healthy, check.Starting:
+		return true
+	case check.Flapping, check.GaveUp:
+		return last == "ok"
+	}
+	return false
 }
 
 func boolFloat(b bool) float64 {

@@ -232,3 +232,30 @@ func TestStateSeriesCoverEveryState(t *testing.T) {
 		}
 	}
 }
+
+// heatd_check_up is 1 for a check whose failures count none (starting),
+// and, for one flapping or that gave up, exactly when its latest run was
+// ok; the state series say which state it is.
+func TestUpOfEveryState(t *testing.T) {
+	src := &fakeSource{[]check.Status{
+		{Name: "starting", State: check.State{Starting: true}, LastResult: "failed"},
+		{Name: "flapping-ok", State: check.State{Flapping: true}, LastResult: "ok"},
+		{Name: "flapping-failed", State: check.State{Flapping: true, Streak: 1}, LastResult: "failed"},
+		{Name: "gave-up-ok", State: check.State{Mode: check.GivenUp, Streak: 3}, LastResult: "ok"},
+		{Name: "gave-up-failed", State: check.State{Mode: check.GivenUp, Streak: 3}, LastResult: "failed"},
+		{Name: "failing", State: check.State{Streak: 1}, LastResult: "failed"},
+	}}
+	fams := scrape(t, New(src).Handler())
+	for name, want := range map[string]float64{"starting": 1, "flapping-ok": 1, "flapping-failed": 0,
+		"gave-up-ok": 1, "gave-up-failed": 0, "failing": 0} {
+		if v, ok := value(t, fams, "heatd_check_up", map[string]string{"check": name}); !ok || v != want {
+			t.Errorf("heatd_check_up{check=%q} = %v (found %v), want %v", name, v, ok, want)
+		}
+	}
+	for name, state := range map[string]string{"starting": "starting", "flapping-failed": "flapping",
+		"gave-up-ok": "gave_up"} {
+		if v, _ := value(t, fams, "heatd_check_state", map[string]string{"check": name, "state": state}); v != 1 {
+			t.Errorf("heatd_check_state{check=%q,state=%q} = %v, want 1", name, state, v)
+		}
+	}
+}

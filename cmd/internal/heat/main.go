@@ -168,6 +168,7 @@ func specOf(o *options, stdout, stderr io.Writer) (*check.Spec, int) {
 		ScriptTimeout:   0, // HEAT waited for its scripts; so does heat
 		HeatLog:         filepath.Join(cwd, "heat.log"),
 		Dir:             cwd,
+		NoWatch:         true, // HEAT ran its check on its interval only
 	}
 	spec.Probe = check.Command(o.command)
 	if o.script != "" {
