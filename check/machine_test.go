@@ -19,6 +19,9 @@ const (
 	okRun outcome = iota
 	failRun
 	errRun // could not start
+	// An operator's verbs, between steps (SPEC 13): they take no time.
+	pauseOp
+	resumeOp
 )
 
 // reference is the rules read as a HEAT-like loop, step by step.
@@ -153,7 +156,23 @@ func drive(p Policy, outs []outcome) []string {
 			}
 		}
 	}
+	last := next // when the latest step happened: a verb comes then
 	for i := 0; i < len(outs) || st.Mode == RecoveryDue; {
+		if i < len(outs) && outs[i] >= pauseOp {
+			if outs[i] == pauseOp {
+				st = Suspend(st)
+				say(last, "paused")
+			} else if resumed, ok := Resume(p, st); ok {
+				st = resumed
+				say(last, "resumed")
+				if st.Mode == RecoveryDue {
+					next = last
+				}
+			}
+			i++
+			continue
+		}
+		last = next
 		if st.Mode == RecoveryDue {
 			prev := st
 			var s []Step
