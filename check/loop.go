@@ -65,7 +65,16 @@ type Check struct {
 	phase  phase // for Stalled
 	busy   bool  // a step is waiting for its slot or under way
 	ended  bool  // done is closed
-	resume bool  // Resume came during a step: the step's settle applies it
+
+	// What the operator asked (loop_control.go), applied by the loop
+	// between steps; under mu.
+	paused   bool      // paused now: from Pause until a resume
+	resume   *resumer  // a resume not yet applied
+	told     memory    // what OnMemory was last told
+	gaveUpAt time.Time // when the check gave up, for its Memory
+	mem      Memory    // the latest Memory, which OnMemory is told
+	onMemory func(Memory)
+	telling  sync.Mutex // one OnMemory call at a time
 }
 
 // Options are what a Check needs besides its Spec.
@@ -76,6 +85,14 @@ type Options struct {
 	Slots    *action.Limiter // bounds processes at once (max_parallel); nil: no bound
 	OnResult func(Result)
 	OnEnd    func() // called once the check has ended, before Done is closed
+	// Memory is what heatd kept of the check from before it started (a
+	// restart, a reload that changed it): a pause, giving up, recent
+	// attempts. nil: nothing.
+	Memory *Memory
+	// OnMemory, when set, is told the check's Memory each time it changes
+	// (a pause, giving up, a recovery attempt), after the step that
+	// changed it; never during a run.
+	OnMemory func(Memory)
 }
 
 // New makes the check of spec, ready to Run.
@@ -95,6 +112,10 @@ func New(spec *Spec, o Options) *Check {
 		done:          make(chan struct{}),
 	}
 	c.st = Begin(c.policy)
+	c.onMemory = o.OnMemory
+	if o.Memory != nil {
+		c.remember(*o.Memory)
+	}
 	if w, ok := o.Doer.(TargetWatcher); ok && !spec.NoWatch && spec.Target.IsSet() {
 		c.watcher = w
 	}
@@ -216,6 +237,12 @@ func (c *Check) step(waited time.Duration) (ended bool) {
 	if c.stop.Err() != nil {
 		return true // the slot came after the stop: no new step
 	}
+	// A pause that came while the step waited for its slot holds it: a
+	// recovery due does not start.
+	c.mu.Lock()
+	report := c.sync()
+	c.mu.Unlock()
+	report()
 	if c.st.Mode == RecoveryDue {
 		return c.recovery(waited)
 	}
@@ -231,17 +258,11 @@ func (c *Check) settle(ended bool) {
 		c.mu.Unlock()
 		return
 	}
-	var report func()
-	if c.resume {
-		c.resume = false
-		report = c.resumeIdle()
-	}
+	report := c.sync()
 	c.waitFor(c.next)
 	c.timer.Reset(time.Until(c.next))
 	c.mu.Unlock()
-	if report != nil {
-		report()
-	}
+	report()
 }
 
 // halt is what the end of stop does: an idle check ends at once, a busy one
@@ -299,6 +320,14 @@ func (c *Check) recovery(waited time.Duration) (ended bool) {
 	prev, now := c.st, time.Now()
 	var steps []Step
 	c.st, steps = Recover(c.policy, c.st, now)
+	// An attempt's start is kept before its script runs: a heatd killed
+	// meanwhile still counts it against recovery_limit.
+	c.mu.Lock()
+	tell := c.memoryChanged()
+	c.mu.Unlock()
+	if tell != nil {
+		tell()
+	}
 	c.perform(c.stop, c.kill, prev, c.st, steps, Result{Waited: waited})
 	if c.stop.Err() != nil {
 		return true
@@ -327,6 +356,12 @@ func (c *Check) run(waited time.Duration) (ended bool) {
 		c.stopped(r)
 		return true
 	}
+	// A pause that came during the run holds what follows it.
+	c.mu.Lock()
+	if c.paused && !c.st.Paused {
+		c.st, _ = Suspend(c.policy, c.st, c.next, time.Now())
+	}
+	c.mu.Unlock()
 	d := Observe(c.policy, c.st, r, sched)
 	c.record(r, d.State)
 	c.perform(stop, kill, c.st, d.State, d.Steps, r)

@@ -119,12 +119,15 @@ func boundedReference(p Policy, outs []outcome) []string {
 	for i := 0; ; {
 		if i < len(outs) && outs[i] == pauseOp {
 			// A due attempt does not start; one whose script ran stops
-			// there: what follows are normal runs, from the same time on.
+			// there: what follows are normal runs, the next at its slot.
 			i++
 			say("paused")
 			paused = true
 			if mode == "attempt" || mode == "verify" || mode == "wait" {
 				mode, row, verified = "normal", 0, 0
+				for at <= now {
+					at += normalPeriod()
+				}
 			}
 			continue
 		}

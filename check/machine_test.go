@@ -160,7 +160,7 @@ func drive(p Policy, outs []outcome) []string {
 	for i := 0; i < len(outs) || st.Mode == RecoveryDue; {
 		if i < len(outs) && outs[i] >= pauseOp {
 			if outs[i] == pauseOp {
-				st = Suspend(st)
+				st, next = Suspend(p, st, next, last)
 				say(last, "paused")
 			} else if resumed, ok := Resume(p, st); ok {
 				st = resumed

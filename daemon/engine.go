@@ -89,6 +89,13 @@ func NewEngine(log *zap.Logger, observe func(name string, r check.Result)) *Engi
 		systemd: action.NewSystemd(), store: state.Open("", false, log), pauseEnds: make(map[string]*time.Timer)}
 }
 
+// storeOf is the store in use now (a reload may move it).
+func (e *Engine) storeOf() *state.Store {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.store
+}
+
 // Remember makes s the store of what is decided about the checks (by
 // default one in memory alone), before the first Apply. The caller closes
 // it after Stop.
@@ -135,6 +142,10 @@ func (e *Engine) Apply(specs []check.Spec, set Settings) Change {
 			ch.Kept = append(ch.Kept, spec.Name)
 		default:
 			ch.Changed = append(ch.Changed, spec.Name)
+			// A changed check starts afresh: it has not given up, and
+			// no attempt counts against its new recovery_limit. An
+			// operator's pause stays.
+			e.store.Update(spec.Name, func(en *state.Entry) { en.GaveUp, en.Attempts = time.Time{}, nil })
 			e.retire(old)
 			e.checks[spec.Name] = e.start(spec, old.done, old.runner)
 		}
@@ -194,12 +205,25 @@ func (e *Engine) start(spec *check.Spec, after <-chan struct{}, prev *check.Runn
 	in.stopCtx, in.cancelStop = context.WithCancel(context.Background())
 	in.killCtx, in.kill = context.WithCancel(context.Background())
 	cancelKill := in.kill
+	name := spec.Name
 	in.check = check.New(spec, check.Options{
 		Doer:     runner,
 		Log:      e.log,
 		Delay:    Splay(spec.Name, spec.Interval, e.settings.Splay),
 		Slots:    e.slots,
 		OnResult: onResult,
+		Memory:   memoryOf(e.store.Check(name)),
+		OnMemory: func(m check.Memory) {
+			// The engine keeps the pause (it outlives instances); the
+			// check, what it decided. A retired instance speaks no more
+			// for its name.
+			store := e.storeOf() // before in.mu: retire takes e.mu, then in.mu
+			in.mu.Lock()
+			defer in.mu.Unlock()
+			if !in.retired {
+				store.Update(name, func(en *state.Entry) { en.GaveUp, en.Attempts = m.GaveUp, m.Attempts })
+			}
+		},
 		OnEnd: func() {
 			runner.Close()
 			cancelKill()

@@ -5,10 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strconv"
 	"time"
-
-	"go.uber.org/zap"
 
 	"github.com/heatd/heatd/check"
 	"github.com/heatd/heatd/daemon/config"
@@ -66,36 +63,21 @@ func (e *Engine) Pause(names []string, p check.Pause) ([]string, error) {
 		return nil, err
 	}
 	for name := range found {
-		e.store.Update(name, func(en *state.Entry) {
-			en.Pause = &state.Pause{Since: p.Since, Until: p.Until, Reason: p.Reason, UID: p.UID}
-		})
+		e.store.Update(name, func(en *state.Entry) { en.Pause = storedPause(&p) })
 		e.armPause(name, p)
 	}
 	e.mu.Unlock()
 	// Told outside the lock: ten thousand heat log lines are file writes.
-	for name, in := range found {
-		fields := []zap.Field{zap.String("check", name), zap.Int("uid", p.UID)}
-		line := "paused by uid " + strconv.Itoa(p.UID)
-		if p.Reason != "" {
-			fields = append(fields, zap.String("reason", p.Reason))
-		}
-		if !p.Until.IsZero() {
-			fields = append(fields, zap.Time("until", p.Until.UTC()))
-			line += " until " + p.Until.UTC().Format(time.RFC3339)
-		}
-		if p.Reason != "" {
-			line += ": " + p.Reason
-		}
-		e.log.Info("check_paused", fields...)
-		e.heatLog(in, line)
+	for _, in := range found {
+		in.check.Pause(p)
 	}
 	return sortedNames(found), nil
 }
 
-// Resume ends the pause of the checks named (nil: every check), as uid
-// asked, and returns their names, sorted. A check that is not paused is
-// left as it is. A name no check has is an *check.UnknownError, and
-// nothing is resumed.
+// Resume ends the pause and the giving up of the checks named (nil: every
+// check), as uid asked, and returns their names, sorted. A check neither
+// paused nor given up is left as it is. A name no check has is an
+// *check.UnknownError, and nothing is resumed.
 func (e *Engine) Resume(names []string, uid int) ([]string, error) {
 	e.mu.Lock()
 	found, err := e.resolve(names)
@@ -103,16 +85,12 @@ func (e *Engine) Resume(names []string, uid int) ([]string, error) {
 		e.mu.Unlock()
 		return nil, err
 	}
-	var resumed []*instance
-	for name, in := range found {
-		if e.unpause(name) {
-			resumed = append(resumed, in)
-		}
+	for name := range found {
+		e.unpause(name)
 	}
 	e.mu.Unlock()
-	for _, in := range resumed {
-		e.log.Info("check_resumed", zap.String("check", in.spec.Name), zap.Int("uid", uid))
-		e.heatLog(in, "resumed by uid "+strconv.Itoa(uid))
+	for _, in := range found {
+		in.check.Resume(uid)
 	}
 	return sortedNames(found), nil
 }
@@ -140,8 +118,7 @@ func (e *Engine) pauseEnded(name string, since time.Time) {
 	}
 	e.unpause(name)
 	e.mu.Unlock()
-	e.log.Info("check_resumed", zap.String("check", name), zap.Bool("expired", true))
-	e.heatLog(in, "resumed: the pause ended")
+	in.check.EndPause()
 }
 
 // unpause forgets name's pause; it reports whether it had one. e.mu is
@@ -164,12 +141,25 @@ func (e *Engine) disarmPause(name string) {
 	}
 }
 
-// heatLog writes heatd's line to in's heat log, now; a failure is
-// heat_log_failed, as a check's own lines are.
-func (e *Engine) heatLog(in *instance, line string) {
-	if err := in.runner.HeatLog(time.Now().Unix(), line, nil); err != nil {
-		e.log.Error("heat_log_failed", zap.String("check", in.spec.Name), zap.Error(err))
+// storedPause is p as the state file keeps it.
+func storedPause(p *check.Pause) *state.Pause {
+	if p == nil {
+		return nil
 	}
+	return &state.Pause{Since: p.Since, Until: p.Until, Reason: p.Reason, UID: p.UID}
+}
+
+// memoryOf is what the store keeps of a check, as the check takes it at
+// start.
+func memoryOf(en state.Entry) *check.Memory {
+	if en.IsZero() {
+		return nil
+	}
+	m := &check.Memory{GaveUp: en.GaveUp, Attempts: en.Attempts}
+	if p := en.Pause; p != nil {
+		m.Pause = &check.Pause{Since: p.Since, Until: p.Until, Reason: p.Reason, UID: p.UID}
+	}
+	return m
 }
 
 func sortedNames(m map[string]*instance) []string {

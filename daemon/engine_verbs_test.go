@@ -69,6 +69,10 @@ func TestEnginePauseResume(t *testing.T) {
 	if store.Check("web").Pause != nil {
 		t.Error("resumed, and the store keeps the pause")
 	}
+	// Taken between steps: at once when idle, after the first run if it
+	// is under way still.
+	waitFor(t, "check_resumed", func() bool { return logs.FilterMessage("check_resumed").Len() > 0 })
+	time.Sleep(50 * time.Millisecond) // room for a second one, which must not come
 	ev = logs.FilterMessage("check_resumed").All()
 	if len(ev) != 1 || ev[0].ContextMap()["check"] != "web" || ev[0].ContextMap()["uid"] != int64(0) {
 		t.Errorf("check_resumed events (db was not paused): %+v", ev)

@@ -73,6 +73,21 @@ type CheckStatus struct {
 	RecoveryAttempt int `json:"recovery_attempt"`
 	// Signals counts the signals delivered to the target, by occasion.
 	Signals SignalCounts `json:"signals"`
+	// Pause is the operator's pause in force (state "paused"); null when
+	// the check is not paused.
+	Pause *PauseStatus `json:"pause"`
+}
+
+// PauseStatus is a check's pause (heatctl pause).
+type PauseStatus struct {
+	// Since is when it was paused.
+	Since time.Time `json:"since"`
+	// Until is when the pause ends by itself; null: at a resume.
+	Until *time.Time `json:"until"`
+	// Reason is the operator's --reason; "" when none was given.
+	Reason string `json:"reason"`
+	// UID is the user who paused it.
+	UID int `json:"uid"`
 }
 
 // SignalCounts counts the signals delivered to a check's target, by the
@@ -194,6 +209,9 @@ func statusOf(s *check.Status) CheckStatus {
 			Fault:   s.Signals[check.SignalFault],
 			Success: s.Signals[check.SignalSuccess],
 		},
+	}
+	if p := s.Pause; p != nil {
+		c.Pause = &PauseStatus{Since: *timeOrNull(p.Since), Until: timeOrNull(p.Until), Reason: p.Reason, UID: p.UID}
 	}
 	if s.LastResult != "" {
 		result, code, took := s.LastResult, s.LastCode, s.LastTook.Seconds()

@@ -66,7 +66,8 @@ const wantStatus = `{
         "failure": 0,
         "fault": 0,
         "success": 0
-      }
+      },
+      "pause": null
     },
     {
       "name": "queue",
@@ -88,7 +89,8 @@ const wantStatus = `{
         "failure": 0,
         "fault": 2,
         "success": 0
-      }
+      },
+      "pause": null
     },
     {
       "name": "web",
@@ -110,7 +112,8 @@ const wantStatus = `{
         "failure": 3,
         "fault": 0,
         "success": 0
-      }
+      },
+      "pause": null
     }
   ]
 }

@@ -74,3 +74,22 @@ func TestRunPrintsTheResult(t *testing.T) {
 		}
 	}
 }
+
+// status shows a paused check's pause under the table, and in the JSON.
+func TestStatusShowsThePause(t *testing.T) {
+	now := time.Now()
+	all := checks(now)
+	all[0].State.Paused = true
+	all[0].Pause = &check.Pause{Since: now.Add(-time.Minute), Until: now.Add(90*time.Minute + 500*time.Millisecond), Reason: "deploy", UID: 1000}
+	sock := start(t, &heatd{statuses: all})
+	code, out, _ := heatctl(t, "-s", sock, "status")
+	until := all[0].Pause.Until.Truncate(time.Millisecond).Local().Format(time.DateTime + " MST")
+	if want := "web: paused by uid 1000 until " + until + " (in 90m): deploy\n"; code != 0 || !strings.HasSuffix(out, want) ||
+		!strings.Contains(out, "\nweb    paused ") {
+		t.Errorf("status: exit %d:\n%s\nwant it to end with %q", code, out, want)
+	}
+	_, out, _ = heatctl(t, "-s", sock, "status", "--json", "web")
+	if !strings.Contains(out, `"reason": "deploy"`) || !strings.Contains(out, `"uid": 1000`) {
+		t.Errorf("status --json:\n%s", out)
+	}
+}
