@@ -75,6 +75,7 @@ type Check struct {
 	mem      Memory    // the latest Memory, which OnMemory is told
 	onMemory func(Memory)
 	telling  sync.Mutex // one OnMemory call at a time
+	asked    []chan<- runAnswer // heatctl run: waiting for the next run
 }
 
 // Options are what a Check needs besides its Spec.
@@ -259,6 +260,9 @@ func (c *Check) settle(ended bool) {
 		return
 	}
 	report := c.sync()
+	if len(c.asked) > 0 {
+		c.next = time.Now() // heatctl run came during the step: its run follows it
+	}
 	c.waitFor(c.next)
 	c.timer.Reset(time.Until(c.next))
 	c.mu.Unlock()
@@ -283,6 +287,10 @@ func (c *Check) end() {
 	}
 	c.ended = true
 	c.phase = phase{what: "ended"}
+	for _, a := range c.asked {
+		a <- runAnswer{err: ErrStopped}
+	}
+	c.asked = nil
 	if c.watcher != nil {
 		c.watcher.UnwatchTarget()
 	}
@@ -346,12 +354,17 @@ func (c *Check) recovery(waited time.Duration) (ended bool) {
 func (c *Check) run(waited time.Duration) (ended bool) {
 	stop, kill := c.stop, c.kill
 	sched := c.next
+	c.mu.Lock()
+	asked := c.asked // heatctl run: this run answers those asked before it began
+	c.asked = nil
+	c.mu.Unlock()
 	c.enter("running", processBound(c.timeout))
 	r := c.doer.Check(kill)
 	r.Waited, r.Late = waited, r.Start.Sub(sched)
 	if c.onResult != nil {
 		c.onResult(r)
 	}
+	answer(asked, r)
 	if stop.Err() != nil || r.Interrupted {
 		c.stopped(r)
 		return true

@@ -2,7 +2,7 @@ package daemon
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"maps"
 	"slices"
 	"time"
@@ -168,16 +168,28 @@ func sortedNames(m map[string]*instance) []string {
 	return names
 }
 
-// errNoRun is the answer to a run asked of a check that stopped first.
-var errNoRun = fmt.Errorf("the check stopped before it could run")
-
-// Run runs the check name now and returns the run's result.
+// Run runs the check name now, as a scheduled run with its steps after
+// it, once the step under way (if any) has ended, and returns the run's
+// result. A reload that changes the check meanwhile hands the run to the
+// new instance.
 func (e *Engine) Run(ctx context.Context, name string) (check.Result, error) {
-	e.mu.Lock()
-	_, err := e.resolve([]string{name})
-	e.mu.Unlock()
-	if err != nil {
-		return check.Result{}, err
+	for {
+		e.mu.Lock()
+		found, err := e.resolve([]string{name})
+		e.mu.Unlock()
+		if err != nil {
+			return check.Result{}, err
+		}
+		in := found[name]
+		r, err := in.check.RunNow(ctx)
+		if !errors.Is(err, check.ErrStopped) || ctx.Err() != nil {
+			return r, err
+		}
+		e.mu.Lock()
+		next, halted := e.checks[name], e.halted
+		e.mu.Unlock()
+		if halted || next == nil || next == in {
+			return r, err // heatd stops, or the check was removed
+		}
 	}
-	return check.Result{}, errNoRun
 }

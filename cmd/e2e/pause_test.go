@@ -123,3 +123,36 @@ interval = "1h"
 	b.waitEvents("recovery_gave_up", "svc", 1, 15*time.Second)
 	b.heatd.stop(syscall.SIGTERM)
 }
+
+// heatctl run while the first run is under way waits for it, then runs the
+// check again and prints that run's result; each run writes a line, so
+// the two never overlap.
+func TestRunWaitsForTheRunUnderWay(t *testing.T) {
+	b := startBounded(t, `
+[check.svc]
+command = "echo start >> trace; sleep 1.5; echo end >> trace; echo 'no luck' >&2; exit 5"
+interval = "1h"
+[check.fine]
+command = "true"
+interval = "1h"
+`, nil)
+	trace := filepath.Join(b.dir, "trace")
+	waitForFile(t, trace, "start\n")
+	began := time.Now()
+	out, errs, code := run(t, b.dir, "heatctl", "-s", b.sock, "run", "svc")
+	if code != 1 || out != "failed: exit code 5\nno luck\n" || errs != "" {
+		t.Errorf("heatctl run svc: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	if took := time.Since(began); took < 2*time.Second {
+		t.Errorf("the answer came after %v: it did not wait for the run under way", took)
+	}
+	if b, _ := os.ReadFile(trace); string(b) != "start\nend\nstart\nend\n" {
+		t.Errorf("trace %q: runs overlapped", b)
+	}
+	if out, _, code := run(t, b.dir, "heatctl", "-s", b.sock, "run", "fine"); code != 0 || out != "ok\n" {
+		t.Errorf("heatctl run fine: exit %d, %q", code, out)
+	}
+	if _, errs, code := run(t, b.dir, "heatctl", "-s", b.sock, "run", "svx"); code != 1 || !strings.Contains(errs, `(did you mean "svc"?)`) {
+		t.Errorf("heatctl run svx: exit %d, %q", code, errs)
+	}
+}
