@@ -74,7 +74,7 @@ type Check struct {
 	gaveUpAt time.Time // when the check gave up, for its Memory
 	mem      Memory    // the latest Memory, which OnMemory is told
 	onMemory func(Memory)
-	telling  sync.Mutex // one OnMemory call at a time
+	telling  sync.Mutex         // one OnMemory call at a time
 	asked    []chan<- runAnswer // heatctl run: waiting for the next run
 }
 
