@@ -76,6 +76,7 @@ type Check struct {
 	onMemory func(Memory)
 	telling  sync.Mutex         // one OnMemory call at a time
 	asked    []chan<- runAnswer // heatctl run: waiting for the next run
+	family   family             // depends_on's links (loop_depends.go)
 }
 
 // Options are what a Check needs besides its Spec.
@@ -374,9 +375,13 @@ func (c *Check) run(waited time.Duration) (ended bool) {
 	if c.paused && !c.st.Paused {
 		c.st, _ = Suspend(c.policy, c.st, c.next, time.Now())
 	}
+	if c.family.by != nil && !c.st.Blocked {
+		c.st = Block(c.st)
+	}
 	c.mu.Unlock()
 	d := Observe(c.policy, c.st, r, sched)
 	c.record(r, d.State)
+	c.tellChildren() // at once: a parent's fail script must not delay its children's news
 	c.perform(stop, kill, c.st, d.State, d.Steps, r)
 	if stop.Err() != nil {
 		return true
@@ -465,6 +470,7 @@ func (c *Check) perform(stop, kill context.Context, prev, st State, steps []Step
 	c.mu.Lock()
 	c.status.State = st
 	c.mu.Unlock()
+	c.tellChildren()
 }
 
 // heatLog writes a failed run to the heat log: its "failed" line, then its

@@ -151,6 +151,15 @@ func (c *Check) sync() (report func()) {
 	if st.Mode == RecoveryDue && c.st.Mode != RecoveryDue {
 		next = time.Now()
 	}
+	switch blocked := c.family.by != nil; {
+	case blocked && !st.Blocked:
+		st = Block(st)
+	case !blocked && st.Blocked:
+		st = Unblock(c.policy, st)
+		if st.Mode == RecoveryDue {
+			next = time.Now()
+		}
+	}
 	if c.paused && !st.Paused {
 		st, next = Suspend(c.policy, st, next, time.Now())
 	}
@@ -162,6 +171,7 @@ func (c *Check) sync() (report func()) {
 		for _, e := range events {
 			e()
 		}
+		c.tellChildren()
 	}
 }
 

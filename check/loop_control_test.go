@@ -194,3 +194,44 @@ func TestPauseDuringARun(t *testing.T) {
 		check(t, w.lines(), []string{"0s run 1 -> 1", "4s heat log \"error 1\"", "10s run 2 -> 1", "14s heat log \"error 2\""})
 	})
 }
+
+// depends_on: a child is blocked from the moment its parent fails, its
+// failures counted with no step, and unblocked the moment the parent is ok
+// again, when a child past its threshold starts its recovery at once.
+func TestBlockedByAParent(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		pw := newWorld(codes(1, 1, 1, 0))
+		pw.runFor = time.Second
+		parent, _, stopParent := startCheck(t, Spec{Name: "net", Interval: 10 * time.Second}, pw, Options{Delay: 5 * time.Second})
+		cw := newWorld(codes(1))
+		child, logs, stopChild := startCheck(t, Spec{Name: "web", Interval: 4 * time.Second, Threshold: 2, Recovery: "/r",
+			Fail: "/f", DependsOn: []string{"net"}}, cw, Options{Delay: time.Second})
+		child.DependOn([]*Check{parent})
+		parent.Link([]*Check{child})
+		time.Sleep(37 * time.Second)
+		stopChild()
+		stopParent()
+		// net fails at 5 s (seen at 6 s), 15 s, 25 s, and is ok at 35 s (seen at 36 s)
+		check(t, cw.lines(), []string{
+			"1s run 1 -> 1", "1s heat log \"error 1\"", "1s fail script 0",
+			"5s run 2 -> 1", "5s heat log \"error 2\"", "5s fail script 0", "5s recovery script 1",
+			"5s run 3 -> 1", "5s heat log \"error 3\"",
+			// verification ends at 9 s, blocked: no next attempt
+			"9s run 4 -> 1", "9s heat log \"error 4\"",
+			"13s run 5 -> 1", "13s heat log \"error 5\"",
+			"17s run 6 -> 1", "17s heat log \"error 6\"",
+			"21s run 7 -> 1", "21s heat log \"error 7\"",
+			"25s run 8 -> 1", "25s heat log \"error 8\"",
+			"29s run 9 -> 1", "29s heat log \"error 9\"",
+			"33s run 10 -> 1", "33s heat log \"error 10\"",
+			"36s recovery script 2", "36s run 11 -> 1", "36s heat log \"error 11\"",
+		})
+		b := logs.FilterMessage("check_blocked").All()
+		u := logs.FilterMessage("check_unblocked").All()
+		epoch := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC) // synctest's clock starts here
+		if len(b) != 1 || b[0].ContextMap()["parent"] != "net" || b[0].Time.Sub(epoch) != 6*time.Second ||
+			len(u) != 1 || u[0].Time.Sub(epoch) != 36*time.Second {
+			t.Errorf("check_blocked %v, check_unblocked %v", b, u)
+		}
+	})
+}

@@ -31,3 +31,29 @@ func Suspend(p Policy, s State, next, now time.Time) (State, time.Time) {
 	}
 	return s, next
 }
+
+// Block holds s while a check it depends on is not healthy, as flapping
+// holds it: its failures are counted with no step; a recovery under way
+// goes on to its verification, and what would follow a failed one waits.
+func Block(s State) State {
+	s.Blocked = true
+	return s
+}
+
+// Unblock ends Block: when the count is at the threshold and nothing else
+// holds s, a recovery starts at once.
+func Unblock(p Policy, s State) State {
+	s.Blocked = false
+	if s.Mode == Normal && thresholdReached(p, s) && !held(s) {
+		s.Mode = RecoveryDue
+	}
+	return s
+}
+
+// Unhealthy reports whether a check in state s makes the checks that
+// depend on it blocked (SPEC 13): its count ≥ 1, recovering, given up or
+// flapping. A pause or a block of its own does not count: a paused parent
+// counts by its own results.
+func Unhealthy(s State) bool {
+	return s.Streak > 0 || s.Mode != Normal || s.Flapping
+}

@@ -22,6 +22,9 @@ const (
 	// An operator's verbs, between steps (SPEC 13): they take no time.
 	pauseOp
 	resumeOp
+	// A parent's health turning (depends_on), between steps.
+	blockOp
+	unblockOp
 )
 
 // reference is the rules read as a HEAT-like loop, step by step.
@@ -159,10 +162,26 @@ func drive(p Policy, outs []outcome) []string {
 	last := next // when the latest step happened: a verb comes then
 	for i := 0; i < len(outs) || st.Mode == RecoveryDue; {
 		if i < len(outs) && outs[i] >= pauseOp {
-			if outs[i] == pauseOp {
+			switch {
+			case outs[i] == blockOp:
+				st = Block(st)
+				say(last, "blocked")
+			case outs[i] == unblockOp:
+				was := st.Mode
+				st = Unblock(p, st)
+				say(last, "unblocked")
+				if st.Mode == RecoveryDue && was != RecoveryDue {
+					next = last
+				}
+			case outs[i] == pauseOp:
 				st, next = Suspend(p, st, next, last)
 				say(last, "paused")
-			} else if resumed, ok := Resume(p, st); ok {
+			}
+			if outs[i] != resumeOp {
+				i++
+				continue
+			}
+			if resumed, ok := Resume(p, st); ok {
 				st = resumed
 				say(last, "resumed")
 				if st.Mode == RecoveryDue {

@@ -36,6 +36,8 @@ type Status struct {
 	// Pause is the operator's pause in force; nil: none. Never changed
 	// in place.
 	Pause *Pause
+	// BlockedBy is the check it depends on that blocks it; "": none.
+	BlockedBy string
 }
 
 // Health is the check's state as an operator sees it. A check whose

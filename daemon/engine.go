@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.uber.org/zap"
@@ -41,7 +42,8 @@ type Engine struct {
 
 	// store keeps what operators and heatd decided about each check
 	// name, across reloads and restarts.
-	store *state.Store
+	store   *state.Store
+	current atomic.Pointer[state.Store] // store, for the checks' callbacks
 	// pauseEnds are the timers that end pauses given an end, by name.
 	pauseEnds map[string]*time.Timer
 }
@@ -84,17 +86,16 @@ func (in *instance) stop() { in.cancelStop() }
 // environment; observe, when not nil, sees every run of every check (for
 // metrics).
 func NewEngine(log *zap.Logger, observe func(name string, r check.Result)) *Engine {
-	return &Engine{log: log, base: os.Environ(), observe: observe, checks: make(map[string]*instance),
+	e := &Engine{log: log, base: os.Environ(), observe: observe, checks: make(map[string]*instance),
 		retiring: make(map[*instance]bool), gone: make(map[string]*instance), slots: action.NewLimiter(0),
-		systemd: action.NewSystemd(), store: state.Open("", false, log), pauseEnds: make(map[string]*time.Timer)}
+		systemd: action.NewSystemd(), pauseEnds: make(map[string]*time.Timer)}
+	e.Remember(state.Open("", false, log))
+	return e
 }
 
-// storeOf is the store in use now (a reload may move it).
-func (e *Engine) storeOf() *state.Store {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.store
-}
+// storeOf is the store in use now (a reload may move it), read without
+// e.mu: a check tells its memory from within Apply's links too.
+func (e *Engine) storeOf() *state.Store { return e.current.Load() }
 
 // Remember makes s the store of what is decided about the checks (by
 // default one in memory alone), before the first Apply. The caller closes
@@ -103,6 +104,7 @@ func (e *Engine) Remember(s *state.Store) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.store = s
+	e.current.Store(s)
 }
 
 // Change describes what Apply did, by check name.
@@ -160,6 +162,7 @@ func (e *Engine) Apply(specs []check.Spec, set Settings) Change {
 		}
 	}
 	slices.Sort(ch.Removed)
+	e.link()
 	// What is kept of checks no longer configured goes; a check added
 	// (or heatd started) paused keeps its pause's end.
 	e.store.Prune(slices.Collect(maps.Keys(wanted)))
@@ -169,6 +172,33 @@ func (e *Engine) Apply(specs []check.Spec, set Settings) Change {
 		}
 	}
 	return ch
+}
+
+// link rebuilds depends_on's links between the live instances: each parent
+// learns its children, each child its parents and how they are now. A link
+// to an instance a reload replaced is gone with it. e.mu is held.
+// Ten thousand checks take a few milliseconds; a reload does it once.
+func (e *Engine) link() {
+	children := make(map[string][]*check.Check)
+	for _, in := range e.checks {
+		for _, p := range in.spec.DependsOn {
+			children[p] = append(children[p], in.check)
+		}
+	}
+	for _, in := range e.checks {
+		parents := make([]*check.Check, 0, len(in.spec.DependsOn))
+		for _, p := range in.spec.DependsOn {
+			if parent := e.checks[p]; parent != nil {
+				parents = append(parents, parent.check)
+			}
+		}
+		in.check.DependOn(parents)
+	}
+	// Then each parent tells its children how it is, under the lock its
+	// later news takes: no turn of its health falls between the two.
+	for name, in := range e.checks {
+		in.check.Link(children[name])
+	}
 }
 
 // start makes spec's check and starts it once after, the done of the
@@ -217,7 +247,7 @@ func (e *Engine) start(spec *check.Spec, after <-chan struct{}, prev *check.Runn
 			// The engine keeps the pause (it outlives instances); the
 			// check, what it decided. A retired instance speaks no more
 			// for its name.
-			store := e.storeOf() // before in.mu: retire takes e.mu, then in.mu
+			store := e.storeOf()
 			in.mu.Lock()
 			defer in.mu.Unlock()
 			if !in.retired {

@@ -76,6 +76,9 @@ type CheckStatus struct {
 	// Pause is the operator's pause in force (state "paused"); null when
 	// the check is not paused.
 	Pause *PauseStatus `json:"pause"`
+	// BlockedBy is the check it depends on (depends_on) that is not
+	// healthy, which blocks it (state "blocked"); null when none does.
+	BlockedBy *string `json:"blocked_by"`
 }
 
 // PauseStatus is a check's pause (heatctl pause).
@@ -212,6 +215,10 @@ func statusOf(s *check.Status) CheckStatus {
 	}
 	if p := s.Pause; p != nil {
 		c.Pause = &PauseStatus{Since: *timeOrNull(p.Since), Until: timeOrNull(p.Until), Reason: p.Reason, UID: p.UID}
+	}
+	if s.BlockedBy != "" {
+		by := s.BlockedBy
+		c.BlockedBy = &by
 	}
 	if s.LastResult != "" {
 		result, code, took := s.LastResult, s.LastCode, s.LastTook.Seconds()

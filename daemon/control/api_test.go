@@ -67,7 +67,8 @@ const wantStatus = `{
         "fault": 0,
         "success": 0
       },
-      "pause": null
+      "pause": null,
+      "blocked_by": null
     },
     {
       "name": "queue",
@@ -90,7 +91,8 @@ const wantStatus = `{
         "fault": 2,
         "success": 0
       },
-      "pause": null
+      "pause": null,
+      "blocked_by": null
     },
     {
       "name": "web",
@@ -113,7 +115,8 @@ const wantStatus = `{
         "fault": 0,
         "success": 0
       },
-      "pause": null
+      "pause": null,
+      "blocked_by": null
     }
   ]
 }

@@ -33,6 +33,9 @@ func writeTable(w io.Writer, checks []control.CheckStatus, now time.Time) error 
 			}
 			fmt.Fprintln(w, line)
 		}
+		if c.BlockedBy != nil {
+			fmt.Fprintf(w, "%s: blocked by %s, which is not healthy\n", c.Name, *c.BlockedBy)
+		}
 	}
 	return nil
 }
