@@ -94,7 +94,8 @@ $(MAN_DIR)/%: packaging/man/%.md
 # The Debian package: dist/heatd_VERSION_ARCH.deb, as lintian wants one:
 # one static stripped binary, heatd, with heat and heatctl as relative
 # links to it, their man pages, the unit, /etc/heat.toml (a
-# conffile), logrotate, the copyright file (heatd's and that of every Go
+# conffile), logrotate, Prometheus' alerting rules (an example in the
+# doc folder), the copyright file (heatd's and that of every Go
 # module linked in), a changelog, md5sums, and lintian overrides, each with
 # its reason. DEB_VERSION is a valid Debian version (packaging/version), and
 # heatd -version prints it. Needs dpkg-deb and go-md2man.
@@ -125,6 +126,7 @@ deb: man
 		gzip -9n $(DEB_ROOT)/usr/share/man/man$${page##*.}/$$page || exit 1; \
 	done
 	install -D -m 0644 README.md $(DEB_DOC)/README.md
+	install -D -m 0644 packaging/prometheus/heatd-rules.yml $(DEB_DOC)/examples/heatd-rules.yml
 	GO=$(GO) sh packaging/deb/copyright.sh $(DEB_YEAR) ./cmd/heatd >$(DEB_DOC)/copyright
 	sed -e 's/@VERSION@/$(DEB_VERSION)/' -e 's/@MAINTAINER@/$(DEB_MAINTAINER)/' -e 's/@DATE@/$(DEB_DATE)/' \
 		packaging/deb/changelog | gzip -9n >$(DEB_DOC)/changelog.gz

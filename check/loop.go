@@ -46,6 +46,7 @@ type Check struct {
 	delay    time.Duration // before the first run
 	slots    *action.Limiter
 	onEnd    func()
+	alarm    alarmWatch    // tells Options.OnAlarms of changes
 	watcher  TargetWatcher // watches the target (watch_target); nil when not
 
 	timeout       time.Duration // of a check run
@@ -95,6 +96,9 @@ type Options struct {
 	// (a pause, giving up, a recovery attempt), after the step that
 	// changed it; never during a run.
 	OnMemory func(Memory)
+	// OnAlarms, when set, is told when the check's alarms change after a
+	// step (AlarmFunc says how it is called).
+	OnAlarms AlarmFunc
 }
 
 // New makes the check of spec, ready to Run.
@@ -108,6 +112,7 @@ func New(spec *Spec, o Options) *Check {
 		delay:    o.Delay,
 		slots:    o.Slots,
 		onEnd:    o.OnEnd,
+		alarm:    alarmWatch{notify: o.OnAlarms},
 
 		timeout:       spec.Timeout,
 		scriptTimeout: spec.ScriptTimeout,
@@ -471,6 +476,7 @@ func (c *Check) perform(stop, kill context.Context, prev, st State, steps []Step
 	c.status.State = st
 	c.mu.Unlock()
 	c.tellChildren()
+	c.alarmed(st, r)
 }
 
 // heatLog writes a failed run to the heat log: its "failed" line, then its

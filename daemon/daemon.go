@@ -15,6 +15,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/heatd/heatd/check"
+	"github.com/heatd/heatd/daemon/alert"
 	"github.com/heatd/heatd/daemon/config"
 	"github.com/heatd/heatd/daemon/metrics"
 	"github.com/heatd/heatd/daemon/sdnotify"
@@ -73,6 +74,12 @@ func Run(ctx context.Context, path, version string, stderr io.Writer) int {
 	defer func() { d.store.Close() }() //nolint:errcheck // a failed write was state_file_failed
 	d.metrics = metrics.New(d.engine)
 	d.metrics.Build(version)
+	// Closed last, after the engine has stopped: what the checks' last
+	// steps changed goes out, and the alerts still firing stay so.
+	d.alerts = alert.New(alertConfig(cfg.Daemon), log)
+	defer d.alerts.Close()
+	d.engine.WatchAlarms(alarmsToAlerts(d.alerts))
+	d.metrics.Alerts(d.alerts.Sent)
 	if err := d.serveMetrics(cfg.Daemon.MetricsListen); err != nil {
 		fmt.Fprintf(stderr, "heatd: %v\n", err)
 		return 1
@@ -141,6 +148,7 @@ type daemon struct {
 	notify *sdnotify.Notifier
 
 	metrics       *metrics.Metrics
+	alerts        *alert.Sender
 	metricsServer *metrics.Server // nil when metrics_listen is off
 
 	control *controlSocket

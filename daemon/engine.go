@@ -25,6 +25,7 @@ type Engine struct {
 	log     *zap.Logger
 	base    []string                          // the environment checks inherit
 	observe func(name string, r check.Result) // sees every check run; may be nil
+	alarms  check.AlarmFunc                   // hears of every check's alarms (WatchAlarms); may be nil
 
 	slots   *action.Limiter // max_parallel, shared by every check
 	systemd *action.Systemd // recovery_unit's restarts: one connection, opened at the first
@@ -71,7 +72,8 @@ type instance struct {
 	done <-chan struct{}
 
 	mu      sync.Mutex
-	retired bool // its results are no longer its name's (metrics)
+	retired bool         // its results are no longer its name's (metrics)
+	alarms  check.Alarms // what its alarms are as the engine's listener heard
 }
 
 // begin starts the check. One stopped before it began starts only to end
@@ -254,6 +256,7 @@ func (e *Engine) start(spec *check.Spec, after <-chan struct{}, prev *check.Runn
 				store.Update(name, func(en *state.Entry) { en.GaveUp, en.Attempts = m.GaveUp, m.Attempts })
 			}
 		},
+		OnAlarms: e.instanceAlarms(in),
 		OnEnd: func() {
 			runner.Close()
 			cancelKill()
@@ -323,7 +326,9 @@ func (e *Engine) retire(in *instance) {
 	in.stop()
 	in.mu.Lock()
 	in.retired = true
+	fired := in.alarms
 	in.mu.Unlock()
+	e.retireAlarms(in.spec.Name, fired)
 	e.retiring[in] = true
 	grace := e.settings.Grace
 	go func() {

@@ -67,6 +67,7 @@ func (d *daemon) reload() error {
 	}
 	prev := d.cfg
 	d.cfg, d.reloadError = cfg, ""
+	d.alerts.SetConfig(alertConfig(cfg.Daemon))
 	if moved != nil {
 		old := d.control
 		d.serveControl(moved)

@@ -13,21 +13,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
-)
 
-// needPromtool is the path of Prometheus' promtool, or skips t; where CI is
-// set, a missing promtool fails t instead.
-func needPromtool(t *testing.T) string {
-	t.Helper()
-	path, err := exec.LookPath("promtool")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("promtool is not installed (Debian: apt-get install prometheus)")
-		}
-		t.Skip("promtool is not installed (Debian: apt-get install prometheus)")
-	}
-	return path
-}
+	"github.com/heatd/heatd/daemon/alert/alerttest"
+)
 
 // scrapeText is the exposition of http://addr/metrics as Prometheus reads it.
 func scrapeText(t *testing.T, addr string) []byte {
@@ -49,7 +37,7 @@ func scrapeText(t *testing.T, addr string) []byte {
 // the contract is there with the values the runs gave, and promtool's
 // linter finds nothing to say about any of them.
 func TestHeatdMetricsForAFleet(t *testing.T) {
-	promtool := needPromtool(t)
+	promtool := alerttest.Need(t, "promtool")
 	dir := t.TempDir()
 	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	script(t, filepath.Join(dir, "fix"), "touch fixed\n")

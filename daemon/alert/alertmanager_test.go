@@ -6,13 +6,15 @@ import (
 	"time"
 
 	"go.uber.org/zap/zaptest"
+
+	"github.com/heatd/heatd/daemon/alert/alerttest"
 )
 
 // TestAlertmanagerTakesAndResolves posts to a real Alertmanager and reads
 // the alert back through its own API: active with every label and
 // annotation while it fires, gone from the active list once resolved.
 func TestAlertmanagerTakesAndResolves(t *testing.T) {
-	base := startAlertmanager(t)
+	base := alerttest.Start(t)
 	s := New(Config{
 		URLs:     []string{base},
 		Labels:   map[string]string{"env": "prod", "team": "web"},
@@ -37,7 +39,7 @@ func TestAlertmanagerTakesAndResolves(t *testing.T) {
 		"exit_code": "7",
 		"output":    "connection refused",
 	}
-	got := waitFor(t, base, "", "the firing alert", func(as []gettableAlert) bool { return len(as) == 1 })
+	got := alerttest.WaitFor(t, base, "", "the firing alert", 10*time.Second, func(as []alerttest.Alert) bool { return len(as) == 1 })
 	a := got[0]
 	if !maps.Equal(a.Labels, want) {
 		t.Errorf("labels = %v, want %v", a.Labels, want)
@@ -53,7 +55,7 @@ func TestAlertmanagerTakesAndResolves(t *testing.T) {
 	}
 
 	s.Resolve(RecoveryGaveUp, "nginx")
-	waitFor(t, base, "", "the alert resolved", func(as []gettableAlert) bool { return len(as) == 0 })
+	alerttest.WaitFor(t, base, "", "the alert resolved", 10*time.Second, func(as []alerttest.Alert) bool { return len(as) == 0 })
 	// Alertmanager may list the change before its answer reaches heatd.
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
 		ok, failed := s.Sent()

@@ -1,52 +1,14 @@
 package alert
 
 import (
-	"net"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
 	"go.uber.org/zap"
-)
 
-// hangListener accepts connections on addr and never answers them, as an
-// Alertmanager whose process is stopped does. It stops when the returned
-// func is called.
-func hangListener(t *testing.T, addr string) func() {
-	t.Helper()
-	l, err := net.Listen("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	stop := func() {
-		l.Close()
-		<-done
-		mu.Lock()
-		for _, c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-	}
-	t.Cleanup(stop)
-	var once sync.Once
-	return func() { once.Do(stop) }
-}
+	"github.com/heatd/heatd/daemon/alert/alerttest"
+)
 
 // TestDownAlertmanagerNeverBlocks: with an Alertmanager that refuses, hangs
 // or answers 500, Fire and Resolve return at once, call after call, and the
@@ -54,12 +16,12 @@ func hangListener(t *testing.T, addr string) func() {
 func TestDownAlertmanagerNeverBlocks(t *testing.T) {
 	for _, down := range []string{"refuses", "hangs", "answers 500"} {
 		t.Run(down, func(t *testing.T) {
-			addr := freePort(t)
+			addr := alerttest.FreeAddr(t)
 			var back *recorder
 			var stop func()
 			switch down {
 			case "hangs":
-				stop = hangListener(t, addr)
+				stop = alerttest.Hang(t, addr)
 			case "answers 500":
 				back = newRecorder(t, addr)
 				back.failing.Store(true)
@@ -139,8 +101,8 @@ func delivered(rec *recorder, check string) bool {
 // TestCloseBoundedByDeadAlertmanager: Close waits for its last post at most
 // flushTimeout, however long the Alertmanager would hang.
 func TestCloseBoundedByDeadAlertmanager(t *testing.T) {
-	addr := freePort(t)
-	hangListener(t, addr)
+	addr := alerttest.FreeAddr(t)
+	alerttest.Hang(t, addr)
 	s := New(Config{URLs: []string{"http://" + addr}, Resend: time.Hour}, zap.NewNop())
 	s.Fire(CheckRecovering, "web", Annotations{}, false)
 	time.Sleep(100 * time.Millisecond) // the first post is under way, hung

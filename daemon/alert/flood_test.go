@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+
+	"github.com/heatd/heatd/daemon/alert/alerttest"
 )
 
 // TestFloodStaysBounded: Fire from many goroutines at once, for more
@@ -16,8 +18,8 @@ import (
 // wait for posts, and the alerts held stop at maxAlerts, the rest counted
 // failed.
 func TestFloodStaysBounded(t *testing.T) {
-	addr := freePort(t)
-	hangListener(t, addr)
+	addr := alerttest.FreeAddr(t)
+	alerttest.Hang(t, addr)
 	s := New(Config{URLs: []string{"http://" + addr}, Resend: time.Second}, zap.NewNop())
 
 	const workers, each = 32, (maxAlerts + maxAlerts/2) / 32

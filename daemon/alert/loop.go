@@ -20,7 +20,7 @@ func (s *Sender) run() {
 	defer close(s.done)
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
-	var urls []string
+	var prev *Config // as the last cycle had it
 	for {
 		select {
 		case <-s.stop:
@@ -29,11 +29,16 @@ func (s *Sender) run() {
 		case <-s.wake:
 		case <-timer.C:
 		}
-		if cfg := s.cfg.Load(); !slices.Equal(cfg.URLs, urls) {
-			// A new Alertmanager must hear of what already fires.
-			s.alerts.markAll()
-			urls = cfg.URLs
+		cfg := s.cfg.Load()
+		if prev != nil && relabeled(*prev, *cfg) {
+			s.retract(*prev)
 		}
+		if prev == nil || !slices.Equal(cfg.URLs, prev.URLs) || relabeled(*prev, *cfg) {
+			// A new Alertmanager, or new labels, must hear of what
+			// already fires.
+			s.alerts.markAll()
+		}
+		prev = cfg
 		if next := s.cycle(false); !next.IsZero() {
 			timer.Reset(time.Until(next))
 		} else {

@@ -1,7 +1,6 @@
 package alert
 
 import (
-	"bytes"
 	"encoding/json"
 	"net"
 	"net/http"
@@ -10,24 +9,6 @@ import (
 	"sync/atomic"
 	"testing"
 )
-
-// lockedBuffer is a bytes.Buffer a process and a test can share.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // recorder is an HTTP server standing in for Alertmanager's POST
 // /api/v2/alerts: it keeps every post, and answers 500 while failing.

@@ -20,6 +20,11 @@ func ParseURL(s string) (*url.URL, error) {
 		return nil, bad("it has spaces around it")
 	}
 	u, err := url.Parse(s)
+	if err != nil && !strings.Contains(s, "://") {
+		// "127.0.0.1:9093" reads to url.Parse as a path with a colon in
+		// it; what the writer left out is the scheme.
+		return nil, bad("it has no scheme")
+	}
 	if err != nil {
 		// url.Parse's own text repeats the whole URL.
 		var ue *url.Error

@@ -18,7 +18,7 @@ func TestParseURL(t *testing.T) {
 	}
 	for in, want := range map[string]string{
 		"":                             `"" is not an Alertmanager URL: it has no scheme (want http://host[:port][/path])`,
-		"127.0.0.1:9093":               `"127.0.0.1:9093" is not an Alertmanager URL: first path segment in URL cannot contain colon`,
+		"127.0.0.1:9093":               `"127.0.0.1:9093" is not an Alertmanager URL: it has no scheme (want http://host[:port][/path])`,
 		"am.example:9093":              `"am.example:9093" is not an Alertmanager URL: the scheme must be http or https, not am.example`,
 		"ftp://am.example":             "the scheme must be http or https, not ftp",
 		"http:am.example":              "it has no //host",

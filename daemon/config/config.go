@@ -40,4 +40,7 @@ type Daemon struct {
 	Splay             time.Duration
 	MaxParallel       int // 0: automatic
 	StrictPermissions bool
+	Alertmanager      []string          // URLs; none: alerting is off
+	AlertLabels       map[string]string // added to every alert
+	AlertResend       time.Duration
 }

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/heatd/heatd/daemon/alert"
 )
 
 // daemonRead is [daemon] as its keys' rows fill it in.
@@ -54,6 +56,12 @@ func daemonKeys() []daemonKey {
 			value: field(plain(parseMaxParallel), 0, func(r *daemonRead, v int) { r.MaxParallel = v })},
 		{name: "strict_permissions", doc: "as root, refuse files others could write",
 			value: field(plain(parseBool), true, func(r *daemonRead, v bool) { r.StrictPermissions = v })},
+		{name: "alertmanager", shown: "off", doc: "Alertmanager URLs (`http://HOST:PORT[/PATH]`) heatd posts its alerts to (see Watching a fleet)",
+			value: field(plain(parseAlertmanagers), nil, func(r *daemonRead, v []string) { r.Alertmanager = v })},
+		{name: "alert_labels", shown: "none", doc: "labels every alert carries, such as `{ env = \"prod\" }`",
+			value: field(plain(parseAlertLabels), nil, func(r *daemonRead, v map[string]string) { r.AlertLabels = v })},
+		{name: "alert_resend", doc: "how often a firing alert is posted again",
+			value: field(plain(parsePositive), alert.DefaultResend, func(r *daemonRead, v time.Duration) { r.AlertResend = v })},
 	}
 }
 

@@ -67,6 +67,9 @@ func TestValidFull(t *testing.T) {
 		Splay:             2 * time.Second,
 		MaxParallel:       8,
 		StrictPermissions: false,
+		Alertmanager:      []string{"http://127.0.0.1:9093", "https://am.example.com/alertmanager/"},
+		AlertLabels:       map[string]string{"env": "prod", "team_1": "web"},
+		AlertResend:       30 * time.Second,
 	}
 	if !reflect.DeepEqual(cfg.Daemon, wantDaemon) {
 		t.Errorf("Daemon =\n%+v\nwant\n%+v", cfg.Daemon, wantDaemon)
@@ -166,6 +169,7 @@ func TestValidEmpty(t *testing.T) {
 		ControlSocket:     "/run/heatd/heatd.sock",
 		StateFile:         "/var/lib/heatd/state.json",
 		StrictPermissions: true,
+		AlertResend:       time.Minute,
 	}
 	if !reflect.DeepEqual(cfg.Daemon, want) {
 		t.Errorf("Daemon =\n%+v\nwant\n%+v", cfg.Daemon, want)

@@ -24,26 +24,34 @@ func remedyKeys() []checkKey {
 			value: field(plain(parseSuccessThreshold), 0, func(b *built, v int) { b.SuccessThreshold = v })},
 		{name: "retry_interval", defaults: true, shown: "`interval`", doc: "start to start while the check is failing",
 			value: field(plain(parsePositive), 0, func(b *built, v time.Duration) { b.RetryInterval = v })},
-		{name: "watch_target", defaults: true, doc: "the death of the target's process runs the check at once",
+		{name: "watch_target", defaults: true, effect: effectTarget, doc: "the death of the target's process runs the check at once",
 			value: field(plain(parseBool), true, func(b *built, v bool) { b.NoWatch = !v })},
-		{name: "recovery_backoff", defaults: true, shown: "`0s`", doc: "the wait before a streak's second recovery attempt, doubling after",
+		{name: "recovery_backoff", defaults: true, effect: effectThreshold, shown: "`0s`", doc: "the wait before a streak's second recovery attempt, doubling after",
 			value: field(plain(parseNonNegative), 0, func(b *built, v time.Duration) { b.RecoveryBackoff = v })},
-		{name: "recovery_backoff_max", defaults: true, shown: "`" + shortDuration(check.DefaultBackoffMax) + "`",
+		{name: "recovery_backoff_max", defaults: true, effect: effectThreshold, shown: "`" + shortDuration(check.DefaultBackoffMax) + "`",
 			doc:   "the cap of that wait; not below `recovery_backoff`",
 			value: field(plain(parsePositive), 0, func(b *built, v time.Duration) { b.RecoveryBackoffMax = v })},
 		{name: "recovery_limit", defaults: true, doc: "recovery attempts within `recovery_limit_window`, after which heatd gives up; needs `threshold`",
 			value: field(plain(parseRecoveryLimit), 0, func(b *built, v int) { b.RecoveryLimit = v })},
-		{name: "recovery_limit_window", defaults: true, shown: "`" + shortDuration(check.DefaultLimitWindow) + "`",
+		{name: "recovery_limit_window", defaults: true, effect: effectThreshold, shown: "`" + shortDuration(check.DefaultLimitWindow) + "`",
 			doc:   "how far back `recovery_limit` counts attempts",
 			value: field(plain(parsePositive), 0, func(b *built, v time.Duration) { b.RecoveryLimitWindow = v })},
 		{name: "flap_detection", defaults: true, shown: "`false`", doc: "flapping holds every action",
 			value: field(plain(parseBool), false, func(b *built, v bool) { b.FlapDetection = v })},
-		{name: "flap_low", defaults: true, shown: fmt.Sprintf("`%d`", check.DefaultFlapLow), doc: "the flap score, in percent, at which flapping stops; below `flap_high`",
+		{name: "flap_low", defaults: true, effect: effectFlap, shown: fmt.Sprintf("`%d`", check.DefaultFlapLow), doc: "the flap score, in percent, at which flapping stops; below `flap_high`",
 			value: field(plain(parsePercent), 0, func(b *built, v int) { b.FlapLow = v })},
-		{name: "flap_high", defaults: true, shown: fmt.Sprintf("`%d`", check.DefaultFlapHigh), doc: "the flap score, in percent, at which flapping starts",
+		{name: "flap_high", defaults: true, effect: effectFlap, shown: fmt.Sprintf("`%d`", check.DefaultFlapHigh), doc: "the flap score, in percent, at which flapping starts",
 			value: field(plain(parsePercent), 0, func(b *built, v int) { b.FlapHigh = v })},
 	}
 }
+
+// effectFlap is the rule of the keys that tune flap detection.
+var effectFlap = &rule{[]string{"flap_detection"},
+	`is unused: it has no effect without "flap_detection"; set flap_detection = true, or remove it`}
+
+// effectTarget is the rule of the keys that act on the target.
+var effectTarget = &rule{[]string{"pid", "pidfile"},
+	`is unused: it has no effect without a target; set "pid" or "pidfile", or remove it`}
 
 // unset is "none" for a signal, or "" for a fail or recovery script: not
 // set, over what [defaults] gives. It is dropped once a check's settings are

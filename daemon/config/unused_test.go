@@ -8,11 +8,13 @@ import (
 	"testing"
 )
 
-// TestKeyUnused: recovery_timeout, fault_signal and success_signal
-// written in a check's own table without threshold can have no effect: a
-// key_unused warning each, at its line, and the config is valid. Through
-// [defaults] they are silent, and so they are beside a threshold, the
-// check's own or [defaults]'.
+// TestKeyUnused: recovery_timeout, fault_signal, success_signal and the
+// backoff and limit keys written in a check's own table without threshold
+// can have no effect, nor flap_low and flap_high without flap_detection,
+// nor watch_target without a target: a key_unused warning each, at its
+// line, and the config is valid. Through [defaults] they are silent, and
+// so they are beside what they need, the check's own or [defaults]'; and
+// "none", which says "not set", is never unused.
 func TestKeyUnused(t *testing.T) {
 	dir := t.TempDir()
 	pid := os.Getpid()
@@ -53,6 +55,36 @@ pid = %d
 recovery_timeout = "10s"
 success_signal = "USR2"
 `, pid), nil},
+		{"bounds of remediation", fmt.Sprintf(`[check.f]
+command = "true"
+pid = %d
+fault_signal = "none"
+recovery_backoff = "10s"
+recovery_backoff_max = "1m"
+recovery_limit_window = "2h"
+flap_low = 10
+flap_high = 40
+
+[check.g]
+command = "true"
+watch_target = false
+
+[check.h]
+command = "true"
+pid = %d
+threshold = 2
+flap_detection = true
+recovery_backoff = "10s"
+flap_low = 10
+watch_target = false
+`, pid, pid), []string{
+			`$F:5: check "f": key "recovery_backoff" is unused: it has no effect without "threshold", the consecutive failures that start recovery; set "threshold", or remove it`,
+			`$F:6: check "f": key "recovery_backoff_max" is unused: it has no effect without "threshold", the consecutive failures that start recovery; set "threshold", or remove it`,
+			`$F:7: check "f": key "recovery_limit_window" is unused: it has no effect without "threshold", the consecutive failures that start recovery; set "threshold", or remove it`,
+			`$F:8: check "f": key "flap_low" is unused: it has no effect without "flap_detection"; set flap_detection = true, or remove it`,
+			`$F:9: check "f": key "flap_high" is unused: it has no effect without "flap_detection"; set flap_detection = true, or remove it`,
+			`$F:13: check "g": key "watch_target" is unused: it has no effect without a target; set "pid" or "pidfile", or remove it`,
+		}},
 		{"only [defaults]", fmt.Sprintf(`[defaults]
 recovery_timeout = "10s"
 fault_signal = "USR1"

@@ -215,6 +215,9 @@ func (h *harness) install(t *testing.T, deb, version string) {
 			t.Errorf("no man page /usr/share/man/%s", page)
 		}
 	}
+	if _, err := c.run("grep", "-q", "alert: HeatdRecoveryGaveUp", "/usr/share/doc/heatd/examples/heatd-rules.yml"); err != nil {
+		t.Errorf("the package has no Prometheus rules in /usr/share/doc/heatd/examples: %v", err)
+	}
 	if got := h.show(t, "SystemCallArchitectures")["SystemCallArchitectures"]; got != "native" {
 		t.Errorf("SystemCallArchitectures=%q, want native", got)
 	}
