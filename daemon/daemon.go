@@ -67,11 +67,6 @@ func Run(ctx context.Context, path, version string, stderr io.Writer) int {
 		reloads: make(chan chan error),
 	}
 	d.engine = NewEngine(log, func(name string, r check.Result) { d.metrics.Ran(name, r) })
-	// Read before the first Apply: each check starts as it was left.
-	d.store = openStore(cfg, log)
-	d.engine.Remember(d.store)
-	// Closed after the engine has stopped: the last decisions are written.
-	defer func() { d.store.Close() }() //nolint:errcheck // a failed write was state_file_failed
 	d.metrics = metrics.New(d.engine)
 	d.metrics.Build(version)
 	// Closed last, after the engine has stopped: what the checks' last
@@ -97,6 +92,12 @@ func Run(ctx context.Context, path, version string, stderr io.Writer) int {
 	d.serveControl(ctl)
 	// Closed after the engine has stopped: status answers during the grace.
 	defer func() { d.control.Close() }()
+	// Read before the first Apply, once heatd is sure to run (its socket
+	// bound): each check starts as it was left.
+	d.store = openStore(cfg, log)
+	d.engine.Remember(d.store)
+	// Closed after the engine has stopped: the last decisions are written.
+	defer func() { d.store.Close() }() //nolint:errcheck // a failed write was state_file_failed
 	// Every check is scheduled before READY=1, and none runs until after
 	// it: ten thousand first runs would otherwise race the load.
 	d.engine.Hold()
