@@ -237,14 +237,14 @@ func (e *Engine) start(spec *check.Spec, after <-chan struct{}, prev *check.Runn
 	in.stopCtx, in.cancelStop = context.WithCancel(context.Background())
 	in.killCtx, in.kill = context.WithCancel(context.Background())
 	cancelKill := in.kill
-	name := spec.Name
+	name, digest := spec.Name, settingsOf(spec)
 	in.check = check.New(spec, check.Options{
 		Doer:     runner,
 		Log:      e.log,
 		Delay:    Splay(spec.Name, spec.Interval, e.settings.Splay),
 		Slots:    e.slots,
 		OnResult: onResult,
-		Memory:   memoryOf(e.store.Check(name)),
+		Memory:   memoryOf(e.store.Check(name).Decided(settingsOf(spec))),
 		OnMemory: func(m check.Memory) {
 			// The engine keeps the pause (it outlives instances); the
 			// check, what it decided. A retired instance speaks no more
@@ -253,7 +253,9 @@ func (e *Engine) start(spec *check.Spec, after <-chan struct{}, prev *check.Runn
 			in.mu.Lock()
 			defer in.mu.Unlock()
 			if !in.retired {
-				store.Update(name, func(en *state.Entry) { en.GaveUp, en.Attempts = m.GaveUp, m.Attempts })
+				store.Update(name, func(en *state.Entry) {
+					en.GaveUp, en.Attempts, en.Settings = m.GaveUp, m.Attempts, digest
+				})
 			}
 		},
 		OnAlarms: e.instanceAlarms(in),

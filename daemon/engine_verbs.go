@@ -2,7 +2,11 @@ package daemon
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"maps"
 	"slices"
 	"time"
@@ -192,4 +196,20 @@ func (e *Engine) Run(ctx context.Context, name string) (check.Result, error) {
 			return r, err // heatd stops, or the check was removed
 		}
 	}
+}
+
+// settingsOf is a digest of spec, kept with what a check decided so that
+// a check changed while heatd was down does not inherit it. Equal settings
+// give equal digests: the JSON of a Spec is its fields in order, a map's
+// keys sorted. A Spec that cannot be written so has "", which matches no
+// kept digest but "" (an entry of an older heatd).
+func settingsOf(spec *check.Spec) string {
+	b, err := json.Marshal(spec)
+	if err != nil {
+		return ""
+	}
+	// The probe's kind too: a command and a script of the same text are
+	// not the same check.
+	sum := sha256.Sum256(append([]byte(fmt.Sprintf("%T ", spec.Probe)), b...))
+	return hex.EncodeToString(sum[:12])
 }

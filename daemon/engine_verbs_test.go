@@ -142,3 +142,40 @@ func TestPauseForEndsByItself(t *testing.T) {
 		}
 	})
 }
+
+// A check starts as heatd left it, gave_up with its attempts, unless its
+// settings changed meanwhile: then it starts afresh, as after a reload
+// that changes it. Its pause stays either way.
+func TestRestartKeepsGaveUpOfAnUnchangedCheck(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "state.json")
+	kept, changed := spec(dir, "kept", "exit 1", time.Hour), spec(dir, "changed", "exit 1", time.Hour)
+	for _, s := range []*check.Spec{&kept, &changed} {
+		s.Threshold, s.Recovery, s.RecoveryLimit, s.RecoveryLimitWindow = 1, "/bin/true", 1, time.Hour
+	}
+	before := time.Now().Add(-time.Minute)
+	store := state.Open(path, false, zap.NewNop())
+	store.Update("kept", func(en *state.Entry) {
+		en.GaveUp, en.Attempts, en.Settings = before, []time.Time{before}, settingsOf(&kept)
+	})
+	old := changed
+	old.Interval = time.Minute
+	store.Update("changed", func(en *state.Entry) {
+		en.GaveUp, en.Attempts, en.Settings = before, []time.Time{before}, settingsOf(&old)
+		en.Pause = &state.Pause{Since: before, Reason: "r"}
+	})
+	store.Close()
+
+	store = state.Open(path, false, zap.NewNop())
+	defer store.Close()
+	e := NewEngine(zap.NewNop(), nil)
+	e.Remember(store)
+	defer e.Stop(time.Second)
+	e.Apply([]check.Spec{kept, changed}, Settings{Grace: time.Second})
+	if st := status(e, "kept"); st.State.Mode != check.GivenUp {
+		t.Errorf("kept: %s, want gave_up", st.State.Mode)
+	}
+	if st := status(e, "changed"); st.State.Mode == check.GivenUp || st.Health() != check.Paused {
+		t.Errorf("changed while heatd was down: %s, %s; want paused, not given up", st.State.Mode, st.Health())
+	}
+}

@@ -17,6 +17,10 @@ type Entry struct {
 	// Attempts are the start times of the check's recent recovery
 	// attempts, oldest first, for recovery_limit (AddAttempt).
 	Attempts []time.Time `json:"recovery_attempts,omitempty"`
+	// Settings is a digest of the check's settings when GaveUp and
+	// Attempts were kept: a check changed while heatd was down starts
+	// afresh, as one a reload changes does. Alone, it keeps nothing.
+	Settings string `json:"settings,omitempty"`
 }
 
 // Pause is an operator's pause of a check.
@@ -43,6 +47,15 @@ func (e *Entry) AddAttempt(start time.Time, window time.Duration) {
 // IsZero reports whether e keeps nothing: such an entry is not stored.
 func (e Entry) IsZero() bool {
 	return e.Pause == nil && e.GaveUp.IsZero() && len(e.Attempts) == 0
+}
+
+// Decided is e less what the check decided (gave_up, attempts) when those
+// were kept for other settings than settings: the check changed since.
+func (e Entry) Decided(settings string) Entry {
+	if e.Settings != settings {
+		e.GaveUp, e.Attempts = time.Time{}, nil
+	}
+	return e
 }
 
 // clone is a deep copy of e: a stored entry is never changed in place, so
