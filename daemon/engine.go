@@ -95,6 +95,27 @@ func NewEngine(log *zap.Logger, observe func(name string, r check.Result)) *Engi
 	return e
 }
 
+// Move makes next the store, carrying over what the store in use kept, over
+// what next held, and returns the one it replaces, for the caller to close.
+// The verbs wait meanwhile, so none is lost between the two.
+func (e *Engine) Move(next *state.Store) (old *state.Store) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	old = e.store
+	was := old.Snapshot()
+	for name := range next.Snapshot() {
+		if _, ok := was[name]; !ok {
+			next.Update(name, func(en *state.Entry) { *en = state.Entry{} })
+		}
+	}
+	for name, en := range was {
+		next.Update(name, func(n *state.Entry) { *n = en })
+	}
+	e.store = next
+	e.current.Store(next)
+	return old
+}
+
 // storeOf is the store in use now (a reload may move it), read without
 // e.mu: a check tells its memory from within Apply's links too.
 func (e *Engine) storeOf() *state.Store { return e.current.Load() }

@@ -9,7 +9,6 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/heatd/heatd/daemon/config"
-	"github.com/heatd/heatd/daemon/state"
 )
 
 // reloadNow reloads, telling systemd (RELOADING=1, then READY=1 whichever
@@ -93,18 +92,9 @@ func (d *daemon) reload() error {
 // changed: what heatd has decided so far goes to the new file, over what
 // that file held, and the old store is written a last time and closed.
 func (d *daemon) moveStore(cfg *config.Config) {
-	old, next := d.store, openStore(cfg, d.log)
-	was := old.Snapshot()
-	for name := range next.Snapshot() {
-		if _, ok := was[name]; !ok {
-			next.Update(name, func(e *state.Entry) { *e = state.Entry{} })
-		}
-	}
-	for name, e := range was {
-		next.Update(name, func(n *state.Entry) { *n = e })
-	}
+	next := openStore(cfg, d.log)
+	old := d.engine.Move(next)
 	d.store = next
-	d.engine.Remember(next)
 	old.Close() //nolint:errcheck // a failed write was state_file_failed
 }
 

@@ -97,3 +97,22 @@ func waitForFile(t *testing.T, path, want string) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// A reload that moves state_file takes what heatd decided to the new file.
+func TestReloadMovesTheStateFile(t *testing.T) {
+	dir := t.TempDir()
+	config := filepath.Join(dir, "heat.toml")
+	writeConfig(t, config, stateConfig)
+	sock := filepath.Join(dir, "heatd.sock")
+	heatd := start(t, dir, "heatd", "-c", config)
+	defer heatd.stop(syscall.SIGTERM)
+	heatd.waitFor("config_loaded", 10*time.Second, true, func(l []string) bool { return count(l, "config_loaded", "") == 1 })
+	if _, errs, code := run(t, dir, "heatctl", "-s", sock, "pause", "web"); code != 0 {
+		t.Fatalf("pause: exit %d, %s", code, errs)
+	}
+	writeConfig(t, config, strings.Replace(stateConfig, "state/state.json", "moved.json", 1))
+	if out, errs, code := run(t, dir, "heatctl", "-s", sock, "reload"); code != 0 {
+		t.Fatalf("reload: exit %d, %s%s", code, out, errs)
+	}
+	waitForFile(t, filepath.Join(dir, "moved.json"), `{"version":1,"checks":{"web":{"paused":`)
+}
