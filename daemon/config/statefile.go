@@ -6,9 +6,9 @@ import (
 	"strings"
 )
 
-// defaultStateFile is where heatd keeps its decisions: the folder the
+// DefaultStateFile is where heatd keeps its decisions: the folder the
 // packaged unit's StateDirectory=heatd makes.
-const defaultStateFile = "/var/lib/heatd/state.json"
+const DefaultStateFile = "/var/lib/heatd/state.json"
 
 // parseStateFile is the state file's path, or "" to keep no state file.
 // A path that names a folder is refused: the file is replaced by a rename,
@@ -25,7 +25,7 @@ func parseStateFile(v any, dir string) (string, error) {
 	}
 	written := v.(string) // parsePath took only a string
 	if fi, err := os.Stat(p); strings.HasSuffix(written, "/") || err == nil && fi.IsDir() {
-		return "", fmt.Errorf("%q is a folder; give a file's path such as %q, or \"\" to keep no state file", written, defaultStateFile)
+		return "", fmt.Errorf("%q is a folder; give a file's path such as %q, or \"\" to keep no state file", written, DefaultStateFile)
 	}
 	return p, nil
 }
