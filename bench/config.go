@@ -63,8 +63,12 @@ func edgesNote(n, edges int) string {
 		return "no depends_on edges (-edges 0)."
 	}
 	parents := (edges + fanOut - 1) / fanOut
-	return fmt.Sprintf("the %s checks carry %s depends_on edges: %s parents (c00000, the check a reload changes, among them) with %d children each, every check healthy, so no check is ever blocked; what the edges cost is their load and validation, the links rebuilt at each apply, their memory, and each parent's look at its health after each run.",
-		count(n), count(edges), count(parents), fanOut)
+	who := checkName(0) + " has"
+	if parents > 1 {
+		who = fmt.Sprintf("each of %s to %s has", checkName(0), checkName(parents-1))
+	}
+	return fmt.Sprintf("the %s checks carry %s depends_on edges: %s %d children (%s is the check a reload changes). Every check stays healthy, so none is ever blocked: what the edges cost here is their load and validation, the links rebuilt at each apply, their memory, and each parent's look at its health after each of its runs.",
+		count(n), count(edges), who, fanOut, checkName(0))
 }
 
 // write writes c as heatd's TOML to dir/heat.toml, with everything heatd
