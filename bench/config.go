@@ -19,6 +19,9 @@ type heatdConf struct {
 	debug    bool   // log_level debug, for the check_ok events
 	metrics  string // metrics_listen; "" for none
 
+	// edges is how many depends_on edges the file carries (see parentOf).
+	edges int
+
 	// variant changes check 0 alone (its timeout), so that writing the
 	// file again with another variant is a reload that changes one check.
 	variant int
@@ -34,6 +37,38 @@ func checkIndex(name string) int {
 		return -1
 	}
 	return n
+}
+
+// fanOut is how many children each parent has when the file carries
+// depends_on edges.
+const fanOut = 10
+
+// parentOf is the check that check i depends on, if any: with e edges, the
+// first e/fanOut checks are parents (check 0, which a reload changes, among
+// them) and the e checks after them their children, fanOut to a parent.
+// A parent's turn is told to each of its children in turn, so a fan-out
+// stresses that telling more than as many parents with a child each would.
+func (c heatdConf) parentOf(i int) (int, bool) {
+	parents := (c.edges + fanOut - 1) / fanOut
+	if i < parents || i >= parents+c.edges {
+		return 0, false
+	}
+	return (i - parents) / fanOut, true
+}
+
+// edgesNote says, for a report's note, what depends_on edges a
+// configuration of n checks carries.
+func edgesNote(n, edges int) string {
+	if edges == 0 {
+		return "no depends_on edges (-edges 0)."
+	}
+	parents := (edges + fanOut - 1) / fanOut
+	who := checkName(0) + " has"
+	if parents > 1 {
+		who = fmt.Sprintf("each of %s to %s has", checkName(0), checkName(parents-1))
+	}
+	return fmt.Sprintf("the %s checks carry %s depends_on edges: %s %d children (%s is the check a reload changes). Every check stays healthy, so none is ever blocked: what the edges cost here is their load and validation, the links rebuilt at each apply, their memory, and each parent's look at its health after each of its runs.",
+		count(n), count(edges), who, fanOut, checkName(0))
 }
 
 // write writes c as heatd's TOML to dir/heat.toml, with everything heatd
@@ -58,9 +93,15 @@ func (c heatdConf) write(dir string) (string, error) {
 		} else {
 			fmt.Fprintf(&s, "\n[check.%s]\n%s = %q\n", checkName(i), c.kind, c.target)
 		}
+		if p, ok := c.parentOf(i); ok {
+			fmt.Fprintf(&s, "depends_on = [%q]\n", checkName(p))
+		}
 		if i == 0 && c.variant != 0 {
 			fmt.Fprintf(&s, "timeout = \"%ds\"\n", 10+c.variant)
 		}
+	}
+	if parents := (c.edges + fanOut - 1) / fanOut; c.edges > 0 && parents+c.edges > c.checks {
+		return "", fmt.Errorf("%d depends_on edges need %d checks, not %d", c.edges, parents+c.edges, c.checks)
 	}
 	path := dir + "/heat.toml"
 	return path, os.WriteFile(path, []byte(s.String()), 0o644)

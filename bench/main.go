@@ -48,6 +48,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	quick := fs.Bool("quick", false, "a smoke run of seconds with tiny sizes; judges nothing")
 	heatd := fs.String("heatd", "", "the heatd `binary` to measure (default: build one from this module)")
 	out := fs.String("out", "", "write the report as Markdown to `file`")
+	edges := fs.Int("edges", -1, "depends_on `edges` in the largest configurations (default: the plan's, 1,000 or 10 with -quick); 0 for none")
 	only := fs.String("only", "", "run only these comma-separated `sections`: "+strings.Join(sectionNames(), ","))
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
@@ -71,6 +72,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	p := fullPlan
 	if *quick {
 		p = quickPlan
+	}
+	if *edges >= 0 {
+		p.edges = *edges
 	}
 	b, err := newBench(ctx, p, *heatd, stderr)
 	if err != nil {

@@ -31,7 +31,17 @@ func (b *bench) memorySection() error {
 	}
 	b.rep.note("Memory: VmRSS of heatd (its checks are other processes). Idle: script = \"/bin/true\" at interval %s with splay 0, so every check runs once at start; RSS once every first run has logged check_ok (log level debug) and %s more have passed, then CPU over the idle window (%s at the largest size, long enough for Go's forced collection, every two minutes, to run), and RSS again at its end, which the goal is judged on. Busy: the same checks at an interval giving %d runs a second in all (splay = interval), RSS sampled %d times 250 ms apart once every check has run, the largest sample shown.",
 		idleInterval, b.plan.idleSettle, b.plan.idleWindow, b.plan.busyRate, b.plan.busySamples)
+	b.rep.note("Memory, at %s checks: %s", count(largest), edgesNote(largest, b.plan.edges))
 	return nil
+}
+
+// edgesAt is how many depends_on edges a memory configuration of n checks
+// carries: the plan's at the largest size, none at the others.
+func (b *bench) edgesAt(n int) int {
+	if n == slices.Max(b.plan.sizes) {
+		return b.plan.edges
+	}
+	return 0
 }
 
 // idle measures n checks after their first runs: RSS, and CPU over window
@@ -45,7 +55,7 @@ func (b *bench) idle(n int, window time.Duration, goals bool) error {
 	// Metrics are on for Go's own account of the memory, read once RSS and
 	// CPU have been: serving them costs nothing until they are scraped.
 	h, err := b.startHeatd(heatdConf{checks: n, kind: "script", target: "/bin/true",
-		interval: idleInterval, debug: true, metrics: addr}, false, false)
+		interval: idleInterval, debug: true, metrics: addr, edges: b.edgesAt(n)}, false, false)
 	if err != nil {
 		return err
 	}
@@ -115,7 +125,7 @@ func (b *bench) busy(n int) error {
 	interval := time.Duration(float64(n) / float64(b.plan.busyRate) * float64(time.Second))
 	b.progress("%d busy checks (interval %s)", n, interval)
 	h, err := b.startHeatd(heatdConf{checks: n, kind: "script", target: "/bin/true",
-		interval: interval, splay: interval}, false, false)
+		interval: interval, splay: interval, edges: b.edgesAt(n)}, false, false)
 	if err != nil {
 		return err
 	}

@@ -40,6 +40,10 @@ type plan struct {
 	reloadInterval time.Duration
 	reloadGap      time.Duration // between two reloads
 
+	// depends_on edges in the largest configurations: those of readyChecks
+	// and the largest of sizes.
+	edges int
+
 	// monit: monitSizes programs at its shortest cycle (1 s).
 	monitSizes   []int
 	monitWindows int
@@ -85,6 +89,8 @@ var fullPlan = plan{
 	reloadInterval: 20 * time.Second, // 500 runs a second with 10,000 checks
 	reloadGap:      2 * time.Second,
 
+	edges: 1000, // 10,000 checks with 1,000 dependency edges keep these figures
+
 	monitSizes:   []int{50, 1000},
 	monitWindows: 3,
 	monitWindow:  5 * time.Second,
@@ -126,6 +132,8 @@ var quickPlan = plan{
 	reloads:        1,
 	reloadInterval: time.Second,
 	reloadGap:      300 * time.Millisecond,
+
+	edges: 10,
 
 	monitSizes:   []int{3},
 	monitWindows: 1,

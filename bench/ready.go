@@ -28,7 +28,7 @@ func (b *bench) readySection() error {
 	}
 	for _, v := range variants {
 		b.progress("READY with %d checks, %s", n, v.what)
-		conf := heatdConf{checks: n, kind: "script", target: "/bin/true", interval: v.interval, splay: v.splay}
+		conf := heatdConf{checks: n, kind: "script", target: "/bin/true", interval: v.interval, splay: v.splay, edges: b.plan.edges}
 		var ds []float64
 		for range b.plan.readyReps {
 			d, err := b.timeReady(conf)
@@ -47,6 +47,7 @@ func (b *bench) readySection() error {
 	}
 	b.rep.note("Start: from just before heatd is started to READY=1 read on a NOTIFY_SOCKET heatbench listens on; %s checks, script = \"/bin/true\", log level info; median of %d starts.",
 		count(n), b.plan.readyReps)
+	b.rep.note("Start and reload: %s", edgesNote(n, b.plan.edges))
 	if err := b.reloadIdle(); err != nil {
 		return err
 	}
@@ -59,7 +60,7 @@ func (b *bench) readySection() error {
 func (b *bench) reloadIdle() error {
 	n := b.plan.readyChecks
 	b.progress("reloading one of %d idle checks", n)
-	conf := heatdConf{checks: n, kind: "script", target: "/bin/true", interval: idleInterval, splay: idleInterval}
+	conf := heatdConf{checks: n, kind: "script", target: "/bin/true", interval: idleInterval, splay: idleInterval, edges: b.plan.edges}
 	h, err := b.startHeatd(conf, true, false)
 	if err != nil {
 		return err
@@ -170,7 +171,7 @@ func (b *bench) timeReady(conf heatdConf) (time.Duration, error) {
 func (b *bench) reloadOne() error {
 	n, interval := b.plan.readyChecks, b.plan.reloadInterval
 	b.progress("reloading one check of %d", n)
-	conf := heatdConf{checks: n, kind: "script", target: "/bin/true", interval: interval, splay: interval, debug: true}
+	conf := heatdConf{checks: n, kind: "script", target: "/bin/true", interval: interval, splay: interval, debug: true, edges: b.plan.edges}
 	h, err := b.startHeatd(conf, true, true)
 	if err != nil {
 		return err

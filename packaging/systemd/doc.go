@@ -3,7 +3,8 @@
 // the .deb there, and checks with systemctl and journalctl that heatd starts
 // (READY=1, STATUS=), reloads (RELOADING=1, READY=1; systemctl reload returns
 // once the new file runs, and fails on a rejected file, which keeps the old
-// checks), is restarted by the watchdog when frozen, stops cleanly with
+// checks), holds a paused check's steps across systemctl restart through its
+// state file and lets only root pause, is restarted by the watchdog when frozen, stops cleanly with
 // no check process left behind, logs JSON events into the journal, works with
 // logrotate, and that the maintainer scripts enable, start, stop and purge it,
 // in a chroot too.

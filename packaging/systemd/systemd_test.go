@@ -125,6 +125,7 @@ func TestHeatdUnderSystemd(t *testing.T) {
 	t.Run("b-reload", h.reload)
 	t.Run("b-reload-rejected", h.reloadRejected)
 	t.Run("b-recovery-unit", h.recoveryUnit)
+	t.Run("b-pause-restart", h.pauseRestart)
 	t.Run("logrotate", h.logrotate)
 	t.Run("c-watchdog-pings", h.watchdogPings)
 	t.Run("c-watchdog-frozen", h.watchdogFrozen)
