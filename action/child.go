@@ -48,7 +48,7 @@ func newChild(stderr int) (*child, error) {
 	}
 	c := &child{epfd: epfd, exitFd: -1, stderr: -1}
 	if stderr >= 0 {
-		if err := epollAdd(epfd, stderr, 0); err != nil {
+		if err := epollAdd(epfd, stderr, unix.EPOLLONESHOT); err != nil {
 			unix.Close(epfd)
 			return nil, err
 		}
@@ -194,8 +194,8 @@ func (c *child) waitBlocking(deadline time.Time, done func() bool) {
 }
 
 // collect takes the events epfd holds, waiting up to ms milliseconds for
-// the first: the leader's exit, and stderr's bytes (a chunk for each event;
-// the pipe stays readable while more is left) or its end.
+// the first: the leader's exit, and stderr's bytes (a chunk for each event)
+// or its end.
 func (c *child) collect(ms int) {
 	var events [2]unix.EpollEvent
 	for {
@@ -226,16 +226,34 @@ const readChunk = 2 << 10
 
 // readStderr reads what the pipe holds, or closes it at its end. The pipe
 // blocks, but it is only read once epoll has reported it readable, and no
-// one else reads it.
+// one else reads it. A read that leaves more in the pipe is followed by
+// another: rearm has epfd report it at once.
 func (c *child) readStderr() {
 	n, err := unix.Read(c.stderr, c.buf[:])
 	switch {
 	case n > 0:
 		c.capture.Write(c.buf[:n])
+		c.rearm()
 	case err == unix.EINTR || err == unix.EAGAIN:
+		c.rearm()
 	default:
 		// Every writer has closed it (or it failed, which no read mends):
 		// closing it takes it out of epfd too.
+		unix.Close(c.stderr)
+		c.stderr = -1
+	}
+}
+
+// rearm has epfd report stderr again. It is one-shot, not level-triggered:
+// a process forked meanwhile by another run holds a copy of the pipe until
+// it execs, and the epoll entry lives while any copy does, so closing it at
+// its end would leave a level-triggered entry reporting the end again and
+// again, under a number that is no longer the pipe's.
+func (c *child) rearm() {
+	ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLONESHOT, Fd: int32(c.stderr)}
+	if err := unix.EpollCtl(c.epfd, unix.EPOLL_CTL_MOD, c.stderr, &ev); err != nil {
+		// Not watched any more: the output from here on is lost, and
+		// the run waits no longer than its leader for it.
 		unix.Close(c.stderr)
 		c.stderr = -1
 	}
