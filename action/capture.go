@@ -1,16 +1,13 @@
 package action
 
 import (
-	"errors"
 	"fmt"
-	"io"
 	"slices"
 )
 
 // stderrCapture keeps the first and the last StderrKeep bytes written to it
 // and counts the rest, so a check that prints without end costs at most
-// 2×StderrKeep of memory. It is written by one goroutine (exec.Cmd's copier)
-// and read once that goroutine is done.
+// 2×StderrKeep of memory. It is written and read by the run's goroutine.
 type stderrCapture struct {
 	head  []byte // the first bytes, up to StderrKeep
 	ring  []byte // the last bytes, a ring of StderrKeep once anything passed head
@@ -41,31 +38,6 @@ func (c *stderrCapture) Write(p []byte) (int, error) {
 	c.pos = (c.pos + len(p)) % StderrKeep
 	c.kept = min(c.kept+len(p), StderrKeep)
 	return n, nil
-}
-
-// readChunk is the buffer ReadFrom reads the pipe through. Most checks write
-// nothing or a line to stderr; io.Copy's default would hold 32 KiB for each
-// run in flight, and ten thousand runs at once are 320 MiB.
-const readChunk = 2 << 10
-
-// ReadFrom copies r into c through a small buffer: exec.Cmd's copier uses
-// it in place of io.Copy's own.
-func (c *stderrCapture) ReadFrom(r io.Reader) (int64, error) {
-	var buf [readChunk]byte
-	var n int64
-	for {
-		k, err := r.Read(buf[:])
-		if k > 0 {
-			c.Write(buf[:k])
-			n += int64(k)
-		}
-		if errors.Is(err, io.EOF) {
-			return n, nil
-		}
-		if err != nil {
-			return n, err
-		}
-	}
 }
 
 // Bytes is what was kept: everything, or the head, a line saying how many

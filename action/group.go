@@ -25,67 +25,70 @@ const (
 // awaitEnd waits for the leader's exit, the timeout (when positive) or ctx,
 // whichever comes first. An exit that is already known wins a tie, so a run
 // that ended on time is never reported as killed.
-func awaitEnd(ctx context.Context, timeout time.Duration, exited <-chan struct{}) runEnd {
-	var expired <-chan time.Time
+func awaitEnd(ctx context.Context, timeout time.Duration, c *child) runEnd {
+	var deadline time.Time
 	if timeout > 0 {
-		t := time.NewTimer(timeout)
-		defer t.Stop()
-		expired = t.C
+		deadline = time.Now().Add(timeout)
 	}
-	var end runEnd
-	select {
-	case <-exited:
-		return endExited
-	case <-expired:
-		end = endTimedOut
-	case <-ctx.Done():
-		end = endInterrupted
+	if ctx.Done() != nil {
+		fired := make(chan struct{})
+		stop := context.AfterFunc(ctx, func() {
+			c.interrupt()
+			close(fired)
+		})
+		defer func() {
+			if !stop() {
+				<-fired
+			}
+			// What follows (endGroup) waits whatever ctx says.
+			c.interrupted.Store(false)
+		}()
 	}
-	select {
-	case <-exited:
+	switch {
+	case c.waitExited(deadline):
 		return endExited
+	case ctx.Err() != nil:
+		return endInterrupted
 	default:
-		return end
+		return endTimedOut
 	}
 }
 
-// endGroup ends the process group pgid, whose leader has not been reaped:
+// endGroup ends the process group of c, whose leader has not been reaped:
 // SIGTERM to the group, then SIGKILL KillDelay later if any of it remains.
-// reap reaps the leader once it has exited; endGroup returns when the leader
-// is reaped and the group is empty or has been sent SIGKILL.
-func endGroup(pgid int, exited <-chan struct{}, reap func()) {
+// It returns when the leader is reaped, its stderr read, and the group is
+// empty or has been sent SIGKILL.
+func endGroup(c *child) {
+	pgid := c.pid
 	_ = signalGroup(pgid, unix.SIGTERM)
 	// A stopped process only acts on SIGTERM once continued (systemd does
 	// the same).
 	_ = signalGroup(pgid, unix.SIGCONT)
-	deadline := time.NewTimer(KillDelay)
-	defer deadline.Stop()
+	deadline := time.Now().Add(KillDelay)
 
-	select {
-	case <-deadline.C:
+	if !c.waitExited(deadline) {
 		// The leader is alive or an unreaped zombie: pgid is still ours.
 		_ = signalGroup(pgid, unix.SIGKILL)
-		<-exited
-		reap()
+		c.waitExited(time.Time{})
+		c.reap()
+		c.drain()
 		return
-	case <-exited:
-		reap()
 	}
+	c.reap()
+	c.drain()
 
 	// The leader went on SIGTERM; others in its group may not have. Once the
 	// leader is reaped the group lives only while a member does, so the
 	// check below and the SIGKILL after it reach this group and no other
 	// (short of every member dying and the pid being handed to a new group
 	// leader in the microseconds between the two).
-	tick := time.NewTicker(groupPoll)
-	defer tick.Stop()
 	for groupExists(pgid) {
-		select {
-		case <-deadline.C:
+		left := time.Until(deadline)
+		if left <= 0 {
 			_ = signalGroup(pgid, unix.SIGKILL)
 			return
-		case <-tick.C:
 		}
+		time.Sleep(min(groupPoll, left))
 	}
 }
 

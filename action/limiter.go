@@ -227,10 +227,10 @@ func (l *Limiter) wake() {
 }
 
 // AutoParallel is max_parallel's automatic bound, from heatd's limits (and
-// at most autoCeiling): a
-// running check holds about four descriptors in heatd (its stderr pipe, its
-// pidfd, and the two /dev/null ends while it starts), and each one is a
-// process of heatd's user. A quarter of the descriptors and half of the
+// at most autoCeiling): a running check holds about four descriptors in
+// heatd (its stderr pipe, its pidfd and its epoll instance; while it
+// starts, /dev/null, the pipe's other end and the fork's own pipe for a
+// moment), and each one is a process of heatd's user. A quarter of the descriptors and half of the
 // processes leave room for everything else, heatd's own needs included.
 func AutoParallel() int {
 	nofile, nproc := uint64(unix.RLIM_INFINITY), uint64(unix.RLIM_INFINITY)

@@ -175,6 +175,19 @@ func sendPidfd(pidfd, pid int, sig syscall.Signal) error {
 	return explainSignalErr(pid, unix.PidfdSendSignal(pidfd, sig, nil, 0))
 }
 
+// exitedPidfd reports, without waiting, whether pidfd's process has exited
+// (a pidfd is readable from its process's exit on, reaped or not).
+func exitedPidfd(pidfd int) bool {
+	fds := []unix.PollFd{{Fd: int32(pidfd), Events: unix.POLLIN}}
+	for {
+		n, err := unix.Poll(fds, 0)
+		if err == unix.EINTR {
+			continue
+		}
+		return err == nil && n > 0 && fds[0].Revents&(unix.POLLIN|unix.POLLHUP) != 0
+	}
+}
+
 // explainSignalErr turns a failed send into a reason an operator can act on.
 func explainSignalErr(pid int, err error) error {
 	switch {

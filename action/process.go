@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"syscall"
 	"time"
 )
@@ -90,81 +89,52 @@ func Run(ctx context.Context, p Process) Outcome {
 		return out
 	}
 
-	cmd, capture := command(p)
-	if err := cmd.Start(); err != nil {
+	c, err := start(p)
+	if err != nil {
 		out.StartErr = err
 		return out
 	}
-	out.PID = cmd.Process.Pid
-	leader := watchLeader(out.PID)
+	defer c.close()
+	out.PID = c.pid
 
-	switch awaitEnd(ctx, p.Timeout, leader.done) {
+	switch awaitEnd(ctx, p.Timeout, c) {
 	case endExited:
 		// The leader is gone by itself: whatever it left in its group is
 		// its business, so it is only reaped, never signalled.
-		_ = cmd.Wait() // the code comes from ProcessState; ErrWaitDelay is expected
+		c.reap()
+		c.drain()
 	case endTimedOut:
 		out.TimedOut = true
-		endGroup(out.PID, leader.done, func() { _ = cmd.Wait() })
+		endGroup(c)
 	case endInterrupted:
 		out.Interrupted = true
-		endGroup(out.PID, leader.done, func() { _ = cmd.Wait() })
+		endGroup(c)
 	}
 
-	out.Duration = leader.end.Sub(out.Start)
-	out.Code = exitCode(cmd.ProcessState)
-	if cmd.ProcessState != nil {
-		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-			out.Signal = ws.Signal()
-		}
+	out.Duration = c.end.Sub(out.Start)
+	out.Code = exitCode(c)
+	if c.reaped && c.status.Signaled() {
+		out.Signal = c.status.Signal()
 	}
 	if out.TimedOut {
 		out.Code = timeoutCode
 	}
-	if capture != nil {
-		out.Stderr = capture.Bytes()
+	if c.capture != nil {
+		out.Stderr = c.capture.Bytes()
 	}
 	return out
 }
 
-// command builds the exec.Cmd for p, and the capture of its stderr when p has
-// no Output.
-func command(p Process) (*exec.Cmd, *stderrCapture) {
-	cmd := exec.Command(p.Path)
-	if len(p.Args) > 0 {
-		cmd.Args = p.Args
-	}
-	// exec.Cmd reads a nil Env as "inherit heatd's", which would hand
-	// NOTIFY_SOCKET and friends to every check.
-	cmd.Env = p.Env
-	if cmd.Env == nil {
-		cmd.Env = []string{}
-	}
-	cmd.Dir = p.Dir
-	// A group of its own, so a timeout ends the check and all it started,
-	// and heatd's own group never receives the check's signals.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.WaitDelay = pipeGrace
-	if p.Output != nil {
-		cmd.Stdout = p.Output
-		cmd.Stderr = p.Output
-		return cmd, nil
-	}
-	capture := &stderrCapture{}
-	cmd.Stderr = capture
-	return cmd, capture
-}
-
 // exitCode reads a reaped process's status as a shell would: its exit
 // status, or 128+N when signal N killed it.
-func exitCode(state *os.ProcessState) int {
-	if state == nil {
+func exitCode(c *child) int {
+	if !c.reaped {
 		// Not reaped (wait failed, which only another reaper in heatd could
 		// cause): a failure all the same, never mistaken for success.
 		return 1
 	}
-	if ws, ok := state.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-		return 128 + int(ws.Signal())
+	if c.status.Signaled() {
+		return 128 + int(c.status.Signal())
 	}
-	return state.ExitCode()
+	return c.status.ExitStatus()
 }

@@ -288,3 +288,36 @@ func TestRunTimeoutStoppedProcess(t *testing.T) {
 		t.Errorf("took %v: SIGTERM did not reach the stopped process", took)
 	}
 }
+
+// A run waits for its process's exit and reads its stderr in the caller's
+// goroutine: every other goroutine is a hand-off, and each hand-off a
+// wake-up that costs more CPU than the run's own work.
+func TestRunStartsNoGoroutine(t *testing.T) {
+	// Not parallel: it counts this process's goroutines.
+	const runs = 32
+	before := runtime.NumGoroutine()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	started := make(chan struct{}, runs)
+	ended := make(chan Outcome, runs)
+	for range runs {
+		go func() {
+			started <- struct{}{}
+			ended <- Run(ctx, shell("echo hi >&2; exec sleep 30"))
+		}()
+	}
+	for range runs {
+		<-started
+	}
+	time.Sleep(300 * time.Millisecond)
+	during := runtime.NumGoroutine()
+	cancel()
+	for range runs {
+		if out := <-ended; !out.Interrupted || string(out.Stderr) != "hi\n" {
+			t.Errorf("run: interrupted %v, stderr %q", out.Interrupted, out.Stderr)
+		}
+	}
+	if extra := during - before - runs; extra > 2 {
+		t.Errorf("%d runs in flight had %d goroutines besides their own", runs, extra)
+	}
+}

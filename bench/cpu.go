@@ -15,7 +15,11 @@ type workload struct {
 	target string   // its value
 	floor  []string // the floor's argv: the same process, spawned from C; nil for none
 	goal   float64  // the most CPU per run allowed, as a multiple of the floor; 0: none
-	slower int      // the interval is this many times the plan's; 0 is 1
+	// ownGoal is the most of the supervisor's own CPU per run allowed
+	// (its children's left out), as a multiple of the floor program's
+	// own; 0: no row for it.
+	ownGoal float64
+	slower  int // the interval is this many times the plan's; 0 is 1
 }
 
 // httpSlower slows the HTTP checks down: curl costs some 5 ms of CPU a run,
@@ -40,7 +44,7 @@ func (b *bench) cpuSection() error {
 
 	loads := []workload{
 		{what: "heatd: script = \"/bin/true\"", kind: "script", target: "/bin/true",
-			floor: []string{"/bin/true"}, goal: 1.10},
+			floor: []string{"/bin/true"}, goal: 1.10, ownGoal: 2},
 		{what: "heatd: command = \"/bin/true\" (run without a shell)", kind: "command", target: "/bin/true",
 			floor: []string{"/bin/true"}, goal: 1.10},
 		{what: "heatd: command = \"/bin/true; :\" (a shell command)", kind: "command", target: "/bin/true; :",
@@ -55,8 +59,10 @@ func (b *bench) cpuSection() error {
 	if err != nil {
 		return fmt.Errorf("the Go floor: %w", err)
 	}
-	b.cpuRow(workload{what: fmt.Sprintf("Go floor: os.StartProcess and Wait from %d goroutines (not heatd)", b.plan.cpuChecks),
-		floor: []string{"/bin/true"}}, gw)
+	goFloor := workload{what: fmt.Sprintf("Go floor: os.StartProcess and Wait from %d goroutines (not heatd)", b.plan.cpuChecks),
+		floor: []string{"/bin/true"}}
+	b.cpuRow(goFloor, gw)
+	b.ownRow(goFloor, gw)
 	perRun := map[string]float64{}
 	for _, l := range loads {
 		w, err := b.measureHeatd(l)
@@ -65,6 +71,9 @@ func (b *bench) cpuSection() error {
 		}
 		perRun[l.kind+" "+l.target] = median(w.perRun)
 		b.cpuRow(l, w)
+		if l.ownGoal > 0 {
+			b.ownRow(l, w)
+		}
 	}
 	// (A quick run's native probes may use less CPU than /proc can see.)
 	if curl, native := perRun["command curl -sf "+url], perRun["http "+url]; curl > 0 && native > 0 {
@@ -77,7 +86,7 @@ func (b *bench) cpuSection() error {
 			b.profileHeatd(workload{what: "native HTTP probe", kind: "http", target: url, slower: httpSlower})
 		}
 	}
-	b.rep.note("CPU per run: heatd with %d checks at interval %s (splay = interval, so runs are spread evenly: %d runs a second), metrics on, log level info (the HTTP checks at %d times the interval, as curl would need more than two cores at that rate, with windows half as many times longer); %d windows of %s after %s of warm-up, runs counted from heatd_check_runs_total. heatd is stopped (SIGSTOP) while the floor runs %d times between windows, so they never compete for the CPU. Value: the median window; ratio: that over the floor's median. The Go floor (bench/gofloor) runs /bin/true on heatd's schedule with nothing but os.StartProcess and Wait: what any Go supervisor with a goroutine per check pays here.",
+	b.rep.note("CPU per run: heatd with %d checks at interval %s (splay = interval, so runs are spread evenly: %d runs a second), metrics on, log level info (the HTTP checks at %d times the interval, as curl would need more than two cores at that rate, with windows half as many times longer); %d windows of %s after %s of warm-up, runs counted from heatd_check_runs_total. heatd is stopped (SIGSTOP) while the floor runs %d times between windows, so they never compete for the CPU. Value: the median window; ratio: that over the floor's median. The Go floor (bench/gofloor) runs /bin/true on heatd's schedule with nothing but os.StartProcess and Wait: what any Go supervisor with a goroutine per check pays here. Own CPU: the supervisor's user+system time alone (utime+stime in /proc/PID/stat), its children's left out, against the floor program's (getrusage RUSAGE_SELF): what spawning, watching and reaping a process costs each.",
 		b.plan.cpuChecks, b.plan.cpuInterval, int(float64(b.plan.cpuChecks)/b.plan.cpuInterval.Seconds()), httpSlower,
 		b.plan.windows, b.plan.window, b.plan.warmup, b.plan.floorRuns)
 	return nil
@@ -97,6 +106,31 @@ func (b *bench) cpuRow(l workload, w windowed) {
 		if missed(x.verdict) {
 			b.profileHeatd(l)
 		}
+	}
+	b.rep.add(x)
+}
+
+// ownRow reports the supervisor's own CPU per run, its children's left
+// out, against the floor program's own: what spawning and reaping a
+// process costs each, without the process itself (which is the same for
+// both, and on a virtual machine most of the total).
+func (b *bench) ownRow(l workload, w windowed) {
+	if len(w.ownPerRun) == 0 || w.ownRatio() == 0 {
+		return
+	}
+	x := row{section: "CPU per run", what: l.what + ": its own CPU, children excluded",
+		value: us(time.Duration(median(w.ownPerRun))) + " per run"}
+	f := median(w.floorOwn)
+	x.versus = fmt.Sprintf("%s the C spawner's own (%s): %s", times(w.ownRatio()), floorName(l.floor), us(time.Duration(f)))
+	if len(w.ownPerRun) > 1 {
+		var rs []float64
+		for _, o := range w.ownPerRun {
+			rs = append(rs, o/f)
+		}
+		x.versus += "; windows " + spread(rs, times)
+	}
+	if l.ownGoal > 0 {
+		x.goal, x.verdict = b.rep.judge(goal{limit: l.ownGoal, text: fmt.Sprintf("≤ %.0f× the C spawner's own", l.ownGoal), show: times}, w.ownRatio())
 	}
 	b.rep.add(x)
 }
@@ -149,6 +183,7 @@ func (h *heatdRun) subject() subject {
 		pause:  func() { signalGroup(h.cmd, syscall.SIGSTOP) },
 		resume: func() { signalGroup(h.cmd, syscall.SIGCONT) },
 		cpu:    func() (time.Duration, error) { return cpuOf(h.pid()) },
+		own:    func() (time.Duration, error) { return ownCPUOf(h.pid()) },
 		runs:   h.runsTotal,
 	}
 }

@@ -58,6 +58,7 @@ func (g *goFloorRun) subject() subject {
 		pause:  func() { signalGroup(g.cmd, syscall.SIGSTOP) },
 		resume: func() { signalGroup(g.cmd, syscall.SIGCONT) },
 		cpu:    func() (time.Duration, error) { return cpuOf(g.cmd.Process.Pid) },
+		own:    func() (time.Duration, error) { return ownCPUOf(g.cmd.Process.Pid) },
 		runs:   g.runs,
 	}
 }

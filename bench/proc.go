@@ -18,30 +18,45 @@ const userHZ = 100
 // cpuOf is the CPU that process pid and the children it has reaped have
 // used: utime+stime+cutime+cstime.
 func cpuOf(pid int) (time.Duration, error) {
+	own, children, err := cpuTimes(pid)
+	return own + children, err
+}
+
+// ownCPUOf is the CPU that process pid has used itself, its children's
+// left out: utime+stime.
+func ownCPUOf(pid int) (time.Duration, error) {
+	own, _, err := cpuTimes(pid)
+	return own, err
+}
+
+// cpuTimes is the CPU that process pid has used (utime+stime) and that the
+// children it has reaped have used (cutime+cstime).
+func cpuTimes(pid int) (own, children time.Duration, err error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	// The command name, field 2, is in parentheses and may hold anything;
 	// the fields after its last ')' start with field 3, the state.
 	i := bytes.LastIndexByte(b, ')')
 	if i < 0 {
-		return 0, fmt.Errorf("/proc/%d/stat: no command name", pid)
+		return 0, 0, fmt.Errorf("/proc/%d/stat: no command name", pid)
 	}
 	f := strings.Fields(string(b[i+1:]))
 	const utime = 14 - 3 // fields 14-17: utime stime cutime cstime
 	if len(f) < utime+4 {
-		return 0, fmt.Errorf("/proc/%d/stat: %d fields", pid, len(f)+2)
+		return 0, 0, fmt.Errorf("/proc/%d/stat: %d fields", pid, len(f)+2)
 	}
-	var ticks int64
-	for _, s := range f[utime : utime+4] {
+	var ticks [4]int64
+	for k, s := range f[utime : utime+4] {
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil {
-			return 0, fmt.Errorf("/proc/%d/stat: %v", pid, err)
+			return 0, 0, fmt.Errorf("/proc/%d/stat: %v", pid, err)
 		}
-		ticks += n
+		ticks[k] = n
 	}
-	return time.Duration(ticks) * time.Second / userHZ, nil
+	toTime := func(t int64) time.Duration { return time.Duration(t) * time.Second / userHZ }
+	return toTime(ticks[0] + ticks[1]), toTime(ticks[2] + ticks[3]), nil
 }
 
 // rssOf is process pid's resident set (VmRSS), in bytes.
