@@ -151,9 +151,13 @@ recovery = "nothing"
 				at = append(at, ts)
 			}
 			// A cycle is a 100 ms interval, a recovery script and a
-			// verification run: some 30 in 3 s on an idle machine. A
-			// sender that made the loop wait for a post would allow one
-			// a second at most (the post's timeout), or none.
+			// verification run: some 30 in 3 s on an idle machine, 20 on
+			// a machine busy with other tests. A sender that made the
+			// loop wait for a post would allow one cycle a second at
+			// most (the post's timeout), or none. The count is what
+			// tells them apart; a gap between runs is the machine's as
+			// much as heatd's, so only a stall as long as two posts'
+			// timeouts counts against heatd.
 			var gaps []time.Duration
 			for i := 1; i < len(at); i++ {
 				gaps = append(gaps, at[i].Sub(at[i-1]))
@@ -164,11 +168,11 @@ recovery = "nothing"
 				worst = gaps[len(gaps)-1]
 			}
 			t.Logf("%d failed runs in %v; gaps between them: worst %v", len(at), window, worst)
-			if len(at) < 15 {
-				t.Errorf("%d cycles in %v, want at least 15 at a 100 ms interval", len(at), window)
+			if len(at) < 10 {
+				t.Errorf("%d cycles in %v, want at least 10 at a 100 ms interval", len(at), window)
 			}
-			if worst > 600*time.Millisecond {
-				t.Errorf("a run started %v after the cycle before it, want under 600ms", worst)
+			if worst > 2*time.Second {
+				t.Errorf("a run started %v after the cycle before it, want under 2s", worst)
 			}
 			if n := count(lines, "recovered", "flip"); n < 10 {
 				t.Errorf("%d recoveries verified, want the check in and out of recovery", n)
