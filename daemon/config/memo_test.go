@@ -36,8 +36,14 @@ func (r *running) spec(name string) (check.Spec, bool) {
 // of path gives: the configuration, or the errors, byte for byte.
 func sameLoad(t *testing.T, path string, prev *Config, r *running) *Config {
 	t.Helper()
-	want, wantErr := loadAs(path, false)
-	got, gotErr := loadAfterAs(path, false, prev, r.spec)
+	return sameLoadAs(t, path, false, prev, r)
+}
+
+// sameLoadAs is sameLoad, as root or not.
+func sameLoadAs(t *testing.T, path string, asRoot bool, prev *Config, r *running) *Config {
+	t.Helper()
+	want, wantErr := loadAs(path, asRoot)
+	got, gotErr := loadAfterAs(path, asRoot, prev, r.spec)
 	if (gotErr == nil) != (wantErr == nil) || gotErr != nil && gotErr.Error() != wantErr.Error() {
 		t.Fatalf("LoadAfter: %v\nLoad: %v", gotErr, wantErr)
 	}
@@ -131,9 +137,6 @@ http = "http://127.0.0.1:1/"
 		world      func()
 	}{
 		{"unchanged", memoBase + checks, nil},
-		{"a key_unused warning moved down a line", memoBase + "\n" + checks, nil},
-		{"[defaults] changed", strings.Replace(memoBase, `"1m"`, `"2m"`, 1) + checks, nil},
-		{"[daemon] changed", strings.Replace(memoBase, `"logs"`, `"logs2"`, 1) + checks, nil},
 		{"the recovery script is no longer executable", memoBase + checks, func() {
 			if err := os.Chmod(script, 0o644); err != nil {
 				t.Fatal(err)
@@ -144,6 +147,10 @@ http = "http://127.0.0.1:1/"
 				t.Fatal(err)
 			}
 		}},
+		{"a key_unused warning moved down a line", memoBase + "\n" + checks, nil},
+		{"[defaults] changed", strings.Replace(memoBase, `"1m"`, `"2m"`, 1) + checks, nil},
+		{"[daemon] changed", strings.Replace(memoBase, `"logs"`, `"logs2"`, 1) + checks, nil},
+		{"as at first", memoBase + checks, nil},
 		{"the recovery script is gone", memoBase + checks, func() {
 			if err := os.Remove(script); err != nil {
 				t.Fatal(err)
@@ -196,5 +203,33 @@ func TestLoadAfterTestdata(t *testing.T) {
 				t.Errorf("asked the engine for %q, want %q", r.asked, want)
 			}
 		})
+	}
+}
+
+// As root, the files an unchanged check names are judged again: a script
+// another user could now change rejects the load as a first load would.
+func TestLoadAfterJudgesFilesAgainAsRoot(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("the root-safety rules look at owners: run as root")
+	}
+	dir := t.TempDir()
+	if problems, _ := walk(dir); len(problems) > 0 {
+		t.Skipf("the temporary folder is not safe itself: %s", problems[0])
+	}
+	script := filepath.Join(dir, "fix.sh")
+	if err := os.WriteFile(script, []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := write(t, dir, memoBase+"[check.a]\ncommand = \"true\"\nfail = \"fix.sh\"\n")
+	prev := sameLoadAs(t, path, true, nil, &running{})
+	if prev == nil {
+		t.Fatal("the first load failed")
+	}
+	if err := os.Chmod(script, 0o757); err != nil {
+		t.Fatal(err)
+	}
+	r := runningOf(prev)
+	if cfg := sameLoadAs(t, path, true, prev, r); cfg != nil {
+		t.Fatal("a script others can write was accepted")
 	}
 }
