@@ -25,7 +25,11 @@ func (d *daemon) reloadNow() error {
 // invalid configuration changes nothing; the error lists why, a reason a
 // line.
 func (d *daemon) reload() error {
-	cfg, err := loadWithin(config.Load, d.path, parseDeadline)
+	// The checks whose text did not change are taken as the engine runs
+	// them, not built again (config.LoadAfter).
+	prev := d.cfg // read here: an abandoned parse must not race the next reload's write
+	load := func(path string) (*config.Config, error) { return config.LoadAfter(path, prev, d.engine.Spec) }
+	cfg, err := loadWithin(load, d.path, parseDeadline)
 	var moved *controlSocket
 	if err == nil && cfg.Daemon.ControlSocket != d.control.Path() {
 		// Bound before anything changes: a socket that cannot move rejects
