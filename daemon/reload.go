@@ -12,13 +12,21 @@ import (
 )
 
 // reloadNow reloads, telling systemd (RELOADING=1, then READY=1 whichever
-// way it went), and returns nil when the configuration was applied.
+// way it went), and returns nil when the configuration was applied. A
+// rejected reload's STATUS, which says so, comes before its READY=1; an
+// applied one is over once its checks are in place, and the summary of
+// them all (ten thousand Health calls on a large host) follows READY=1.
 func (d *daemon) reloadNow() error {
 	d.notify.Reloading()
 	err := d.reload()
-	d.status(time.Now())
+	if err != nil {
+		d.status(time.Now())
+		d.notify.Ready()
+		return err
+	}
 	d.notify.Ready()
-	return err
+	d.status(time.Now())
+	return nil
 }
 
 // reload reads the configuration again and applies it as a difference. An
