@@ -233,3 +233,47 @@ func TestLoadAfterJudgesFilesAgainAsRoot(t *testing.T) {
 		t.Fatal("a script others can write was accepted")
 	}
 }
+
+// FuzzLoadAfter loads one file, then another in its place: LoadAfter, with
+// the first as the configuration in force, must give what Load gives. The
+// seeds are the test data, each after itself and after a valid file.
+func FuzzLoadAfter(f *testing.F) {
+	seeds, _ := filepath.Glob("testdata/*.toml")
+	full, err := os.ReadFile("testdata/valid-full.toml")
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, s := range seeds {
+		b, err := os.ReadFile(s)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b, b)
+		f.Add(full, b)
+	}
+	f.Fuzz(func(t *testing.T, before, after []byte) {
+		// In testdata's folder, so that its scripts and includes are found.
+		dir, err := filepath.Abs("testdata")
+		if err != nil {
+			t.Fatal(err)
+		}
+		file, err := os.CreateTemp(dir, "fuzz-*.toml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := file.Name()
+		file.Close()
+		defer os.Remove(path)
+		if err := os.WriteFile(path, before, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		prev, err := loadAs(path, false)
+		if err != nil {
+			return
+		}
+		if err := os.WriteFile(path, after, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		sameLoad(t, path, prev, runningOf(prev))
+	})
+}
