@@ -24,10 +24,14 @@ const (
 	// AlarmFlapping: the check is flapping (State.Flapping), whatever else
 	// holds.
 	AlarmFlapping
+	// AlarmPaused: the check is paused (heatctl pause). No alert follows
+	// it: a paused check fires nothing new, while what fired before the
+	// pause goes on until it resolves.
+	AlarmPaused
 )
 
 // alarmNames name the bits, lowest first, for events and tests.
-var alarmNames = [...]string{"recovering", "gave_up", "flapping"}
+var alarmNames = [...]string{"recovering", "gave_up", "flapping", "paused"}
 
 // String names the alarms that hold, joined by "|"; "none" for none.
 func (a Alarms) String() string {
@@ -54,6 +58,9 @@ func alarmsOf(st State) Alarms {
 	}
 	if st.Flapping {
 		a |= AlarmFlapping
+	}
+	if st.Paused {
+		a |= AlarmPaused
 	}
 	return a
 }

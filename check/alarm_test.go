@@ -56,7 +56,7 @@ func TestAlarmsFollowRecovery(t *testing.T) {
 }
 
 // TestAlarmsOf: recovering in every mode but Normal and GivenUp; gave_up
-// in its place; flapping beside either, or alone.
+// in its place; flapping beside either, or alone; paused beside any.
 func TestAlarmsOf(t *testing.T) {
 	for _, tc := range []struct {
 		st   State
@@ -72,6 +72,8 @@ func TestAlarmsOf(t *testing.T) {
 		{State{Flapping: true, Streak: 1}, AlarmFlapping},
 		{State{Mode: Verifying, Flapping: true}, AlarmRecovering | AlarmFlapping},
 		{State{Mode: GivenUp, Flapping: true}, AlarmGaveUp | AlarmFlapping},
+		{State{Paused: true, Streak: 4}, AlarmPaused},
+		{State{Mode: Verifying, Paused: true}, AlarmRecovering | AlarmPaused},
 	} {
 		if got := alarmsOf(tc.st); got != tc.want {
 			t.Errorf("alarmsOf(%+v) = %s, want %s", tc.st, got, tc.want)

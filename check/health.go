@@ -24,15 +24,19 @@ const (
 	// GaveUp: recovery_limit attempts within their window; heatd waits for
 	// the check to be ok by itself, or for heatctl resume.
 	GaveUp
+	// Paused: heatctl pause; it runs, and takes no step.
+	Paused
+	// Blocked: a check it depends on is not healthy; failures take no step.
+	Blocked
 )
 
 // healthNames are the states' names, by value: what the status JSON and the
 // metrics' label say, so a name here never changes.
 var healthNames = [...]string{Healthy: "healthy", Failing: "failing", Recovering: "recovering",
-	Starting: "starting", Flapping: "flapping", GaveUp: "gave_up"}
+	Starting: "starting", Flapping: "flapping", GaveUp: "gave_up", Paused: "paused", Blocked: "blocked"}
 
 // String is the state's name: "healthy", "failing", "recovering",
-// "starting", "flapping", "gave_up".
+// "starting", "flapping", "gave_up", "paused", "blocked".
 func (h Health) String() string {
 	if int(h) < len(healthNames) {
 		return healthNames[h]
@@ -53,8 +57,12 @@ func Healths() []Health {
 // holds, in SPEC 8's order of precedence.
 func healthOf(st State) Health {
 	switch {
+	case st.Paused:
+		return Paused
 	case st.Mode == GivenUp:
 		return GaveUp
+	case st.Blocked:
+		return Blocked
 	case st.Flapping:
 		return Flapping
 	case st.Mode != Normal:

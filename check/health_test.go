@@ -12,7 +12,7 @@ func TestHealthNames(t *testing.T) {
 	for _, h := range Healths() {
 		got = append(got, h.String())
 	}
-	if want := []string{"healthy", "failing", "recovering", "starting", "flapping", "gave_up"}; !slices.Equal(got, want) {
+	if want := []string{"healthy", "failing", "recovering", "starting", "flapping", "gave_up", "paused", "blocked"}; !slices.Equal(got, want) {
 		t.Errorf("health names %v, want %v", got, want)
 	}
 	if got := (FailScript.String() + " " + RecoveryScript.String()); got != "fail recovery" {
@@ -31,11 +31,17 @@ func TestHealthOf(t *testing.T) {
 		{State{Mode: Verifying, Streak: 3}, Recovering},
 		{State{Mode: BackingOff, Streak: 3}, Recovering},
 		{State{Starting: true}, Starting},
-		// SPEC 8's order: gave_up, flapping, recovering, failing, starting.
+		// SPEC 8's order: paused, gave_up, blocked, flapping, recovering,
+		// failing, starting.
 		{State{Starting: true, Streak: 1}, Failing},
 		{State{Mode: Verifying, Streak: 3, Flapping: true}, Flapping},
 		{State{Streak: 3, Flapping: true}, Flapping},
 		{State{Mode: GivenUp, Streak: 3, Flapping: true}, GaveUp},
+		{State{Mode: GivenUp, Streak: 3, Blocked: true}, GaveUp},
+		{State{Mode: GivenUp, Paused: true}, Paused},
+		{State{Streak: 3, Paused: true, Blocked: true, Flapping: true}, Paused},
+		{State{Streak: 3, Blocked: true, Flapping: true}, Blocked},
+		{State{Blocked: true}, Blocked},
 	} {
 		if got := healthOf(c.st); got != c.want {
 			t.Errorf("%+v: %s, want %s", c.st, got, c.want)

@@ -64,7 +64,18 @@ type Check struct {
 	phase  phase // for Stalled
 	busy   bool  // a step is waiting for its slot or under way
 	ended  bool  // done is closed
-	resume bool  // Resume came during a step: the step's settle applies it
+
+	// What the operator asked (loop_control.go), applied by the loop
+	// between steps; under mu.
+	paused   bool      // paused now: from Pause until a resume
+	resume   *resumer  // a resume not yet applied
+	told     memory    // what OnMemory was last told
+	gaveUpAt time.Time // when the check gave up, for its Memory
+	mem      Memory    // the latest Memory, which OnMemory is told
+	onMemory func(Memory)
+	telling  sync.Mutex         // one OnMemory call at a time
+	asked    []chan<- runAnswer // heatctl run: waiting for the next run
+	family   family             // depends_on's links (loop_depends.go)
 }
 
 // Options are what a Check needs besides its Spec.
@@ -75,6 +86,14 @@ type Options struct {
 	Slots    *action.Limiter // bounds processes at once (max_parallel); nil: no bound
 	OnResult func(Result)
 	OnEnd    func() // called once the check has ended, before Done is closed
+	// Memory is what heatd kept of the check from before it started (a
+	// restart, a reload that changed it): a pause, giving up, recent
+	// attempts. nil: nothing.
+	Memory *Memory
+	// OnMemory, when set, is told the check's Memory each time it changes
+	// (a pause, giving up, a recovery attempt), after the step that
+	// changed it; never during a run.
+	OnMemory func(Memory)
 	// OnAlarms, when set, is told when the check's alarms change after a
 	// step (AlarmFunc says how it is called).
 	OnAlarms AlarmFunc
@@ -98,6 +117,10 @@ func New(spec *Spec, o Options) *Check {
 		done:          make(chan struct{}),
 	}
 	c.st = Begin(c.policy)
+	c.onMemory = o.OnMemory
+	if o.Memory != nil {
+		c.remember(*o.Memory)
+	}
 	if w, ok := o.Doer.(TargetWatcher); ok && !spec.NoWatch && spec.Target.IsSet() {
 		c.watcher = w
 	}
@@ -234,6 +257,12 @@ func (c *Check) step(waited time.Duration) (ended bool) {
 	if c.stop.Err() != nil {
 		return true // the slot came after the stop: no new step
 	}
+	// A pause that came while the step waited for its slot holds it: a
+	// recovery due does not start.
+	c.mu.Lock()
+	report := c.sync()
+	c.mu.Unlock()
+	report()
 	if c.st.Mode == RecoveryDue {
 		return c.recovery(waited)
 	}
@@ -249,17 +278,14 @@ func (c *Check) settle(ended bool) {
 		c.mu.Unlock()
 		return
 	}
-	var report func()
-	if c.resume {
-		c.resume = false
-		report = c.resumeIdle()
+	report := c.sync()
+	if len(c.asked) > 0 {
+		c.next = time.Now() // heatctl run came during the step: its run follows it
 	}
 	c.waitFor(c.next)
 	c.timer.Reset(time.Until(c.next))
 	c.mu.Unlock()
-	if report != nil {
-		report()
-	}
+	report()
 }
 
 // halt is what the end of stop does: an idle check ends at once, a busy one
@@ -280,6 +306,10 @@ func (c *Check) end() {
 	}
 	c.ended = true
 	c.phase = phase{what: "ended"}
+	for _, a := range c.asked {
+		a <- runAnswer{err: ErrStopped}
+	}
+	c.asked = nil
 	if c.watcher != nil {
 		c.watcher.UnwatchTarget()
 	}
@@ -317,6 +347,14 @@ func (c *Check) recovery(waited time.Duration) (ended bool) {
 	prev, now := c.st, time.Now()
 	var steps []Step
 	c.st, steps = Recover(c.policy, c.st, now)
+	// An attempt's start is kept before its script runs: a heatd killed
+	// meanwhile still counts it against recovery_limit.
+	c.mu.Lock()
+	tell := c.memoryChanged()
+	c.mu.Unlock()
+	if tell != nil {
+		tell()
+	}
 	c.perform(c.stop, c.kill, prev, c.st, steps, Result{Waited: waited})
 	if c.stop.Err() != nil {
 		return true
@@ -335,18 +373,33 @@ func (c *Check) recovery(waited time.Duration) (ended bool) {
 func (c *Check) run(waited time.Duration) (ended bool) {
 	stop, kill := c.stop, c.kill
 	sched := c.next
+	c.mu.Lock()
+	asked := c.asked // heatctl run: this run answers those asked before it began
+	c.asked = nil
+	c.mu.Unlock()
 	c.enter("running", processBound(c.timeout))
 	r := c.doer.Check(kill)
 	r.Waited, r.Late = waited, r.Start.Sub(sched)
 	if c.onResult != nil {
 		c.onResult(r)
 	}
+	answer(asked, r)
 	if stop.Err() != nil || r.Interrupted {
 		c.stopped(r)
 		return true
 	}
+	// A pause that came during the run holds what follows it.
+	c.mu.Lock()
+	if c.paused && !c.st.Paused {
+		c.st, _ = Suspend(c.policy, c.st, c.next, time.Now())
+	}
+	if c.family.by != nil && !c.st.Blocked {
+		c.st = Block(c.st)
+	}
+	c.mu.Unlock()
 	d := Observe(c.policy, c.st, r, sched)
 	c.record(r, d.State)
+	c.tellChildren() // at once: a parent's fail script must not delay its children's news
 	c.perform(stop, kill, c.st, d.State, d.Steps, r)
 	if stop.Err() != nil {
 		return true
@@ -435,6 +488,7 @@ func (c *Check) perform(stop, kill context.Context, prev, st State, steps []Step
 	c.mu.Lock()
 	c.status.State = st
 	c.mu.Unlock()
+	c.tellChildren()
 	c.alarmed(st, r)
 }
 

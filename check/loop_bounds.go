@@ -9,7 +9,7 @@ import (
 )
 
 // What the loop does for the bounds of remediation (SPEC 12): their events,
-// their heat log lines, and heatctl resume.
+// their heat log lines. heatctl resume is loop_control.go's.
 
 // starting marks a check_failed event of a run during the start period.
 func starting(st State) zap.Field {
@@ -62,53 +62,4 @@ func (c *Check) flapping(kind StepKind, st State, r Result) {
 	c.events().Info("flapping_stopped", zap.Float64("score", score), zap.Int("flap_low", c.policy.FlapLow),
 		zap.Int("consecutive_failures", st.Streak))
 	c.history(r.Unix, "flapping stopped (score "+text+")")
-}
-
-// Resume ends a gave_up (heatctl resume): the attempts recovery_limit
-// counted are forgotten and, when the count is at the threshold, a
-// recovery starts at once. A step under way finishes first. It reports
-// whether the check had given up.
-func (c *Check) Resume() bool {
-	c.mu.Lock()
-	if c.ended || c.status.State.Mode != GivenUp {
-		c.mu.Unlock()
-		return false
-	}
-	if c.busy || !c.timer.Stop() {
-		// A step is under way, or about to be (its timer fired): it
-		// resumes when it is done.
-		c.resume = true
-		c.mu.Unlock()
-		return true
-	}
-	report := c.resumeIdle()
-	c.waitFor(c.next)
-	c.timer.Reset(time.Until(c.next))
-	c.mu.Unlock()
-	if report != nil {
-		report()
-	}
-	return true
-}
-
-// resumeIdle resumes a check with no step under way; c.mu is held and the
-// timer stopped. It returns what to report once c.mu is released.
-func (c *Check) resumeIdle() (report func()) {
-	st, ok := Resume(c.policy, c.st)
-	if !ok {
-		return nil // the step under way ended gave_up already
-	}
-	c.st, c.status.State = st, st
-	if st.Mode == RecoveryDue {
-		c.next = time.Now()
-	}
-	return func() {
-		c.events().Info("check_resumed", zap.Bool("gave_up", true), zap.Int("consecutive_failures", st.Streak))
-		// The check waits for its next run by now: the line is written
-		// without entering a phase (writeHeatLog's), which would hide
-		// the wait from its liveness.
-		if err := c.doer.HeatLog(time.Now().Unix(), "resumed after giving up", nil); err != nil {
-			c.events().Error("heat_log_failed", zap.Error(err))
-		}
-	}
 }

@@ -82,14 +82,14 @@ func TestGivingUpAndResuming(t *testing.T) {
 		if h := c.Health(); h != GaveUp {
 			t.Errorf("at 25 s: %s, want gave_up", h)
 		}
-		if !c.Resume() {
+		if !c.Resume(0) {
 			t.Error("Resume of a check that gave up reported nothing to resume")
 		}
-		if c.Resume() {
+		if c.Resume(0) {
 			t.Error("a second Resume found the check given up")
 		}
 		time.Sleep(45 * time.Second)
-		if h := c.Health(); h != GaveUp || !c.Resume() {
+		if h := c.Health(); h != GaveUp || !c.Resume(0) {
 			t.Errorf("at 70 s: %s, and Resume did not end it", h)
 		}
 		time.Sleep(time.Second)
@@ -106,14 +106,14 @@ func TestGivingUpAndResuming(t *testing.T) {
 			"10s recovery script 2", "10s run 3 -> 1", "10s heat log \"error 3\"", failed("10s", 2),
 			"20s " + gaveUp,
 			// resumed at 25 s with the count at the threshold: a recovery at once
-			"25s heat log \"resumed after giving up\"",
+			"25s heat log \"resumed after giving up, by uid 0\"",
 			"25s recovery script 3", "25s run 4 -> 1", "25s heat log \"error 4\"", failed("25s", 3),
 			"35s recovery script 4", "35s run 5 -> 1", "35s heat log \"error 5\"", failed("35s", 4),
 			"45s " + gaveUp,
 			// gave up again: runs go on every interval, with no step
 			"55s run 6 -> 1", "55s heat log \"error 6\"",
 			"65s run 7 -> 1", "65s heat log \"error 7\"",
-			"70s heat log \"resumed after giving up\"",
+			"70s heat log \"resumed after giving up, by uid 0\"",
 			"70s recovery script 5", "70s run 8 -> 1", "70s heat log \"error 8\"", failed("70s", 5),
 		}
 		check(t, got, want)
@@ -331,7 +331,7 @@ func TestResumeDuringARun(t *testing.T) {
 		done := make(chan struct{})
 		go func() { defer close(done); c.Run(stop, context.Background()) }()
 		time.Sleep(26 * time.Second) // run 3 is under way, from 24 s to 28 s
-		if !c.Resume() {
+		if !c.Resume(0) {
 			t.Error("Resume found nothing to resume")
 		}
 		time.Sleep(10 * time.Second)
@@ -344,7 +344,7 @@ func TestResumeDuringARun(t *testing.T) {
 			// verification ran at 4 s: its rhythm goes on
 			"14s heat log \"gave up after 1 recovery attempt within 1h0m0s: no more until the check is ok by itself, heatctl resume, or a changed check\"",
 			"24s run 3 -> 1", "28s heat log \"error 3\"",
-			"28s heat log \"resumed after giving up\"",
+			"28s heat log \"resumed after giving up, by uid 0\"",
 			"28s recovery script 2", "28s run 4 -> 1", "32s heat log \"error 4\"",
 			"32s heat log \"recovery failed (attempt 2): no verification run was ok\"",
 		})

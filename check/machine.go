@@ -98,6 +98,11 @@ type State struct {
 	History  uint32    // the latest results, newest in bit 0, 1 for failed
 	Results  uint8     // how many results History holds, at most flapResults
 	Flapping bool
+
+	// What holds every step besides flapping (SPEC 13): an operator's
+	// pause, and a parent check that is not healthy (depends_on).
+	Paused  bool
+	Blocked bool
 }
 
 // Begin is the state of a check that starts (with heatd, or added or
@@ -250,7 +255,7 @@ func observeOK(p Policy, d *Decision, sched time.Time) {
 	if st.Mode == BackingOff {
 		*st, d.Next = afterWaitRun(*st, d.Next)
 	}
-	if stopped && st.Mode == Normal && thresholdReached(p, *st) {
+	if stopped && st.Mode == Normal && thresholdReached(p, *st) && !held(*st) {
 		// Held by flapping: the streak's attempts go on.
 		st.Mode = RecoveryDue
 		d.Next = sched
@@ -280,7 +285,7 @@ func observeFailed(p Policy, d *Decision, r Result, sched time.Time) {
 	case GivenUp:
 		return
 	}
-	if st.Flapping {
+	if held(*st) {
 		return // counted, and held
 	}
 	if p.Signal != 0 {
@@ -313,7 +318,8 @@ func thresholdReached(p Policy, s State) bool {
 // healed is s once its streak has ended: what outlives a streak stays (the
 // start period, recent attempts, the flap history).
 func (s State) healed() State {
-	return State{Begun: s.Begun, Recent: s.Recent, History: s.History, Results: s.Results, Flapping: s.Flapping}
+	return State{Begun: s.Begun, Recent: s.Recent, History: s.History, Results: s.Results, Flapping: s.Flapping,
+		Paused: s.Paused, Blocked: s.Blocked}
 }
 
 // successThreshold is the ok runs in a row that end a streak.
@@ -354,8 +360,9 @@ func afterVerification(p Policy, s State, steps []Step, next, sched time.Time, c
 	}
 	steps = append(steps, Step{Kind: StepRecoveryFailed})
 	switch {
-	case s.Flapping:
-		// Held: the end of flapping starts the next attempt.
+	case held(s):
+		// Held: the end of flapping (or of what else holds it) starts
+		// the next attempt.
 		s.Mode = Normal
 	case p.Backoff <= 0:
 		// As HEAT slept after every failed run, the next attempt waits

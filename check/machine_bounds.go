@@ -15,7 +15,7 @@ import (
 // stops.
 func afterWaitRun(s State, next time.Time) (State, time.Time) {
 	switch {
-	case s.Flapping:
+	case held(s):
 		s.Mode = Normal
 	case s.OKRow == 0 && !next.Before(s.RetryAt):
 		s.Mode = RecoveryDue
@@ -91,16 +91,20 @@ func (a *Attempts) add(now time.Time, window time.Duration, keep int) *Attempts 
 	return &Attempts{at: at}
 }
 
-// Resume ends a gave_up (heatctl resume): the attempts counted by the limit
-// are forgotten, and when the count is at the threshold a recovery starts
-// at once, as after a pause. The streak goes on, and so does its count of
-// attempts. It reports whether s had given up.
+// Resume ends a pause and a gave_up (heatctl resume): the attempts counted
+// by the limit are forgotten, and when the count is at the threshold a
+// recovery starts at once (unless something else holds the check). The
+// streak goes on, and so does its count of attempts. It reports whether s
+// was paused or had given up.
 func Resume(p Policy, s State) (State, bool) {
-	if s.Mode != GivenUp {
+	if s.Mode != GivenUp && !s.Paused {
 		return s, false
 	}
-	s.Mode, s.OKRow, s.Recent = Normal, 0, nil
-	if thresholdReached(p, s) && !s.Flapping {
+	s.Paused = false
+	if s.Mode == GivenUp {
+		s.Mode, s.OKRow, s.Recent = Normal, 0, nil
+	}
+	if s.Mode == Normal && thresholdReached(p, s) && !held(s) {
 		s.Mode = RecoveryDue
 	}
 	return s, true

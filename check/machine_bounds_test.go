@@ -27,6 +27,8 @@ func boundedReference(p Policy, outs []outcome) []string {
 	var attempts []time.Duration // when each recovery attempt started
 	var history []bool           // results, oldest first: true for failed
 	flapping := false
+	paused := false  // SPEC 13: held as flapping holds, and a due attempt waits for the resume
+	blocked := false // SPEC 13: a parent not healthy holds it as flapping does
 	// normal, attempt (due at `at`), verify, wait (backoff), gave_up
 	mode := "normal"
 	var at, from, retryAt time.Duration
@@ -70,7 +72,7 @@ func boundedReference(p Policy, outs []outcome) []string {
 	failedAttempt := func() {
 		say("recovery_failed")
 		switch {
-		case flapping:
+		case flapping || paused || blocked:
 			mode, at = "normal", now+normalPeriod()
 		case p.Backoff == 0:
 			mode, at = "attempt", now+p.Interval
@@ -97,7 +99,7 @@ func boundedReference(p Policy, outs []outcome) []string {
 	// waitRun follows a run during a backoff wait that did not end it.
 	waitRun := func() {
 		switch {
-		case flapping:
+		case flapping || paused || blocked:
 			mode, at = "normal", now+normalPeriod()
 		case row == 0 && now+p.Interval >= retryAt:
 			mode, at = "attempt", max(retryAt, now)
@@ -116,6 +118,48 @@ func boundedReference(p Policy, outs []outcome) []string {
 	}
 
 	for i := 0; ; {
+		if i < len(outs) && outs[i] == pauseOp {
+			// A due attempt does not start; one whose script ran stops
+			// there: what follows are normal runs, the next at its slot.
+			i++
+			say("paused")
+			paused = true
+			if mode == "attempt" || mode == "verify" || mode == "wait" {
+				mode, row, verified = "normal", 0, 0
+				for at <= now {
+					at += normalPeriod()
+				}
+			}
+			continue
+		}
+		if i < len(outs) && outs[i] == resumeOp {
+			i++
+			if !paused && mode != "gave_up" {
+				continue
+			}
+			say("resumed")
+			paused = false
+			if mode == "gave_up" {
+				mode, row, attempts = "normal", 0, nil
+			}
+			if mode == "normal" && p.Threshold > 0 && count >= p.Threshold && !flapping && !blocked {
+				mode, at = "attempt", now
+			}
+			continue
+		}
+		if i < len(outs) && (outs[i] == blockOp || outs[i] == unblockOp) {
+			blocked = outs[i] == blockOp
+			i++
+			if blocked {
+				say("blocked")
+				continue
+			}
+			say("unblocked")
+			if mode == "normal" && p.Threshold > 0 && count >= p.Threshold && !flapping && !paused {
+				mode, at = "attempt", now
+			}
+			continue
+		}
 		if mode == "attempt" {
 			now = at
 			if p.Limit > 0 {
@@ -198,7 +242,7 @@ func boundedReference(p Policy, outs []outcome) []string {
 				}
 				mode, count, row, attempt, at = "normal", 0, 0, 0, now+p.Interval
 			}
-			if stopped && mode == "normal" && p.Threshold > 0 && count >= p.Threshold {
+			if stopped && mode == "normal" && p.Threshold > 0 && count >= p.Threshold && !paused && !blocked {
 				mode, at = "attempt", now
 			}
 
@@ -224,7 +268,7 @@ func boundedReference(p Policy, outs []outcome) []string {
 			case "gave_up":
 				at = now + p.Interval
 			default:
-				if flapping {
+				if flapping || paused || blocked {
 					at = now + normalPeriod()
 					break
 				}
@@ -328,6 +372,96 @@ func TestBoundedRulesAgainstReference(t *testing.T) {
 				if !compare(t, q, outs) {
 					return
 				}
+			}
+		}
+	}
+	t.Logf("%d sequences agree", cases)
+}
+
+// Pauses and resumes anywhere between steps, over every policy of the grid:
+// every sequence of 6 of runs ok or failed, pauses and resumes, and long
+// random sequences with flap detection too.
+func TestPauseAgainstReference(t *testing.T) {
+	const length = 6
+	symbols := []outcome{okRun, failRun, pauseOp, resumeOp}
+	total := 1
+	for range length {
+		total *= len(symbols)
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	cases := 0
+	for _, p := range boundedPolicies() {
+		for n := range total {
+			outs := make([]outcome, length)
+			for k, v := 0, n; k < length; k, v = k+1, v/len(symbols) {
+				outs[k] = symbols[v%len(symbols)]
+			}
+			cases++
+			if !compare(t, p, outs) {
+				return
+			}
+		}
+		q := p
+		q.Flap, q.FlapLow, q.FlapHigh = true, 20, 30
+		for range 10 {
+			outs := make([]outcome, 0, 80)
+			for len(outs) < 80 {
+				o, n := outcome(rng.IntN(5)), 1+rng.IntN(4)
+				if o >= pauseOp {
+					n = 1
+				}
+				for range n {
+					outs = append(outs, o)
+				}
+			}
+			cases++
+			if !compare(t, q, outs) {
+				return
+			}
+		}
+	}
+	t.Logf("%d sequences agree", cases)
+}
+
+// A parent's health turning anywhere between steps (depends_on), with
+// pauses too: every sequence of 5 of runs ok or failed, blocks and
+// unblocks, and long random sequences of everything.
+func TestBlockAgainstReference(t *testing.T) {
+	const length = 5
+	symbols := []outcome{okRun, failRun, blockOp, unblockOp}
+	total := 1
+	for range length {
+		total *= len(symbols)
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	cases := 0
+	for _, p := range boundedPolicies() {
+		for n := range total {
+			outs := make([]outcome, length)
+			for k, v := 0, n; k < length; k, v = k+1, v/len(symbols) {
+				outs[k] = symbols[v%len(symbols)]
+			}
+			cases++
+			if !compare(t, p, outs) {
+				return
+			}
+		}
+		q := p
+		q.Flap, q.FlapLow, q.FlapHigh = true, 20, 30
+		for range 10 {
+			outs := make([]outcome, 0, 80)
+			for len(outs) < 80 {
+				o, n := outcome(rng.IntN(7)), 1+rng.IntN(4)
+				if o >= pauseOp {
+					n = 1
+				}
+				for range n {
+					outs = append(outs, o)
+				}
+			}
+			cases++
+			if !compare(t, q, outs) {
+				return
 			}
 		}
 	}

@@ -19,6 +19,12 @@ const (
 	okRun outcome = iota
 	failRun
 	errRun // could not start
+	// An operator's verbs, between steps (SPEC 13): they take no time.
+	pauseOp
+	resumeOp
+	// A parent's health turning (depends_on), between steps.
+	blockOp
+	unblockOp
 )
 
 // reference is the rules read as a HEAT-like loop, step by step.
@@ -153,7 +159,39 @@ func drive(p Policy, outs []outcome) []string {
 			}
 		}
 	}
+	last := next // when the latest step happened: a verb comes then
 	for i := 0; i < len(outs) || st.Mode == RecoveryDue; {
+		if i < len(outs) && outs[i] >= pauseOp {
+			switch {
+			case outs[i] == blockOp:
+				st = Block(st)
+				say(last, "blocked")
+			case outs[i] == unblockOp:
+				was := st.Mode
+				st = Unblock(p, st)
+				say(last, "unblocked")
+				if st.Mode == RecoveryDue && was != RecoveryDue {
+					next = last
+				}
+			case outs[i] == pauseOp:
+				st, next = Suspend(p, st, next, last)
+				say(last, "paused")
+			}
+			if outs[i] != resumeOp {
+				i++
+				continue
+			}
+			if resumed, ok := Resume(p, st); ok {
+				st = resumed
+				say(last, "resumed")
+				if st.Mode == RecoveryDue {
+					next = last
+				}
+			}
+			i++
+			continue
+		}
+		last = next
 		if st.Mode == RecoveryDue {
 			prev := st
 			var s []Step

@@ -20,6 +20,10 @@ type Spec struct {
 	// Probe is what the check runs, with its kind's own settings (kind.go).
 	Probe Probe
 
+	// DependsOn are the checks this one depends on, sorted: a set, so that
+	// a list only reordered is an equal Spec. nil: none.
+	DependsOn []string
+
 	Interval time.Duration
 	Timeout  time.Duration // zero: none (heat without --timeout)
 

@@ -32,12 +32,21 @@ type Status struct {
 	LastOK     time.Time     // start of the latest ok run (wall clock)
 	LastTook   time.Duration // how long the latest run took
 	NextRun    time.Time     // when the loop wakes next (wall clock)
+
+	// Pause is the operator's pause in force; nil: none. Never changed
+	// in place.
+	Pause *Pause
+	// BlockedBy is the check it depends on that blocks it; "": none.
+	BlockedBy string
 }
 
 // Health is the check's state as an operator sees it. A check whose
 // latest run could not start is failing: run_error counts no failure, but a
 // check that cannot run is not known to be healthy.
 func (s *Status) Health() Health {
+	if s.Pause != nil {
+		return Paused // at once, though the rules take the pause after the step under way
+	}
 	h := healthOf(s.State)
 	if h == Healthy && s.LastResult == "run_error" {
 		return Failing

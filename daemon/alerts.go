@@ -36,13 +36,14 @@ func alertConfig(d config.Daemon) alert.Config {
 // off resolves it. It never waits: the sender only takes note.
 func alarmsToAlerts(s *alert.Sender) check.AlarmFunc {
 	return func(name string, from, to check.Alarms, last check.Result) {
+		paused := to&check.AlarmPaused != 0
 		for _, a := range alarmAlerts {
 			on, was := to&a.bit != 0, from&a.bit != 0
 			switch {
 			case on && !was:
-				// A paused check fires nothing new (Fire's last
-				// argument); heatd has no pause yet, so none is paused.
-				s.Fire(a.alert, name, annotations(a, name, last), false)
+				// A paused check fires nothing new; what fired
+				// before its pause goes on until it resolves.
+				s.Fire(a.alert, name, annotations(a, name, last), paused)
 			case was && !on:
 				s.Resolve(a.alert, name)
 			}

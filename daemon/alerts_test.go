@@ -2,11 +2,15 @@ package daemon
 
 import (
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
+	"go.uber.org/zap"
+
 	"github.com/heatd/heatd/check"
 	"github.com/heatd/heatd/daemon/alert"
+	"github.com/heatd/heatd/daemon/alert/alerttest"
 )
 
 // TestAnnotations: the summary is one line an operator reads, naming the
@@ -34,6 +38,28 @@ func TestAnnotations(t *testing.T) {
 	} {
 		if got := annotations(alarmAlerts[tc.row], "web", tc.last); got != tc.want {
 			t.Errorf("annotations(%s, %+v) =\n%+v, want\n%+v", alarmAlerts[tc.row].alert.Name(), tc.last, got, tc.want)
+		}
+	}
+}
+
+// TestPausedFiresNothingNew, with a real Alertmanager: a paused check that
+// starts flapping fires nothing, while another check's flapping, told
+// after it and so posted with it or later, is there.
+func TestPausedFiresNothingNew(t *testing.T) {
+	base := alerttest.Start(t)
+	s := alert.New(alert.Config{URLs: []string{base}, Resend: time.Minute}, zap.NewNop())
+	defer s.Close()
+	tell := alarmsToAlerts(s)
+	ran := check.Result{Start: time.Now(), Code: 1}
+	tell("paused", check.AlarmPaused, check.AlarmPaused|check.AlarmFlapping, ran)
+	tell("running", 0, check.AlarmFlapping, ran)
+	alerts := alerttest.WaitFor(t, base, "", "the running check's HeatdCheckFlapping", 10*time.Second,
+		func(as []alerttest.Alert) bool {
+			return slices.ContainsFunc(as, func(a alerttest.Alert) bool { return a.Labels["check"] == "running" })
+		})
+	for _, a := range alerts {
+		if a.Labels["check"] == "paused" {
+			t.Errorf("a paused check fired %s", a.Labels["alertname"])
 		}
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/heatd/heatd/daemon/config"
 	"github.com/heatd/heatd/daemon/metrics"
 	"github.com/heatd/heatd/daemon/sdnotify"
+	"github.com/heatd/heatd/daemon/state"
 )
 
 // Run is heatd: it runs the checks of the configuration at path until ctx
@@ -91,6 +92,12 @@ func Run(ctx context.Context, path, version string, stderr io.Writer) int {
 	d.serveControl(ctl)
 	// Closed after the engine has stopped: status answers during the grace.
 	defer func() { d.control.Close() }()
+	// Read before the first Apply, once heatd is sure to run (its socket
+	// bound): each check starts as it was left.
+	d.store = openStore(cfg, log)
+	d.engine.Remember(d.store)
+	// Closed after the engine has stopped: the last decisions are written.
+	defer func() { d.store.Close() }() //nolint:errcheck // a failed write was state_file_failed
 	// Every check is scheduled before READY=1, and none runs until after
 	// it: ten thousand first runs would otherwise race the load.
 	d.engine.Hold()
@@ -151,10 +158,18 @@ type daemon struct {
 
 	control *controlSocket
 	reloads chan chan error // reloads asked for on the control socket
+	store   *state.Store    // what is decided about the checks, in [daemon] state_file
 
 	stopping    <-chan struct{} // closed when heatd begins to stop
 	reloadError string          // why the last reload was rejected; "" once one is applied
 	stalled     error           // what the watchdog last found wedged
+}
+
+// openStore opens cfg's state file, root safe as heatd's other files are
+// when heatd runs as root with strict_permissions.
+func openStore(cfg *config.Config, log *zap.Logger) *state.Store {
+	strict := os.Geteuid() == 0 && cfg.Daemon.StrictPermissions
+	return state.Open(cfg.Daemon.StateFile, strict, log)
 }
 
 // settings are the engine's part of cfg.

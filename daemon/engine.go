@@ -3,6 +3,7 @@ package daemon
 import (
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/heatd/heatd/action"
 	"github.com/heatd/heatd/check"
+	"github.com/heatd/heatd/daemon/state"
 )
 
 // Engine runs a set of checks, each in its own goroutine, and changes the
@@ -41,6 +43,13 @@ type Engine struct {
 	// Release started (nil once it has); firstDone is its done.
 	first     *firstRuns
 	firstDone <-chan struct{}
+
+	// store keeps what operators and heatd decided about each check
+	// name, across reloads and restarts.
+	store   *state.Store
+	current atomic.Pointer[state.Store] // store, for the checks' callbacks
+	// pauseEnds are the timers that end pauses given an end, by name.
+	pauseEnds map[string]*time.Timer
 }
 
 // Settings are the [daemon] keys the engine follows.
@@ -93,9 +102,46 @@ func (in *instance) kill() { in.killCtx.cancel() }
 // metrics).
 func NewEngine(log *zap.Logger, observe func(name string, r check.Result)) *Engine {
 	first := &firstRuns{done: make(chan struct{})}
-	return &Engine{log: log, base: os.Environ(), observe: observe, checks: make(map[string]*instance),
+	e := &Engine{log: log, base: os.Environ(), observe: observe, checks: make(map[string]*instance),
 		retiring: make(map[*instance]bool), gone: make(map[string]*instance), slots: action.NewLimiter(0),
-		systemd: action.NewSystemd(), first: first, firstDone: first.done}
+		systemd: action.NewSystemd(), pauseEnds: make(map[string]*time.Timer), first: first, firstDone: first.done}
+	e.Remember(state.Open("", false, log))
+	return e
+}
+
+// Move makes next the store, carrying over what the store in use kept, over
+// what next held, and returns the one it replaces, for the caller to close.
+// The verbs wait meanwhile, so none is lost between the two.
+func (e *Engine) Move(next *state.Store) (old *state.Store) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	old = e.store
+	was := old.Snapshot()
+	for name := range next.Snapshot() {
+		if _, ok := was[name]; !ok {
+			next.Update(name, func(en *state.Entry) { *en = state.Entry{} })
+		}
+	}
+	for name, en := range was {
+		next.Update(name, func(n *state.Entry) { *n = en })
+	}
+	e.store = next
+	e.current.Store(next)
+	return old
+}
+
+// storeOf is the store in use now (a reload may move it), read without
+// e.mu: a check tells its memory from within Apply's links too.
+func (e *Engine) storeOf() *state.Store { return e.current.Load() }
+
+// Remember makes s the store of what is decided about the checks (by
+// default one in memory alone), before the first Apply. The caller closes
+// it after Stop.
+func (e *Engine) Remember(s *state.Store) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.store = s
+	e.current.Store(s)
 }
 
 // Change describes what Apply did, by check name.
@@ -135,6 +181,10 @@ func (e *Engine) Apply(specs []check.Spec, set Settings) Change {
 			ch.Kept = append(ch.Kept, spec.Name)
 		default:
 			ch.Changed = append(ch.Changed, spec.Name)
+			// A changed check starts afresh: it has not given up, and
+			// no attempt counts against its new recovery_limit. An
+			// operator's pause stays.
+			e.store.Update(spec.Name, func(en *state.Entry) { en.GaveUp, en.Attempts = time.Time{}, nil })
 			e.retire(old)
 			e.checks[spec.Name] = e.start(spec, old.done, old.runner)
 		}
@@ -145,10 +195,47 @@ func (e *Engine) Apply(specs []check.Spec, set Settings) Change {
 			e.retire(old)
 			delete(e.checks, name)
 			e.gone[name] = old
+			e.disarmPause(name)
 		}
 	}
 	slices.Sort(ch.Removed)
+	e.link()
+	// What is kept of checks no longer configured goes; a check added
+	// (or heatd started) paused keeps its pause's end.
+	e.store.Prune(slices.Collect(maps.Keys(wanted)))
+	for _, name := range ch.Added {
+		if p := e.store.Check(name).Pause; p != nil {
+			e.armPause(name, check.Pause{Since: p.Since, Until: p.Until, Reason: p.Reason, UID: p.UID})
+		}
+	}
 	return ch
+}
+
+// link rebuilds depends_on's links between the live instances: each parent
+// learns its children, each child its parents and how they are now. A link
+// to an instance a reload replaced is gone with it. e.mu is held.
+// Ten thousand checks take a few milliseconds; a reload does it once.
+func (e *Engine) link() {
+	children := make(map[string][]*check.Check)
+	for _, in := range e.checks {
+		for _, p := range in.spec.DependsOn {
+			children[p] = append(children[p], in.check)
+		}
+	}
+	for _, in := range e.checks {
+		parents := make([]*check.Check, 0, len(in.spec.DependsOn))
+		for _, p := range in.spec.DependsOn {
+			if parent := e.checks[p]; parent != nil {
+				parents = append(parents, parent.check)
+			}
+		}
+		in.check.DependOn(parents)
+	}
+	// Then each parent tells its children how it is, under the lock its
+	// later news takes: no turn of its health falls between the two.
+	for name, in := range e.checks {
+		in.check.Link(children[name])
+	}
 }
 
 // start makes spec's check and starts it once after, the done of the
@@ -171,12 +258,27 @@ func (e *Engine) start(spec *check.Spec, after <-chan struct{}, prev *check.Runn
 	in.stopCtx, in.killCtx = newCancelSignal(), newCancelSignal()
 	delay := Splay(spec.Name, spec.Interval, e.settings.Splay)
 	in.dueNow = delay == 0
+	name, digest := spec.Name, settingsOf(spec)
 	in.check = check.New(spec, check.Options{
 		Doer:     runner,
 		Log:      e.log,
 		Delay:    delay,
 		Slots:    e.slots,
 		OnResult: in.result,
+		Memory:   memoryOf(e.store.Check(name).Decided(digest)),
+		OnMemory: func(m check.Memory) {
+			// The engine keeps the pause (it outlives instances); the
+			// check, what it decided. A retired instance speaks no more
+			// for its name.
+			store := e.storeOf()
+			in.mu.Lock()
+			defer in.mu.Unlock()
+			if !in.retired {
+				store.Update(name, func(en *state.Entry) {
+					en.GaveUp, en.Attempts, en.Settings = m.GaveUp, m.Attempts, digest
+				})
+			}
+		},
 		OnAlarms: e.instanceAlarms(in),
 		OnEnd:    in.ended,
 	})
@@ -330,6 +432,9 @@ func (e *Engine) Stop(grace time.Duration) {
 	}
 	e.checks = map[string]*instance{}
 	e.halted = true
+	for name := range e.pauseEnds {
+		e.disarmPause(name)
+	}
 	e.release() // held checks start stopped, and end at once
 	all := make([]*instance, 0, len(e.retiring))
 	for in := range e.retiring {

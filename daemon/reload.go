@@ -35,8 +35,8 @@ func (d *daemon) reloadNow() error {
 func (d *daemon) reload() error {
 	// The checks whose text did not change are taken as the engine runs
 	// them, not built again (config.LoadAfter).
-	prev := d.cfg // read here: an abandoned parse must not race the next reload's write
-	load := func(path string) (*config.Config, error) { return config.LoadAfter(path, prev, d.engine.Spec) }
+	last := d.cfg // read here: an abandoned parse must not race the next reload's write
+	load := func(path string) (*config.Config, error) { return config.LoadAfter(path, last, d.engine.Spec) }
 	cfg, err := loadWithin(load, d.path, parseDeadline)
 	var moved *controlSocket
 	if err == nil && cfg.Daemon.ControlSocket != d.control.Path() {
@@ -76,6 +76,7 @@ func (d *daemon) reload() error {
 		}
 		return errors.New(strings.Join(msgs, "\n"))
 	}
+	prev := d.cfg
 	d.cfg, d.reloadError = cfg, ""
 	d.alerts.SetConfig(alertConfig(cfg.Daemon))
 	if moved != nil {
@@ -84,6 +85,9 @@ func (d *daemon) reload() error {
 		// The old socket answers what is in flight (this reload's own
 		// answer among them) before it goes.
 		go old.Close()
+	}
+	if cfg.Daemon.StateFile != prev.Daemon.StateFile || cfg.Daemon.StrictPermissions != prev.Daemon.StrictPermissions {
+		d.moveStore(cfg)
 	}
 	ch := d.engine.Apply(cfg.Checks, settings(cfg))
 	d.metrics.Forget(ch.Removed...)
@@ -94,6 +98,16 @@ func (d *daemon) reload() error {
 	logWarnings(d.log, cfg)
 	cfg.Checks = nil // the engine keeps each check's settings; no second copy
 	return nil
+}
+
+// moveStore follows a state_file (or strict_permissions) that a reload
+// changed: what heatd has decided so far goes to the new file, over what
+// that file held, and the old store is written a last time and closed.
+func (d *daemon) moveStore(cfg *config.Config) {
+	next := openStore(cfg, d.log)
+	old := d.engine.Move(next)
+	d.store = next
+	old.Close() //nolint:errcheck // a failed write was state_file_failed
 }
 
 // parseDeadline bounds a reload's parse. A file within the loader's bounds

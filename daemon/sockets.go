@@ -111,6 +111,21 @@ func (s *controlSource) Statuses() []check.Status { return s.engine.Statuses() }
 // Beat hands a job's report to its heartbeat check.
 func (s *controlSource) Beat(name string, b check.Beat) error { return s.engine.Beat(name, b) }
 
+// Pause pauses checks (heatctl pause).
+func (s *controlSource) Pause(names []string, p check.Pause) ([]string, error) {
+	return s.engine.Pause(names, p)
+}
+
+// Resume resumes checks (heatctl resume).
+func (s *controlSource) Resume(names []string, uid int) ([]string, error) {
+	return s.engine.Resume(names, uid)
+}
+
+// Run runs a check now (heatctl run).
+func (s *controlSource) Run(ctx context.Context, name string) (check.Result, error) {
+	return s.engine.Run(ctx, name)
+}
+
 // Reload hands a reload to the main loop and waits for its verdict.
 func (s *controlSource) Reload(ctx context.Context) error {
 	reply := make(chan error, 1)

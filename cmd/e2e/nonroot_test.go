@@ -21,6 +21,12 @@ func nonrootHint(config string) (start, end string) {
 			config + `), which heatctl -c ` + config + ` finds`
 }
 
+// stateHint is the warning of heatd -t, run by a user other than root
+// with no state_file set, that the default state file's folder needs root.
+func stateHint(config string) string {
+	return config + `: [daemon] key "state_file": /var/lib/heatd/state.json, the default, needs root: uid 65534 cannot `
+}
+
 // readmeNonRootConfig is the README's configuration for a user other than
 // root: the first TOML block after the sentence that introduces it.
 func readmeNonRootConfig(t *testing.T) string {
@@ -73,14 +79,21 @@ func TestNonRootControlSocket(t *testing.T) {
 	if code != 0 || stdout != "config OK: 1 check\n" {
 		t.Errorf("heatd -t: exit %d, stdout %q; want 0 and config OK", code, stdout)
 	}
-	if !strings.HasPrefix(stderr, "warning: "+start) || !strings.HasSuffix(stderr, end+"\n") || strings.Count(stderr, "\n") != 1 {
-		t.Errorf("heatd -t: stderr\n%s\nwant one line: warning: %s...%s", stderr, start, end)
+	socket, state, _ := strings.Cut(stderr, "\n")
+	if !strings.HasPrefix(socket, "warning: "+start) || !strings.HasSuffix(socket, end) {
+		t.Errorf("heatd -t: stderr\n%s\nwant first: warning: %s...%s", stderr, start, end)
+	}
+	// The state file's default needs root too: heatd would run, and
+	// ignore it at every start.
+	if !strings.HasPrefix(state, "warning: "+stateHint(config)) || strings.Count(state, "\n") != 1 ||
+		!strings.HasSuffix(state, `; set state_file in [daemon] to a path this user can write, such as state_file = "heatd.state.json" (beside `+config+`), or "" to keep none`+"\n") {
+		t.Errorf("heatd -t: stderr\n%s\nwant second and last: warning: %s...", stderr, stateHint(config))
 	}
 
 	// A user's runtime folder, when there is one, is the better place.
 	_, stderr, _ = runAsNobody(t, dir, "/run/user/65534", "-t", "-c", config)
-	if want := `such as control_socket = "/run/user/65534/heatd.sock", which heatctl -c ` + config + " finds\n"; !strings.HasSuffix(stderr, want) {
-		t.Errorf("heatd -t with XDG_RUNTIME_DIR: stderr\n%s\nwant it to end with %s", stderr, want)
+	if want := `such as control_socket = "/run/user/65534/heatd.sock", which heatctl -c ` + config + " finds\n"; !strings.Contains(stderr, want) {
+		t.Errorf("heatd -t with XDG_RUNTIME_DIR: stderr\n%s\nwant a line ending with %s", stderr, want)
 	}
 
 	_, stderr, code = runAsNobody(t, dir, "", "-c", config)

@@ -39,7 +39,7 @@ func startBounded(t *testing.T, checks string, scripts map[string]string) *bound
 	}
 	config := filepath.Join(b.dir, "heat.toml")
 	writeConfig(t, config, fmt.Sprintf("[daemon]\nlog_dir = \"logs\"\nlog_level = \"debug\"\n"+
-		"control_socket = \"heatd.sock\"\nmetrics_listen = %q\n%s", b.metrics, checks))
+		"control_socket = \"heatd.sock\"\nstate_file = \"state.json\"\nmetrics_listen = %q\n%s", b.metrics, checks))
 	b.heatd = start(t, b.dir, "heatd", "-c", config)
 	return b
 }

@@ -37,6 +37,7 @@ type Daemon struct {
 	LogFormat         string // json | console
 	ShutdownGrace     time.Duration
 	ControlSocket     string
+	StateFile         string   // "": none
 	MetricsListen     string   // empty: off
 	Include           []string // glob patterns, made absolute
 	Splay             time.Duration

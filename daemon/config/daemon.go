@@ -43,6 +43,8 @@ func daemonKeys() []daemonKey {
 			value: field(plain(parsePositive), 10*time.Second, func(r *daemonRead, v time.Duration) { r.ShutdownGrace = v })},
 		{name: "control_socket", doc: "where `heatctl` asks",
 			value: field(inDir(parseSocket), DefaultControlSocket, func(r *daemonRead, v string) { r.ControlSocket = v })},
+		{name: "state_file", doc: "what operators and heatd decided (pauses, giving up, recent recovery attempts), kept across restarts; `\"\"`: none",
+			value: field(inDir(parseStateFile), DefaultStateFile, func(r *daemonRead, v string) { r.StateFile = v })},
 		{name: "metrics_listen", shown: "off", doc: "`HOST:PORT` for Prometheus' `/metrics`",
 			value: field(plain(parseListen), "", func(r *daemonRead, v string) { r.MetricsListen = v })},
 		{name: "include", shown: "none", doc: "globs of more files of `[check.NAME]` tables",

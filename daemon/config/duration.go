@@ -100,3 +100,8 @@ func shortDuration(d time.Duration) string {
 	}
 	return s
 }
+
+// ParseDuration reads a duration as the configuration writes one: a Go
+// duration ("90s", "1h30m") or a number of seconds. heatctl pause --for
+// takes the same.
+func ParseDuration(s string) (time.Duration, error) { return parseDuration(s) }

@@ -27,9 +27,10 @@ var checkKeyTable = checkKeys()
 
 // checkKeys are the keys of a check, in the order the README lists them
 // and messages name them: the kinds of check with their own keys first,
-// then the keys every kind has, and last those that bound remediation.
+// then the checks it depends on, then the keys every kind has, and last
+// those that bound remediation.
 func checkKeys() []checkKey {
-	return slices.Concat(kindKeys(), []checkKey{
+	return slices.Concat(kindKeys(), dependsKeys(), []checkKey{
 		{name: "interval", defaults: true, doc: "start to start",
 			value: paced(field(plain(parseInterval), 30*time.Second, func(b *built, v time.Duration) { b.Interval = v }))},
 		{name: "timeout", defaults: true, doc: "a run longer than this is killed (code 124)",

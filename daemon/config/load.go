@@ -97,6 +97,7 @@ func (l *loader) load(path string) *Config {
 		}
 	}
 	checks := l.checks(tables, defaults, &d)
+	dependencies(tables)
 	return &Config{Path: path, Daemon: d, Checks: checks, Warnings: warnings, Unused: l.unused, sums: l.sums}
 }
 

@@ -61,6 +61,7 @@ func TestValidFull(t *testing.T) {
 		LogFormat:         "console",
 		ShutdownGrace:     20 * time.Second,
 		ControlSocket:     dir + "/run/heatd.sock",
+		StateFile:         dir + "/state/heatd.json",
 		MetricsListen:     "127.0.0.1:9797",
 		Include:           []string{dir + "/include/valid/*.toml", dir + "/valid-full.toml", dir + "/include/none-*.toml"},
 		Splay:             2 * time.Second,
@@ -166,6 +167,7 @@ func TestValidEmpty(t *testing.T) {
 		LogFormat:         "json",
 		ShutdownGrace:     10 * time.Second,
 		ControlSocket:     "/run/heatd/heatd.sock",
+		StateFile:         "/var/lib/heatd/state.json",
 		StrictPermissions: true,
 		AlertResend:       time.Minute,
 	}

@@ -50,3 +50,8 @@ func distance(a, b string) int {
 	}
 	return d[len(a)][len(b)]
 }
+
+// Suggest is the name among known that name most likely meant, or "" when
+// none is close enough to be a typing slip: a config key, or the check a
+// heatctl verb names.
+func Suggest(name string, known []string) string { return suggestion(name, known) }

@@ -14,8 +14,13 @@ import (
 //	POST /v1/reload                           200 ReloadReply (applied); 422 ReloadReply (rejected)
 //	POST /v1/beat/NAME   body BeatRequest     200 BeatReply; 404 ErrorReply (no heartbeat check NAME);
 //	                                          400 ErrorReply (a bad request)
+//	POST /v1/pause       body PauseRequest    200 PauseReply; 404 ErrorReply naming the unknown checks
+//	POST /v1/resume      body ResumeRequest   200 ResumeReply; 404 ErrorReply naming the unknown checks
+//	POST /v1/run/NAME                         200 RunReply (the run's result); 404 ErrorReply (no check NAME)
 //
-// Any other answer carries an ErrorReply.
+// pause, resume, run and reload need a caller of uid 0 (or heatd's own),
+// as the kernel gives it for the connection (SO_PEERCRED); another caller
+// gets 403 and an ErrorReply. Any other answer carries an ErrorReply.
 
 // StatusReply is the answer to GET /v1/status: every check, or the ones
 // named, sorted by name.
@@ -68,6 +73,24 @@ type CheckStatus struct {
 	RecoveryAttempt int `json:"recovery_attempt"`
 	// Signals counts the signals delivered to the target, by occasion.
 	Signals SignalCounts `json:"signals"`
+	// Pause is the operator's pause in force (state "paused"); null when
+	// the check is not paused.
+	Pause *PauseStatus `json:"pause"`
+	// BlockedBy is the check it depends on (depends_on) that is not
+	// healthy, which blocks it (state "blocked"); null when none does.
+	BlockedBy *string `json:"blocked_by"`
+}
+
+// PauseStatus is a check's pause (heatctl pause).
+type PauseStatus struct {
+	// Since is when it was paused.
+	Since time.Time `json:"since"`
+	// Until is when the pause ends by itself; null: at a resume.
+	Until *time.Time `json:"until"`
+	// Reason is the operator's --reason; "" when none was given.
+	Reason string `json:"reason"`
+	// UID is the user who paused it.
+	UID int `json:"uid"`
 }
 
 // SignalCounts counts the signals delivered to a check's target, by the
@@ -104,6 +127,58 @@ type BeatReply struct {
 	Check string `json:"check"`
 }
 
+// PauseRequest is the body of POST /v1/pause.
+type PauseRequest struct {
+	// Checks are the names of the checks to pause; with All, none.
+	Checks []string `json:"checks,omitempty"`
+	// All pauses every check.
+	All bool `json:"all,omitempty"`
+	// ForSeconds, when above 0, ends the pause by itself that long after
+	// it began; otherwise it lasts until a resume.
+	ForSeconds float64 `json:"for_seconds,omitempty"`
+	// Reason is the operator's note, in the check_paused event, the heat
+	// log and the status.
+	Reason string `json:"reason,omitempty"`
+}
+
+// PauseReply is the answer to POST /v1/pause.
+type PauseReply struct {
+	// Checks are the checks paused, sorted.
+	Checks []string `json:"checks"`
+	// Until is when the pause ends by itself; null: at a resume.
+	Until *time.Time `json:"until"`
+}
+
+// ResumeRequest is the body of POST /v1/resume.
+type ResumeRequest struct {
+	// Checks are the names of the checks to resume; with All, none.
+	Checks []string `json:"checks,omitempty"`
+	// All resumes every check.
+	All bool `json:"all,omitempty"`
+}
+
+// ResumeReply is the answer to POST /v1/resume.
+type ResumeReply struct {
+	// Checks are the checks named (or all of them), sorted: each is
+	// neither paused nor given up now.
+	Checks []string `json:"checks"`
+}
+
+// RunReply is the answer to POST /v1/run/NAME: the run's result.
+type RunReply struct {
+	// Check is the check that ran.
+	Check string `json:"check"`
+	// Result is "ok", "failed", "timeout" (a failure too) or "run_error"
+	// (heatd could not start it: Error says why).
+	Result string `json:"result"`
+	// ExitCode is the run's code (0: ok).
+	ExitCode int `json:"exit_code"`
+	// Output is the first line of the run's stderr.
+	Output string `json:"output,omitempty"`
+	// Error, for a run_error, says why the run could not start.
+	Error string `json:"error,omitempty"`
+}
+
 // ErrorReply is the body of every other answer that is not a success.
 type ErrorReply struct {
 	// Error says what went wrong, in a sentence for a person.
@@ -137,6 +212,13 @@ func statusOf(s *check.Status) CheckStatus {
 			Fault:   s.Signals[check.SignalFault],
 			Success: s.Signals[check.SignalSuccess],
 		},
+	}
+	if p := s.Pause; p != nil {
+		c.Pause = &PauseStatus{Since: *timeOrNull(p.Since), Until: timeOrNull(p.Until), Reason: p.Reason, UID: p.UID}
+	}
+	if s.BlockedBy != "" {
+		by := s.BlockedBy
+		c.BlockedBy = &by
 	}
 	if s.LastResult != "" {
 		result, code, took := s.LastResult, s.LastCode, s.LastTook.Seconds()

@@ -66,7 +66,9 @@ const wantStatus = `{
         "failure": 0,
         "fault": 0,
         "success": 0
-      }
+      },
+      "pause": null,
+      "blocked_by": null
     },
     {
       "name": "queue",
@@ -88,7 +90,9 @@ const wantStatus = `{
         "failure": 0,
         "fault": 2,
         "success": 0
-      }
+      },
+      "pause": null,
+      "blocked_by": null
     },
     {
       "name": "web",
@@ -110,7 +114,9 @@ const wantStatus = `{
         "failure": 3,
         "fault": 0,
         "success": 0
-      }
+      },
+      "pause": null,
+      "blocked_by": null
     }
   ]
 }

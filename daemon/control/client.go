@@ -115,6 +115,60 @@ func (c *Client) Beat(ctx context.Context, name string, report BeatRequest) erro
 	return nil
 }
 
+// Pause asks heatd to pause checks: those req names, or all of them. An
+// *AnswerError with Code 404 (naming the Unknown) when a name is no
+// check's, 403 when the caller may not.
+func (c *Client) Pause(ctx context.Context, req PauseRequest) (*PauseReply, error) {
+	var reply PauseReply
+	if err := c.post(ctx, pausePath, req, &reply); err != nil {
+		return nil, err
+	}
+	return &reply, nil
+}
+
+// Resume asks heatd to end the pause or the giving up of checks: those req
+// names, or all of them. Errors as Pause's.
+func (c *Client) Resume(ctx context.Context, req ResumeRequest) (*ResumeReply, error) {
+	var reply ResumeReply
+	if err := c.post(ctx, resumePath, req, &reply); err != nil {
+		return nil, err
+	}
+	return &reply, nil
+}
+
+// Run asks heatd to run the check name now and waits for the run's
+// result. Errors as Pause's.
+func (c *Client) Run(ctx context.Context, name string) (*RunReply, error) {
+	var reply RunReply
+	if err := c.post(ctx, runPath+url.PathEscape(name), nil, &reply); err != nil {
+		return nil, err
+	}
+	return &reply, nil
+}
+
+// post sends req as JSON (nil: no body) and decodes a 200 answer into
+// reply.
+func (c *Client) post(ctx context.Context, path string, req, reply any) error {
+	var body []byte
+	if req != nil {
+		var err error
+		if body, err = json.Marshal(req); err != nil {
+			return err
+		}
+	}
+	code, answer, err := c.send(ctx, http.MethodPost, path, body)
+	if err != nil {
+		return err
+	}
+	if code != http.StatusOK {
+		return answerError(code, answer)
+	}
+	if err := json.Unmarshal(answer, reply); err != nil {
+		return fmt.Errorf("control socket %s: the answer is not what heatd sends: %w", c.socket, err)
+	}
+	return nil
+}
+
 // do sends one request with no body and reads its answer.
 func (c *Client) do(ctx context.Context, method, path string) (int, []byte, error) {
 	return c.send(ctx, method, path, nil)

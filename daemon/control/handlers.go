@@ -28,8 +28,28 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 			notAllowed(w, r, "POST")
 			return
 		}
-		s.reload(w, r)
+		if _, ok := s.operator(w, r, "reload"); ok {
+			s.reload(w, r)
+		}
+	case pausePath, resumePath:
+		if r.Method != http.MethodPost {
+			notAllowed(w, r, "POST")
+			return
+		}
+		if r.URL.Path == pausePath {
+			s.pause(w, r)
+		} else {
+			s.resume(w, r)
+		}
 	default:
+		if name, ok := strings.CutPrefix(r.URL.Path, runPath); ok {
+			if r.Method != http.MethodPost {
+				notAllowed(w, r, "POST")
+				return
+			}
+			s.run(w, r, name)
+			return
+		}
 		if name, ok := strings.CutPrefix(r.URL.Path, beatPath); ok {
 			if r.Method != http.MethodPost {
 				notAllowed(w, r, "POST")

@@ -27,6 +27,9 @@ type fakeSource struct {
 	mu      sync.Mutex
 	reloads int
 	beats   map[string][]check.Beat // by heartbeat check: those a name here takes
+	paused  []check.Pause
+	resumed []int // the uids that resumed
+	run     func(ctx context.Context) (check.Result, error)
 }
 
 // Beat records b for a heartbeat check, as the engine hands it on.
@@ -42,6 +45,64 @@ func (f *fakeSource) Beat(name string, b check.Beat) error {
 	}
 	f.beats[name] = append(f.beats[name], b)
 	return nil
+}
+
+// Pause records the pause of known names, as the engine takes it.
+func (f *fakeSource) Pause(names []string, p check.Pause) ([]string, error) {
+	done, err := f.known(names)
+	if err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.paused = append(f.paused, p)
+	return done, nil
+}
+
+// Resume records the uid that resumed known names.
+func (f *fakeSource) Resume(names []string, uid int) ([]string, error) {
+	done, err := f.known(names)
+	if err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.resumed = append(f.resumed, uid)
+	return done, nil
+}
+
+// Run answers with f.run's result for a known name.
+func (f *fakeSource) Run(ctx context.Context, name string) (check.Result, error) {
+	if _, err := f.known([]string{name}); err != nil {
+		return check.Result{}, err
+	}
+	if f.run == nil {
+		return check.Result{}, nil
+	}
+	return f.run(ctx)
+}
+
+// known is names (nil: every check), sorted, or an *check.UnknownError.
+func (f *fakeSource) known(names []string) ([]string, error) {
+	var all, unknown []string
+	for _, s := range f.statuses {
+		all = append(all, s.Name)
+	}
+	if names == nil {
+		slices.Sort(all)
+		return all, nil
+	}
+	for _, n := range names {
+		if !slices.Contains(all, n) {
+			unknown = append(unknown, n)
+		}
+	}
+	if len(unknown) > 0 {
+		return nil, &check.UnknownError{Names: unknown}
+	}
+	names = slices.Clone(names)
+	slices.Sort(names)
+	return names, nil
 }
 
 func (f *fakeSource) Statuses() []check.Status { return f.statuses }

@@ -31,6 +31,20 @@ type Source interface {
 	// Beat hands a job's report to the heartbeat check name: a
 	// *check.NoHeartbeatError when no heartbeat check has that name.
 	Beat(name string, b check.Beat) error
+	// Pause pauses the checks named (nil: every check) and returns their
+	// names, sorted; a *check.UnknownError, pausing none, when a name is
+	// no check's. It returns at once, whatever the checks are doing.
+	Pause(names []string, p check.Pause) ([]string, error)
+	// Resume ends the pause or the giving up of the checks named (nil:
+	// every check), as uid asked, and returns their names, sorted; a
+	// *check.UnknownError, resuming none, when a name is no check's. It
+	// returns at once.
+	Resume(names []string, uid int) ([]string, error)
+	// Run runs the check name now, as a scheduled run with its steps
+	// after it, once any run under way has ended, and returns the run's
+	// result; a *check.UnknownError when no check has the name. It
+	// returns soon after ctx ends, with ctx's error.
+	Run(ctx context.Context, name string) (check.Result, error)
 }
 
 // SocketMode is the control socket's mode: heatd's user and group may ask;
@@ -70,6 +84,7 @@ type Server struct {
 	http    *http.Server
 	src     Source
 	lim     limits
+	self    int                // heatd's own uid, which may use every verb
 	stop    context.CancelFunc // ends the contexts of the requests under way
 	serving atomic.Bool
 
@@ -105,7 +120,7 @@ func listen(path string, lim limits) (*Server, error) {
 		return nil, err
 	}
 	base, stop := context.WithCancel(context.Background())
-	s := &Server{path: path, ln: ln, lock: lk, lim: lim, stop: stop}
+	s := &Server{path: path, ln: ln, lock: lk, lim: lim, stop: stop, self: selfUID()}
 	s.http = &http.Server{
 		Handler:           http.HandlerFunc(s.route),
 		ReadHeaderTimeout: lim.header,
@@ -114,6 +129,7 @@ func listen(path string, lim limits) (*Server, error) {
 		IdleTimeout:       lim.idle,
 		MaxHeaderBytes:    maxHeaderBytes,
 		BaseContext:       func(net.Listener) context.Context { return base },
+		ConnContext:       withPeer,
 		// net/http's own complaints (a client gone mid-answer) would be
 		// lines of plain text among heatd's JSON events; they tell the
 		// operator nothing the client does not already see.

@@ -5,15 +5,21 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/heatd/heatd/daemon/config"
 )
 
 // defaultSocket is heatd's default [daemon] control_socket.
 const defaultSocket = "/run/heatd/heatd.sock"
 
-const usage = `heatctl asks a running heatd for the state of its checks, to reload, or to take a job's beat.
+const usage = `heatctl asks a running heatd for the state of its checks, to reload, to pause, resume or run checks, or to take a job's beat.
 
 usage: heatctl [-s SOCKET | -c FILE] status [--json] [NAME...]
        heatctl [-s SOCKET | -c FILE] reload
+       heatctl [-s SOCKET | -c FILE] pause NAME... | --all [--for DURATION] [--reason TEXT]
+       heatctl [-s SOCKET | -c FILE] resume NAME... | --all
+       heatctl [-s SOCKET | -c FILE] run NAME
        heatctl [-s SOCKET | -c FILE] beat NAME [--fail CODE] [--message TEXT]
        heatctl -version
   -s SOCKET   heatd's control socket (default /run/heatd/heatd.sock)
@@ -27,12 +33,27 @@ usage: heatctl [-s SOCKET | -c FILE] status [--json] [NAME...]
               --json prints heatd's JSON instead
   reload      reload heatd's configuration, as SIGHUP does; wait until it is
               applied and say so, or say why it was rejected (exit status 1)
+  pause       the checks (or --all) go on running and reporting but take no step:
+              no signal, no script, no recovery (a recovery script under way
+              finishes, and nothing follows it); --for DURATION ("30m", or
+              seconds) ends the pause by itself; --reason TEXT is shown by
+              status and written to the heat log
+  resume      end the pause of the checks (or --all), and their giving up; a
+              check whose failures reached its threshold starts recovery at once
+  run         run the check now, as a scheduled run with every step after it
+              (after the run under way, if one is); print ok, or failed: exit
+              code N and the first line of its stderr; exit status 1 when it
+              failed
   beat        report to the heartbeat check NAME that its job ran; with --fail,
               that it failed with exit code CODE (1-255), which the check's next
               run fails with, --message TEXT going to its heat log
 
+pause, resume, run and reload need root (the caller's uid, as the kernel gives
+it to heatd); status and beat need only access to the socket.
+
 exit status: 0 success; 1 heatd answered with an error, a NAME is unknown or
-not a heartbeat check, or a reload was rejected; 2 usage; 3 no heatd answers
+not a heartbeat check, a reload was rejected, a run failed, or the caller is not
+root; 2 usage; 3 no heatd answers
 `
 
 // cmdline is what heatctl was asked to do.
@@ -48,6 +69,9 @@ type cmdline struct {
 	message string // beat --message TEXT
 	// hasMessage: --message was given (an empty TEXT too)
 	hasMessage bool
+	all        bool          // pause or resume --all
+	pauseFor   time.Duration // pause --for DURATION; 0: until a resume
+	reason     string        // pause --reason TEXT
 }
 
 // parseArgs reads the command line. Options may come before or after the
@@ -74,6 +98,8 @@ func parseArgs(args []string) (*cmdline, error) {
 			cl.version = true
 		case name == "json" && !joined:
 			cl.json = true
+		case name == "all" && !joined:
+			cl.all = true
 		case optionValue[name] != "":
 			if !joined {
 				if i+1 == len(args) {
@@ -117,6 +143,19 @@ func parseArgs(args []string) (*cmdline, error) {
 		if cl.hasMessage && cl.fail == 0 {
 			return nil, errors.New("--message goes with --fail: it says how the job failed")
 		}
+	case "pause", "resume":
+		cl.names = words[1:]
+		switch {
+		case cl.all && len(cl.names) > 0:
+			return nil, fmt.Errorf("%s takes NAME... or --all, not both", cl.command)
+		case !cl.all && len(cl.names) == 0:
+			return nil, fmt.Errorf("%s takes the NAME of each check, or --all", cl.command)
+		}
+	case "run":
+		if len(words) != 2 {
+			return nil, errors.New("run takes one NAME, the check's")
+		}
+		cl.names = words[1:]
 	case "help":
 		cl.help = true
 	default:
@@ -128,15 +167,21 @@ func parseArgs(args []string) (*cmdline, error) {
 	if (cl.fail != 0 || cl.hasMessage) && cl.command != "beat" {
 		return nil, errors.New("--fail and --message are options of beat")
 	}
+	if cl.all && cl.command != "pause" && cl.command != "resume" {
+		return nil, errors.New("--all is an option of pause and resume")
+	}
+	if (cl.pauseFor != 0 || cl.reason != "") && cl.command != "pause" {
+		return nil, errors.New("--for and --reason are options of pause")
+	}
 	return cl, nil
 }
 
 // commands are heatctl's commands, as a usage error lists them.
-const commands = "status, reload or beat"
+const commands = "status, reload, pause, resume, run or beat"
 
 // optionValue names the value of each option that takes one.
 var optionValue = map[string]string{"s": "a SOCKET", "socket": "a SOCKET", "c": "a FILE", "config": "a FILE",
-	"fail": "a CODE", "message": "a TEXT"}
+	"fail": "a CODE", "message": "a TEXT", "for": "a DURATION", "reason": "a TEXT"}
 
 // set records the value of the option name.
 func (cl *cmdline) set(name, value string) error {
@@ -159,6 +204,14 @@ func (cl *cmdline) set(name, value string) error {
 		cl.fail = code
 	case "message":
 		cl.message, cl.hasMessage = value, true
+	case "for":
+		d, err := config.ParseDuration(value)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("--for takes how long the pause lasts, a duration such as \"30m\" or a number of seconds above 0, not %q", value)
+		}
+		cl.pauseFor = d
+	case "reason":
+		cl.reason = value
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestParseArgs(t *testing.T) {
@@ -27,6 +28,11 @@ func TestParseArgs(t *testing.T) {
 		{"beat --fail 3 backup --message=disk", cmdline{socket: defaultSocket, command: "beat", names: []string{"backup"},
 			fail: 3, message: "disk", hasMessage: true}},
 		{"beat backup --fail=255", cmdline{socket: defaultSocket, command: "beat", names: []string{"backup"}, fail: 255}},
+		{"pause web db --for 90 --reason=deploy", cmdline{socket: defaultSocket, command: "pause", names: []string{"web", "db"},
+			pauseFor: 90 * time.Second, reason: "deploy"}},
+		{"pause --all --for 1h30m", cmdline{socket: defaultSocket, command: "pause", all: true, names: []string{}, pauseFor: 90 * time.Minute}},
+		{"resume --all", cmdline{socket: defaultSocket, command: "resume", all: true, names: []string{}}},
+		{"run web", cmdline{socket: defaultSocket, command: "run", names: []string{"web"}}},
 	} {
 		got, err := parseArgs(strings.Fields(tc.args))
 		if err != nil {
@@ -41,8 +47,8 @@ func TestParseArgs(t *testing.T) {
 
 func TestParseArgsErrors(t *testing.T) {
 	for _, tc := range []struct{ args, want string }{
-		{"", "no command: status, reload or beat"},
-		{"stat", `unknown command "stat": status, reload or beat`},
+		{"", "no command: status, reload, pause, resume, run or beat"},
+		{"stat", `unknown command "stat": status, reload, pause, resume, run or beat`},
 		{"status -x", `unknown option "-x"`},
 		{"status --json=yes", `unknown option "--json=yes"`},
 		{"status -s", "-s needs a SOCKET"},

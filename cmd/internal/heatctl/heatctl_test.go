@@ -24,8 +24,47 @@ type heatd struct {
 	statuses []check.Status
 	reject   error // what a reload answers
 
-	mu    sync.Mutex
-	beats map[string][]check.Beat // by heartbeat check: those a name here takes
+	mu      sync.Mutex
+	beats   map[string][]check.Beat // by heartbeat check: those a name here takes
+	paused  []check.Pause
+	results map[string]check.Result // what a run of each check comes to
+}
+
+// names is names (nil: every check), or an *check.UnknownError that
+// suggests "web" for "wbe", as the engine does.
+func (h *heatd) names(names []string) ([]string, error) {
+	var all []string
+	for _, s := range h.statuses {
+		all = append(all, s.Name)
+	}
+	if names == nil {
+		return all, nil
+	}
+	for _, n := range names {
+		if !slices.Contains(all, n) {
+			return nil, &check.UnknownError{Names: []string{n}, Hints: map[string]string{"wbe": "web"}}
+		}
+	}
+	return names, nil
+}
+
+func (h *heatd) Pause(names []string, p check.Pause) ([]string, error) {
+	done, err := h.names(names)
+	if err == nil {
+		h.mu.Lock()
+		h.paused = append(h.paused, p)
+		h.mu.Unlock()
+	}
+	return done, err
+}
+
+func (h *heatd) Resume(names []string, uid int) ([]string, error) { return h.names(names) }
+
+func (h *heatd) Run(_ context.Context, name string) (check.Result, error) {
+	if _, err := h.names([]string{name}); err != nil {
+		return check.Result{}, err
+	}
+	return h.results[name], nil
 }
 
 // Beat records b for a heartbeat check, as heatd's engine hands it on.

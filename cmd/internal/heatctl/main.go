@@ -1,10 +1,13 @@
 // Package heatctl is the heatctl command, run by cmd/heatctl and by the
 // multi-call heatd under the name heatctl: it asks a running heatd, through
-// its control socket, for the state of its checks, or to reload its
-// configuration; and a job reports to its heartbeat check with it.
+// its control socket, for the state of its checks, to reload its
+// configuration, or to pause, resume or run checks; and a job reports to its heartbeat check with it.
 //
 //	heatctl [-s SOCKET | -c FILE] status [--json] [NAME...]
 //	heatctl [-s SOCKET | -c FILE] reload
+//	heatctl [-s SOCKET | -c FILE] pause NAME... | --all [--for DURATION] [--reason TEXT]
+//	heatctl [-s SOCKET | -c FILE] resume NAME... | --all
+//	heatctl [-s SOCKET | -c FILE] run NAME
 //	heatctl [-s SOCKET | -c FILE] beat NAME [--fail CODE] [--message TEXT]
 package heatctl
 
@@ -16,6 +19,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/heatd/heatd/daemon/config"
@@ -36,6 +40,9 @@ const (
 const (
 	statusTimeout = 10 * time.Second
 	reloadTimeout = 35 * time.Second
+	// runTimeout is heatd's own bound on a run's answer (the run under way
+	// first, then the one asked for) and a little more.
+	runTimeout = 16 * time.Minute
 )
 
 // Main is heatctl run as a program, with its arguments from os.Args; it
@@ -76,6 +83,10 @@ func run(ctx context.Context, version string, args []string, stdout, stderr io.W
 		code = reload(ctx, c, stdout, stderr)
 	case "beat":
 		code = beat(ctx, c, cl, stderr)
+	case "pause", "resume":
+		code = pauseResume(ctx, c, cl, stdout, stderr)
+	case "run":
+		code = runNow(ctx, c, cl.names[0], stdout, stderr)
 	default:
 		code = status(ctx, c, cl, stdout, stderr)
 	}
@@ -151,6 +162,72 @@ func beat(ctx context.Context, c *control.Client, cl *cmdline, stderr io.Writer)
 		return failed(stderr, err)
 	}
 	return exitOK
+}
+
+// pauseResume pauses or resumes the checks, and says which.
+func pauseResume(ctx context.Context, c *control.Client, cl *cmdline, stdout, stderr io.Writer) int {
+	ctx, cancel := context.WithTimeout(ctx, statusTimeout)
+	defer cancel()
+	var done []string
+	var until *time.Time
+	if cl.command == "pause" {
+		reply, err := c.Pause(ctx, control.PauseRequest{Checks: cl.names, All: cl.all,
+			ForSeconds: cl.pauseFor.Seconds(), Reason: cl.reason})
+		if err != nil {
+			return failed(stderr, err)
+		}
+		done, until = reply.Checks, reply.Until
+	} else {
+		reply, err := c.Resume(ctx, control.ResumeRequest{Checks: cl.names, All: cl.all})
+		if err != nil {
+			return failed(stderr, err)
+		}
+		done = reply.Checks
+	}
+	line := cl.command + "d " + which(done)
+	if until != nil {
+		line += " until " + until.Local().Format(time.DateTime+" MST")
+	}
+	fmt.Fprintln(stdout, line)
+	return exitOK
+}
+
+// which names the checks a verb acted on: each, or how many when many.
+func which(names []string) string {
+	switch {
+	case len(names) == 0:
+		return "no check (heatd runs none)"
+	case len(names) > maxNamed:
+		return fmt.Sprintf("%d checks", len(names))
+	}
+	return strings.Join(names, ", ")
+}
+
+// maxNamed is how many checks a line names before it counts them instead.
+const maxNamed = 10
+
+// runNow runs the check and prints its result, HEAT's way: ok, or the code
+// and the first line of stderr.
+func runNow(ctx context.Context, c *control.Client, name string, stdout, stderr io.Writer) int {
+	ctx, cancel := context.WithTimeout(ctx, runTimeout)
+	defer cancel()
+	reply, err := c.Run(ctx, name)
+	if err != nil {
+		return failed(stderr, err)
+	}
+	switch reply.Result {
+	case "ok":
+		fmt.Fprintln(stdout, "ok")
+		return exitOK
+	case "run_error":
+		fmt.Fprintf(stdout, "not run: %s\n", reply.Error)
+		return exitAnswer
+	}
+	fmt.Fprintf(stdout, "failed: exit code %d\n", reply.ExitCode)
+	if reply.Output != "" {
+		fmt.Fprintln(stdout, reply.Output)
+	}
+	return exitAnswer
 }
 
 // failed reports err and returns its exit status: 3 when no heatd

@@ -18,7 +18,26 @@ func writeTable(w io.Writer, checks []control.CheckStatus, now time.Time) error 
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%d\n", c.Name, c.State, c.ConsecutiveFailures,
 			lastResult(c), ago(c.LastRun, now), in(c.NextRun, now), c.Recoveries)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	// What the state alone does not say, a line each, under the table.
+	for _, c := range checks {
+		if p := c.Pause; p != nil {
+			line := c.Name + ": paused by uid " + strconv.Itoa(p.UID)
+			if p.Until != nil {
+				line += " until " + p.Until.Local().Format(time.DateTime+" MST") + " (" + in(p.Until, now) + ")"
+			}
+			if p.Reason != "" {
+				line += ": " + p.Reason
+			}
+			fmt.Fprintln(w, line)
+		}
+		if c.BlockedBy != nil {
+			fmt.Fprintf(w, "%s: blocked by %s, which is not healthy\n", c.Name, *c.BlockedBy)
+		}
+	}
+	return nil
 }
 
 // lastResult is the last run's result and exit code: "ok (0)",

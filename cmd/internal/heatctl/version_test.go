@@ -17,7 +17,7 @@ func TestVersionAndHelp(t *testing.T) {
 		{[]string{"-version"}, "heatctl dev"},
 		{[]string{"--version"}, "heatctl dev"},
 		{[]string{"-s", "/nonexistent/heatd.sock", "-version", "status"}, "heatctl dev"},
-		{[]string{"-h"}, "heatctl asks a running heatd for the state of its checks, to reload, or to take a job's beat."},
+		{[]string{"-h"}, "heatctl asks a running heatd for the state of its checks, to reload, to pause, resume or run checks, or to take a job's beat."},
 	} {
 		var stdout, stderr bytes.Buffer
 		code := run(context.Background(), "dev", c.args, &stdout, &stderr)

@@ -60,8 +60,10 @@ func run(version string, args []string, stdout, stderr io.Writer) int {
 		for _, e := range cfg.Unused {
 			fmt.Fprintln(stderr, "warning:", e)
 		}
-		if w := daemon.SocketWarning(cfg); w != "" {
-			fmt.Fprintln(stderr, "warning:", w)
+		for _, w := range []string{daemon.SocketWarning(cfg), daemon.StateFileWarning(cfg)} {
+			if w != "" {
+				fmt.Fprintln(stderr, "warning:", w)
+			}
 		}
 		if n := len(cfg.Checks); n == 1 {
 			fmt.Fprintln(stdout, "config OK: 1 check")

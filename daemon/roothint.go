@@ -37,8 +37,28 @@ func SocketWarning(cfg *config.Config) string {
 	return e.Error()
 }
 
-// unusableFolder says what this user cannot do to have dir as a socket's
-// folder ("create /run/heatd", "write in /run/heatd"), or "" when it can:
+// StateFileWarning says, when heatd runs as a user other than root with
+// the default state file in a folder that user can neither create nor
+// write (/var/lib/heatd is root's), that the default needs root and how to
+// set another; "" otherwise. heatd -t prints it as a warning: heatd itself
+// would run, and say state_file_ignored at every start.
+func StateFileWarning(cfg *config.Config) string {
+	if os.Geteuid() == 0 || cfg.Daemon.StateFile != config.DefaultStateFile {
+		return ""
+	}
+	cannot := unusableFolder(filepath.Dir(cfg.Daemon.StateFile))
+	if cannot == "" {
+		return ""
+	}
+	e := &config.Error{File: cfg.Path, Table: "daemon", Key: "state_file", Msg: fmt.Sprintf(
+		"%s, the default, needs root: uid %d cannot %s; set state_file in [daemon] to a path this user can write, "+
+			"such as state_file = \"heatd.state.json\" (beside %s), or \"\" to keep none",
+		cfg.Daemon.StateFile, os.Geteuid(), cannot, cfg.Path)}
+	return e.Error()
+}
+
+// unusableFolder says what this user cannot do to have dir as the folder
+// of a socket or a file heatd makes ("create /run/heatd", "write in /run/heatd"), or "" when it can:
 // write and search dir, or, where dir is missing, the closest folder above
 // it that is there, where dir would be made.
 func unusableFolder(dir string) string {

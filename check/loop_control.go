@@ -1,0 +1,237 @@
+package check
+
+import (
+	"slices"
+	"strconv"
+	"time"
+
+	"go.uber.org/zap"
+)
+
+// The operator's verbs as the loop takes them (SPEC 13): heatctl pause and
+// resume, and what heatd remembers of a check across its restarts. A verb
+// never waits for a step: it records what was asked under mu, and the
+// rules take it between steps (sync), at once when the check is idle.
+
+// Memory is what heatd keeps of a check across its restarts and the
+// reloads that change it: what an operator or heatd decided.
+type Memory struct {
+	Pause *Pause // nil: not paused
+	// GaveUp is when the check gave up (recovery_limit); zero: it has not.
+	GaveUp time.Time
+	// Attempts are the start times of its recent recovery attempts, for
+	// recovery_limit, oldest first.
+	Attempts []time.Time
+}
+
+// memory is what OnMemory was last told, to tell it only of a change.
+type memory struct {
+	paused  bool
+	gaveUp  bool
+	attempt *Attempts // Attempts is never changed in place: a new one is a change
+}
+
+// resumer is who ended a pause or a gave_up.
+type resumer struct {
+	uid     int
+	expired bool // the end --for gave came, not an operator
+	// paused: the check was paused when the resume came, though the rules
+	// may not have taken that pause yet (both came during one step).
+	paused bool
+}
+
+// remember starts the check as m says: paused, given up, with its recent
+// attempts counting against recovery_limit. Nothing is reported: it was
+// when it happened.
+func (c *Check) remember(m Memory) {
+	if m.Pause != nil {
+		p := *m.Pause
+		c.paused, c.status.Pause = true, &p
+		c.st.Paused = true
+	}
+	if !m.GaveUp.IsZero() && c.policy.Limit > 0 {
+		c.st.Mode, c.gaveUpAt = GivenUp, m.GaveUp
+	}
+	if len(m.Attempts) > 0 && c.policy.Limit > 0 {
+		c.st.Recent = &Attempts{at: slices.Clone(m.Attempts)}
+	}
+	c.status.State = c.st
+	c.told = memory{paused: c.paused, gaveUp: c.st.Mode == GivenUp, attempt: c.st.Recent}
+}
+
+// Pause holds the check's steps (heatctl pause): it goes on running and
+// reporting, and takes no step. A recovery script under way finishes, and
+// nothing follows it. A check paused already takes p as its pause. It
+// returns at once.
+func (c *Check) Pause(p Pause) {
+	c.mu.Lock()
+	c.paused, c.status.Pause = true, &p
+	report := c.syncIdle()
+	c.mu.Unlock()
+	fields := []zap.Field{zap.Int("uid", p.UID)}
+	line := "paused by uid " + strconv.Itoa(p.UID)
+	if p.Reason != "" {
+		fields = append(fields, zap.String("reason", p.Reason))
+	}
+	if !p.Until.IsZero() {
+		fields = append(fields, zap.Time("until", p.Until.UTC()))
+		line += " until " + p.Until.UTC().Format(time.RFC3339)
+	}
+	if p.Reason != "" {
+		line += ": " + p.Reason
+	}
+	c.events().Info("check_paused", fields...)
+	c.quietHistory(line)
+	report()
+}
+
+// Resume ends the check's pause and its gave_up (heatctl resume, as uid):
+// when the count is at the threshold, a recovery starts at once. A step
+// under way finishes first. It reports whether the check was paused or had
+// given up.
+func (c *Check) Resume(uid int) bool { return c.resumeAs(resumer{uid: uid}) }
+
+// EndPause ends the check's pause as its end (pause --for) has come. It
+// reports whether the check was paused.
+func (c *Check) EndPause() bool {
+	c.mu.Lock()
+	paused := c.paused
+	c.mu.Unlock()
+	return paused && c.resumeAs(resumer{expired: true})
+}
+
+func (c *Check) resumeAs(r resumer) bool {
+	c.mu.Lock()
+	if c.ended || !c.paused && c.status.State.Mode != GivenUp {
+		c.mu.Unlock()
+		return false
+	}
+	r.paused = c.paused
+	c.paused, c.status.Pause, c.resume = false, nil, &r
+	report := c.syncIdle()
+	c.mu.Unlock()
+	report()
+	return true
+}
+
+// syncIdle applies what the operator asked now when the check is idle;
+// otherwise the step under way (or about to start: its timer fired)
+// applies it when it starts or ends. c.mu is held.
+func (c *Check) syncIdle() (report func()) {
+	if c.timer == nil {
+		// Not started: Start takes the state as it is.
+		return c.sync()
+	}
+	if c.ended || c.busy || !c.timer.Stop() {
+		return func() {}
+	}
+	report = c.sync()
+	c.waitFor(c.next)
+	c.timer.Reset(time.Until(c.next))
+	return report
+}
+
+// sync brings the rules' state to what the operator asked: a resume, then
+// a pause (one that came after it). It runs between steps, c.mu held, and
+// returns what to report once c.mu is released: the resume's event and
+// heat log line, and the check's memory when it changed.
+func (c *Check) sync() (report func()) {
+	st := c.st
+	var events []func()
+	if r := c.resume; r != nil {
+		c.resume = nil
+		was := st
+		next, ok := Resume(c.policy, st)
+		if ok || r.paused {
+			st = next
+			events = append(events, func() { c.resumed(*r, was, next) })
+		}
+	}
+	next := c.next
+	if st.Mode == RecoveryDue && c.st.Mode != RecoveryDue {
+		next = time.Now()
+	}
+	switch blocked := c.family.by != nil; {
+	case blocked && !st.Blocked:
+		st = Block(st)
+	case !blocked && st.Blocked:
+		st = Unblock(c.policy, st)
+		if st.Mode == RecoveryDue {
+			next = time.Now()
+		}
+	}
+	if c.paused && !st.Paused {
+		st, next = Suspend(c.policy, st, next, time.Now())
+	}
+	c.st, c.status.State, c.next = st, st, next
+	if tell := c.memoryChanged(); tell != nil {
+		events = append(events, tell)
+	}
+	return func() {
+		for _, e := range events {
+			e()
+		}
+		c.tellChildren()
+	}
+}
+
+// resumed reports a resume that took the check from was to st.
+func (c *Check) resumed(r resumer, was, st State) {
+	fields := []zap.Field{zap.Int("consecutive_failures", st.Streak)}
+	line := "resumed by uid " + strconv.Itoa(r.uid)
+	if r.expired {
+		fields = append(fields, zap.Bool("expired", true))
+		line = "resumed: the pause ended"
+	} else {
+		fields = append(fields, zap.Int("uid", r.uid))
+	}
+	if was.Mode == GivenUp {
+		fields = append(fields, zap.Bool("gave_up", true))
+		line = "resumed after giving up, by uid " + strconv.Itoa(r.uid)
+	}
+	c.events().Info("check_resumed", fields...)
+	c.quietHistory(line)
+}
+
+// quietHistory writes heatd's line to the heat log, now, from outside a
+// step: without entering a phase (writeHeatLog's), which would hide the
+// check's wait from its liveness.
+func (c *Check) quietHistory(line string) {
+	if err := c.doer.HeatLog(time.Now().Unix(), line, nil); err != nil {
+		c.events().Error("heat_log_failed", zap.Error(err))
+	}
+}
+
+// memoryChanged returns, when the check's Memory differs from what
+// OnMemory was last told, the call that tells it; nil otherwise. c.mu is
+// held. The calls come from the step's goroutine and a verb's, and may run
+// in either order: each tells the latest Memory, one at a time, so the
+// last told is the latest.
+func (c *Check) memoryChanged() func() {
+	if c.onMemory == nil {
+		return nil
+	}
+	now := memory{paused: c.paused, gaveUp: c.st.Mode == GivenUp, attempt: c.st.Recent}
+	if now == c.told {
+		return nil
+	}
+	c.told = now
+	if now.gaveUp && c.gaveUpAt.IsZero() {
+		c.gaveUpAt = time.Now()
+	} else if !now.gaveUp {
+		c.gaveUpAt = time.Time{}
+	}
+	c.mem = Memory{GaveUp: c.gaveUpAt, Attempts: c.st.Recent.Times()}
+	if c.status.Pause != nil {
+		p := *c.status.Pause
+		c.mem.Pause = &p
+	}
+	return func() {
+		c.telling.Lock()
+		defer c.telling.Unlock()
+		c.mu.Lock()
+		m := c.mem
+		c.mu.Unlock()
+		c.onMemory(m)
+	}
+}

@@ -1,0 +1,137 @@
+package check
+
+import (
+	"sync"
+	"sync/atomic"
+
+	"go.uber.org/zap"
+)
+
+// depends_on at run time (SPEC 13): a check is blocked while a check it
+// depends on (a parent) is not healthy. There is no engine-wide lock: each
+// parent holds the list of its children, fixed when a configuration is
+// applied, and tells each of them when it turns unhealthy or healthy again,
+// at that moment; each child keeps a cell per parent.
+
+// family is a check's links to the checks it depends on and those that
+// depend on it.
+type family struct {
+	children atomic.Pointer[[]*Check] // told when this check's health turns
+
+	telling sync.Mutex // one telling of the children at a time
+	// told is whether the children were last told this check is
+	// unhealthy; under telling.
+	told bool
+
+	// parents maps each parent to whether it is unhealthy; under the
+	// check's mu. Its keys are the live instances the check depends on:
+	// an instance a reload replaced is no parent any more.
+	parents map[*Check]bool
+	order   []*Check // the parents as depends_on lists them (sorted)
+	by      *Check   // the first unhealthy parent: the check is blocked; nil: it is not
+}
+
+// Link makes children the checks told of this check's health (a reload
+// rebuilds the links), and tells them how it is now.
+func (c *Check) Link(children []*Check) {
+	c.family.telling.Lock()
+	defer c.family.telling.Unlock()
+	c.family.children.Store(&children)
+	un := c.Unhealthy()
+	c.family.told = un
+	for _, ch := range children {
+		ch.parentChanged(c, un)
+	}
+}
+
+// DependOn makes parents (in depends_on's order) the checks this one
+// depends on, each with whether it is unhealthy now; a parent no longer
+// listed no longer blocks it.
+func (c *Check) DependOn(parents []*Check) {
+	now := make(map[*Check]bool, len(parents))
+	for _, p := range parents {
+		now[p] = p.Unhealthy() // read before c.mu: a parent's news takes its lock, then ours
+	}
+	c.mu.Lock()
+	c.family.order, c.family.parents = parents, now
+	report := c.reblock()
+	c.mu.Unlock()
+	report()
+}
+
+// Unhealthy reports whether this check now blocks those that depend on
+// it.
+func (c *Check) Unhealthy() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return Unhealthy(c.status.State)
+}
+
+// tellChildren tells the children when this check's health has turned
+// since they were last told. Called after each change of the state.
+func (c *Check) tellChildren() {
+	kids := c.family.children.Load()
+	if kids == nil || len(*kids) == 0 {
+		return
+	}
+	c.family.telling.Lock()
+	defer c.family.telling.Unlock()
+	un := c.Unhealthy()
+	if un == c.family.told {
+		return
+	}
+	c.family.told = un
+	for _, ch := range *kids {
+		ch.parentChanged(c, un)
+	}
+}
+
+// parentChanged takes a parent's news: it turned unhealthy, or healthy.
+func (c *Check) parentChanged(p *Check, unhealthy bool) {
+	c.mu.Lock()
+	if was, ok := c.family.parents[p]; !ok || was == unhealthy {
+		c.mu.Unlock()
+		return
+	}
+	c.family.parents[p] = unhealthy
+	report := c.reblock()
+	c.mu.Unlock()
+	report()
+}
+
+// reblock finds the first unhealthy parent; when the check's blocking
+// changed, it says so and has the rules take it (at once when the check
+// is idle). c.mu is held; report runs after it is released.
+func (c *Check) reblock() (report func()) {
+	var by *Check
+	for _, p := range c.family.order {
+		if c.family.parents[p] {
+			by = p
+			break
+		}
+	}
+	was := c.family.by
+	if (by == nil) == (was == nil) {
+		c.family.by = by
+		c.status.BlockedBy = nameOf(by)
+		return func() {}
+	}
+	c.family.by = by
+	c.status.BlockedBy = nameOf(by)
+	apply := c.syncIdle()
+	return func() {
+		if by != nil {
+			c.events().Warn("check_blocked", zap.String("parent", by.name))
+		} else {
+			c.events().Info("check_unblocked", zap.String("parent", was.name))
+		}
+		apply()
+	}
+}
+
+func nameOf(c *Check) string {
+	if c == nil {
+		return ""
+	}
+	return c.name
+}
