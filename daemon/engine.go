@@ -177,7 +177,7 @@ func (e *Engine) Apply(specs []check.Spec, set Settings) Change {
 				delete(e.gone, spec.Name)
 			}
 			e.checks[spec.Name] = e.start(spec, after, nil)
-		case old.spec.Equal(spec):
+		case sameSpec(&old.spec, spec):
 			ch.Kept = append(ch.Kept, spec.Name)
 		default:
 			ch.Changed = append(ch.Changed, spec.Name)

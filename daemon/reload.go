@@ -12,20 +12,32 @@ import (
 )
 
 // reloadNow reloads, telling systemd (RELOADING=1, then READY=1 whichever
-// way it went), and returns nil when the configuration was applied.
+// way it went), and returns nil when the configuration was applied. A
+// rejected reload's STATUS, which says so, comes before its READY=1; an
+// applied one is over once its checks are in place, and the summary of
+// them all (ten thousand Health calls on a large host) follows READY=1.
 func (d *daemon) reloadNow() error {
 	d.notify.Reloading()
 	err := d.reload()
-	d.status(time.Now())
+	if err != nil {
+		d.status(time.Now())
+		d.notify.Ready()
+		return err
+	}
 	d.notify.Ready()
-	return err
+	d.status(time.Now())
+	return nil
 }
 
 // reload reads the configuration again and applies it as a difference. An
 // invalid configuration changes nothing; the error lists why, a reason a
 // line.
 func (d *daemon) reload() error {
-	cfg, err := loadWithin(config.Load, d.path, parseDeadline)
+	// The checks whose text did not change are taken as the engine runs
+	// them, not built again (config.LoadAfter).
+	last := d.cfg // read here: an abandoned parse must not race the next reload's write
+	load := func(path string) (*config.Config, error) { return config.LoadAfter(path, last, d.engine.Spec) }
+	cfg, err := loadWithin(load, d.path, parseDeadline)
 	var moved *controlSocket
 	if err == nil && cfg.Daemon.ControlSocket != d.control.Path() {
 		// Bound before anything changes: a socket that cannot move rejects

@@ -88,3 +88,58 @@ env = { T = %q }
 		t.Errorf("only %d trace lines: the check hardly ran:\n%s", len(lines), b)
 	}
 }
+
+// A reload takes a check whose table did not change as it runs, but looks
+// at its scripts again: one no longer executable rejects the reload, as a
+// first load would, and once it is again the check is kept, not changed.
+func TestReloadLooksAgainAtTheScriptsOfUnchangedChecks(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	fix := script(t, filepath.Join(dir, "fix"), "exit 0\n")
+	config := filepath.Join(dir, "heat.toml")
+	head := fmt.Sprintf(`[daemon]
+log_dir = "logs"
+control_socket = "heatd.sock"
+[check.fixed]
+command = "true"
+interval = "1h"
+threshold = 2
+recovery = %q
+`, fix)
+	other := func(interval string) string {
+		return fmt.Sprintf("[check.other]\ncommand = \"true\"\ninterval = %q\n", interval)
+	}
+	writeConfig(t, config, head+other("1h"))
+	heatd := start(t, dir, "heatd", "-c", config)
+	heatd.waitFor("the start", 10*time.Second, true, atLeast(1, "config_loaded", ""))
+
+	if err := os.Chmod(fix, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	heatd.cmd.Process.Signal(syscall.SIGHUP)
+	l := heatd.waitFor("the rejected reload", 10*time.Second, true, atLeast(1, "config_reload_failed", ""))
+	for _, e := range events(l) {
+		if e["msg"] == "config_reload_failed" && !strings.Contains(fmt.Sprint(e["errors"]), "is not executable") {
+			t.Errorf("config_reload_failed does not say the script is not executable: %v", e["errors"])
+		}
+	}
+
+	if err := os.Chmod(fix, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeConfig(t, config, head+other("2h"))
+	heatd.cmd.Process.Signal(syscall.SIGHUP)
+	l = heatd.waitFor("the applied reload", 10*time.Second, true, atLeast(2, "config_loaded", ""))
+	var last event
+	for _, e := range events(l) {
+		if e["msg"] == "config_loaded" {
+			last = e
+		}
+	}
+	if fmt.Sprint(last["changed"]) != "[other]" || fmt.Sprint(last["kept"]) != "1" {
+		t.Errorf("config_loaded: changed %v, kept %v; want [other] and 1", last["changed"], last["kept"])
+	}
+	if code := heatd.stop(syscall.SIGTERM); code != 0 {
+		t.Errorf("heatd exited %d", code)
+	}
+}

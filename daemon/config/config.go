@@ -22,6 +22,9 @@ type Config struct {
 	// have no effect (recovery_timeout without threshold): the warning
 	// key_unused, one each, in file order.
 	Unused Errors
+	// sums are what LoadAfter needs of this configuration when it is the
+	// one in force (memo.go).
+	sums sums
 }
 
 // Daemon is the [daemon] table, defaults applied and paths resolved.

@@ -19,9 +19,33 @@ func Load(path string) (*Config, error) {
 	return loadAs(path, os.Geteuid() == 0)
 }
 
+// LoadAfter is Load for a reload: prev is the configuration in force (nil:
+// none), and inForce gives a check's settings as the engine runs them.
+// A check whose table, file, [defaults] and [daemon] are as prev had them
+// is taken from inForce rather than built again, once its scripts and, as
+// root, the files it names pass again (memo.go). The result and the errors
+// are those of Load.
+func LoadAfter(path string, prev *Config, inForce func(name string) (check.Spec, bool)) (*Config, error) {
+	return loadAfterAs(path, os.Geteuid() == 0, prev, inForce)
+}
+
+// loadAfterAs is LoadAfter, as root or not: tests choose.
+func loadAfterAs(path string, asRoot bool, prev *Config, inForce func(name string) (check.Spec, bool)) (*Config, error) {
+	l := loader{asRoot: asRoot, inForce: inForce}
+	if prev != nil {
+		l.prev = prev.sums
+	}
+	return l.result(path)
+}
+
 // loadAs is Load, as root or not: tests choose.
 func loadAs(path string, asRoot bool) (*Config, error) {
 	l := loader{asRoot: asRoot}
+	return l.result(path)
+}
+
+// result loads path, its errors sorted.
+func (l *loader) result(path string) (*Config, error) {
 	cfg := l.load(path)
 	if len(l.errs) > 0 {
 		l.sortErrors()
@@ -37,6 +61,12 @@ type loader struct {
 	errs   Errors
 	files  []string // names in reading order, which orders the errors
 	unused Errors   // the key_unused warnings of the valid checks
+	// prev are the sums of the configuration in force, and inForce gives
+	// its checks as they run (memo.go); nil: nothing is reused.
+	prev    sums
+	inForce func(name string) (check.Spec, bool)
+	base    []byte // what every check is built over (memo.go's base); nil: no sums
+	sums    sums   // this load's
 }
 
 func (l *loader) load(path string) *Config {
@@ -55,6 +85,9 @@ func (l *loader) load(path string) *Config {
 	l.guard.configFile(main, &l.errs)
 	l.guard.logDir(main, d.LogDir, &l.errs)
 	defaults := readDefaults(main, &l.errs, l.guard)
+	if b, ok := base(main, l.guard != nil); ok {
+		l.base = b
+	}
 	tables := checkTables(main, &l.errs)
 	for _, name := range l.included(main, patterns) {
 		if src := l.read(name); src != nil {
@@ -65,7 +98,7 @@ func (l *loader) load(path string) *Config {
 	}
 	checks := l.checks(tables, defaults, &d)
 	dependencies(tables)
-	return &Config{Path: path, Daemon: d, Checks: checks, Warnings: warnings, Unused: l.unused}
+	return &Config{Path: path, Daemon: d, Checks: checks, Warnings: warnings, Unused: l.unused, sums: l.sums}
 }
 
 // strictOff is the warning a configuration that turns root safety off
@@ -127,8 +160,14 @@ func (l *loader) checks(tables []checkTable, defaults settings, d *Daemon) []che
 	first := make(map[string]*scope, len(tables))
 	logOwner := make(map[string]*scope, len(tables))
 	specs := make([]check.Spec, 0, len(tables))
+	if l.base != nil {
+		l.sums = make(sums, len(tables))
+	}
+	var buf []byte
 	for _, t := range tables {
-		spec, ok := readCheck(t, defaults, d, l.guard)
+		var m made
+		m, buf = l.build(t, defaults, d, buf)
+		spec, ok := m.spec, m.ok
 		// Only a pidfile is read when sending: a pid is the config's own.
 		spec.Target.Strict = l.guard != nil && spec.Target.Pidfile != ""
 		name := t.s.check
@@ -150,9 +189,19 @@ func (l *loader) checks(tables []checkTable, defaults settings, d *Daemon) []che
 			continue
 		}
 		logOwner[spec.HeatLog] = t.s
-		if ok {
-			specs = append(specs, spec)
-			l.unused = append(l.unused, unused(t, defaults)...)
+		if !ok {
+			continue
+		}
+		specs = append(specs, spec)
+		if m.reused {
+			// Sums are kept only of checks without key_unused warnings.
+			l.sums[name] = m.sum
+			continue
+		}
+		u := unused(t, defaults)
+		l.unused = append(l.unused, u...)
+		if m.keyed && len(u) == 0 {
+			l.sums[name] = m.sum
 		}
 	}
 	// Sorted through an index: a Spec is large, and ten thousand of them
@@ -172,6 +221,33 @@ func (l *loader) checks(tables []checkTable, defaults settings, d *Daemon) []che
 		sorted[i] = specs[k]
 	}
 	return sorted
+}
+
+// made is a check as build gives it.
+type made struct {
+	spec   check.Spec
+	ok     bool // valid
+	keyed  bool // sum is its sum; false: it has none (memo.go)
+	reused bool // taken as it runs, not read again
+	sum    sum
+}
+
+// build is the check t: as it runs, when its sum is what the configuration
+// in force had and the world still agrees (reuse), else read in full. buf
+// is scratch space for the sums, returned for the next call.
+func (l *loader) build(t checkTable, defaults settings, d *Daemon, buf []byte) (made, []byte) {
+	var m made
+	if l.base != nil {
+		m.sum, buf, m.keyed = checkSum(l.base, t, buf)
+	}
+	if m.keyed {
+		m.spec, m.reused = l.reuse(t, m.sum)
+		m.ok = m.reused
+	}
+	if !m.reused {
+		m.spec, m.ok = readCheck(t, defaults, d, l.guard)
+	}
+	return m, buf
 }
 
 // sortErrors puts the errors in reading order: by file as read, then by

@@ -54,18 +54,21 @@ func (g *guard) settings(s *scope, own settings) {
 		if !ok {
 			continue
 		}
-		var problems []string
-		switch key {
-		case "pidfile":
-			problems = pidfileProblems(p)
-		case "heat_log":
-			problems = g.file(filepath.Dir(p))
-		default:
-			problems = g.file(p)
-		}
-		for _, msg := range problems {
+		for _, msg := range g.keyFile(key, p) {
 			s.add(own[key].line, key, msg)
 		}
+	}
+}
+
+// keyFile is what is wrong with the file p that the root-safe key names.
+func (g *guard) keyFile(key, p string) []string {
+	switch key {
+	case "pidfile":
+		return pidfileProblems(p)
+	case "heat_log":
+		return g.file(filepath.Dir(p))
+	default:
+		return g.file(p)
 	}
 }
 
