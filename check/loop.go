@@ -44,7 +44,7 @@ type Check struct {
 	delay    time.Duration // before the first run
 	slots    *action.Limiter
 	onEnd    func()
-	alarm    alarmWatch    // tells Options.OnAlarms of changes
+	alarm    *alarmWatch   // tells Options.OnAlarms of changes; nil when not set
 	watcher  TargetWatcher // watches the target (watch_target); nil when not
 
 	timeout       time.Duration // of a check run
@@ -67,15 +67,51 @@ type Check struct {
 
 	// What the operator asked (loop_control.go), applied by the loop
 	// between steps; under mu.
-	paused   bool      // paused now: from Pause until a resume
-	resume   *resumer  // a resume not yet applied
-	told     memory    // what OnMemory was last told
-	gaveUpAt time.Time // when the check gave up, for its Memory
-	mem      Memory    // the latest Memory, which OnMemory is told
+	paused   bool // paused now: from Pause until a resume
+	rare     *rare
 	onMemory func(Memory)
-	telling  sync.Mutex         // one OnMemory call at a time
+	telling  sync.Mutex // one OnMemory call at a time
+	family   family     // depends_on's links (loop_depends.go)
+}
+
+// rare is what the operator's verbs and OnMemory leave with a check, under
+// its mu: most checks are never paused, resumed or run by hand, never give
+// up or attempt a recovery, and hold none of it (an idle check's memory is
+// ten thousand times itself).
+type rare struct {
+	resume   *resumer           // a resume not yet applied
+	told     memory             // what OnMemory was last told
+	gaveUpAt time.Time          // when the check gave up, for its Memory
+	mem      Memory             // the latest Memory, which OnMemory is told
 	asked    []chan<- runAnswer // heatctl run: waiting for the next run
-	family   family             // depends_on's links (loop_depends.go)
+}
+
+// kept is the check's rare, made when first needed; c.mu is held.
+func (c *Check) kept() *rare {
+	if c.rare == nil {
+		c.rare = &rare{}
+	}
+	return c.rare
+}
+
+// waiting is how many heatctl runs wait for the check's next run; c.mu is
+// held.
+func (c *Check) waiting() int {
+	if c.rare == nil {
+		return 0
+	}
+	return len(c.rare.asked)
+}
+
+// takeAsked returns the heatctl runs waiting and forgets them; c.mu is
+// held.
+func (c *Check) takeAsked() []chan<- runAnswer {
+	if c.rare == nil {
+		return nil
+	}
+	asked := c.rare.asked
+	c.rare.asked = nil
+	return asked
 }
 
 // Options are what a Check needs besides its Spec.
@@ -110,11 +146,13 @@ func New(spec *Spec, o Options) *Check {
 		delay:    o.Delay,
 		slots:    o.Slots,
 		onEnd:    o.OnEnd,
-		alarm:    alarmWatch{notify: o.OnAlarms},
 
 		timeout:       spec.Timeout,
 		scriptTimeout: spec.ScriptTimeout,
 		done:          make(chan struct{}),
+	}
+	if o.OnAlarms != nil {
+		c.alarm = &alarmWatch{notify: o.OnAlarms}
 	}
 	c.st = Begin(c.policy)
 	c.onMemory = o.OnMemory
@@ -279,7 +317,7 @@ func (c *Check) settle(ended bool) {
 		return
 	}
 	report := c.sync()
-	if len(c.asked) > 0 {
+	if c.waiting() > 0 {
 		c.next = time.Now() // heatctl run came during the step: its run follows it
 	}
 	c.waitFor(c.next)
@@ -306,10 +344,9 @@ func (c *Check) end() {
 	}
 	c.ended = true
 	c.phase = phase{what: "ended"}
-	for _, a := range c.asked {
+	for _, a := range c.takeAsked() {
 		a <- runAnswer{err: ErrStopped}
 	}
-	c.asked = nil
 	if c.watcher != nil {
 		c.watcher.UnwatchTarget()
 	}
@@ -374,8 +411,7 @@ func (c *Check) run(waited time.Duration) (ended bool) {
 	stop, kill := c.stop, c.kill
 	sched := c.next
 	c.mu.Lock()
-	asked := c.asked // heatctl run: this run answers those asked before it began
-	c.asked = nil
+	asked := c.takeAsked() // heatctl run: this run answers those asked before it began
 	c.mu.Unlock()
 	c.enter("running", processBound(c.timeout))
 	r := c.doer.Check(kill)
