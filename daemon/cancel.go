@@ -18,7 +18,7 @@ import (
 type cancelSignal struct {
 	mu    sync.Mutex
 	done  chan struct{}
-	err   error
+	ended bool    // cancel came: Err is context.Canceled (a bool, not the error: 48 bytes, not 64)
 	hooks []*hook // the AfterFunc callbacks not yet run or stopped
 }
 
@@ -34,11 +34,11 @@ func newCancelSignal() *cancelSignal { return &cancelSignal{done: make(chan stru
 // and the AfterFunc callbacks run, each on a goroutine of its own.
 func (s *cancelSignal) cancel() {
 	s.mu.Lock()
-	if s.err != nil {
+	if s.ended {
 		s.mu.Unlock()
 		return
 	}
-	s.err = context.Canceled
+	s.ended = true
 	close(s.done)
 	hooks := s.hooks
 	s.hooks = nil
@@ -54,7 +54,7 @@ func (s *cancelSignal) cancel() {
 func (s *cancelSignal) AfterFunc(f func()) (stop func() bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.err != nil {
+	if s.ended {
 		go f()
 		return func() bool { return false }
 	}
@@ -86,7 +86,10 @@ func (s *cancelSignal) Done() <-chan struct{} { return s.done }
 func (s *cancelSignal) Err() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.err
+	if s.ended {
+		return context.Canceled
+	}
+	return nil
 }
 
 // Value is context.Context's: a cancelSignal carries no values.
