@@ -33,10 +33,13 @@ type Doer interface {
 
 // Check is one named check and its loop.
 type Check struct {
-	name   string
-	policy Policy
-	doer   Doer
-	log    *zap.Logger // heatd's: events() adds the check's name
+	name string
+	// spec is the check's settings, read, not copied: its Policy is made
+	// from it at each use (a Policy is 128 bytes, a step reads it a few
+	// times), as its Runner reads it too.
+	spec *Spec
+	doer Doer
+	log  *zap.Logger // heatd's: events() adds the check's name
 
 	// OnResult, when set, sees every check run's result (verification
 	// runs too) before its steps are taken: heat prints HEAT's lines here.
@@ -46,9 +49,6 @@ type Check struct {
 	onEnd    func()
 	alarm    *alarmWatch   // tells Options.OnAlarms of changes; nil when not set
 	watcher  TargetWatcher // watches the target (watch_target); nil when not
-
-	timeout       time.Duration // of a check run
-	scriptTimeout time.Duration // of a fail or recovery script
 
 	// The loop's own state, touched only by the step under way (steps
 	// never overlap).
@@ -135,26 +135,24 @@ type Options struct {
 	OnAlarms AlarmFunc
 }
 
-// New makes the check of spec, ready to Run.
+// New makes the check of spec, ready to Run. The check reads spec for its
+// whole life: spec must not change meanwhile.
 func New(spec *Spec, o Options) *Check {
 	c := &Check{
 		name:     spec.Name,
-		policy:   PolicyOf(spec),
+		spec:     spec,
 		doer:     o.Doer,
 		log:      o.Log,
 		onResult: o.OnResult,
 		delay:    o.Delay,
 		slots:    o.Slots,
 		onEnd:    o.OnEnd,
-
-		timeout:       spec.Timeout,
-		scriptTimeout: spec.ScriptTimeout,
-		done:          make(chan struct{}),
+		done:     make(chan struct{}),
 	}
 	if o.OnAlarms != nil {
 		c.alarm = &alarmWatch{notify: o.OnAlarms}
 	}
-	c.st = Begin(c.policy)
+	c.st = Begin(c.policy())
 	c.onMemory = o.OnMemory
 	if o.Memory != nil {
 		c.remember(*o.Memory)
@@ -175,6 +173,9 @@ func New(spec *Spec, o Options) *Check {
 func (c *Check) events() *zap.Logger {
 	return c.log.With(zap.String("check", c.name))
 }
+
+// policy is what the rules read of the check's settings.
+func (c *Check) policy() Policy { return PolicyOf(c.spec) }
 
 // PolicyOf is the part of spec that the rules read.
 func PolicyOf(spec *Spec) Policy {
@@ -383,7 +384,7 @@ func (c *Check) protect(step func() (ended bool)) (ended bool) {
 func (c *Check) recovery(waited time.Duration) (ended bool) {
 	prev, now := c.st, time.Now()
 	var steps []Step
-	c.st, steps = Recover(c.policy, c.st, now)
+	c.st, steps = Recover(c.policy(), c.st, now)
 	// An attempt's start is kept before its script runs: a heatd killed
 	// meanwhile still counts it against recovery_limit.
 	c.mu.Lock()
@@ -398,7 +399,7 @@ func (c *Check) recovery(waited time.Duration) (ended bool) {
 	}
 	if c.st.Mode == GivenUp {
 		// Its runs go on in the rhythm the attempt was due in.
-		c.next = NextStart(nextSlot(c.next, now, c.policy.Interval), time.Now())
+		c.next = NextStart(nextSlot(c.next, now, c.policy().Interval), time.Now())
 		return false
 	}
 	c.st, c.next = Recovered(c.st, time.Now())
@@ -413,7 +414,7 @@ func (c *Check) run(waited time.Duration) (ended bool) {
 	c.mu.Lock()
 	asked := c.takeAsked() // heatctl run: this run answers those asked before it began
 	c.mu.Unlock()
-	c.enter("running", processBound(c.timeout))
+	c.enter("running", processBound(c.spec.Timeout))
 	r := c.doer.Check(kill)
 	r.Waited, r.Late = waited, r.Start.Sub(sched)
 	if c.onResult != nil {
@@ -427,13 +428,13 @@ func (c *Check) run(waited time.Duration) (ended bool) {
 	// A pause that came during the run holds what follows it.
 	c.mu.Lock()
 	if c.paused && !c.st.Paused {
-		c.st, _ = Suspend(c.policy, c.st, c.next, time.Now())
+		c.st, _ = Suspend(c.policy(), c.st, c.next, time.Now())
 	}
 	if c.family.by != nil && !c.st.Blocked {
 		c.st = Block(c.st)
 	}
 	c.mu.Unlock()
-	d := Observe(c.policy, c.st, r, sched)
+	d := Observe(c.policy(), c.st, r, sched)
 	c.record(r, d.State)
 	c.tellChildren() // at once: a parent's fail script must not delay its children's news
 	c.perform(stop, kill, c.st, d.State, d.Steps, r)
@@ -480,7 +481,7 @@ func (c *Check) perform(stop, kill context.Context, prev, st State, steps []Step
 		case StepRunError:
 			c.events().Error("run_error", zap.Error(r.Err))
 		case StepTimeout:
-			c.events().Warn("check_timeout", zap.Duration("timeout", c.timeout), zap.Duration("duration", r.Duration),
+			c.events().Warn("check_timeout", zap.Duration("timeout", c.spec.Timeout), zap.Duration("duration", r.Duration),
 				pidField(r.PID))
 		case StepFailed:
 			c.events().Warn("check_failed", zap.Int("exit_code", r.Code), zap.Duration("duration", r.Duration),
@@ -496,7 +497,7 @@ func (c *Check) perform(stop, kill context.Context, prev, st State, steps []Step
 			if stop.Err() != nil {
 				return
 			}
-			c.script(kill, FailScript, 0, 0, FailEnv(c.policy, r))
+			c.script(kill, FailScript, 0, 0, FailEnv(c.policy(), r))
 		case StepRecoveryStarted:
 			c.events().Warn("recovery_started", zap.Int("attempt", st.Attempt),
 				zap.Int("consecutive_failures", st.Streak))
@@ -504,7 +505,7 @@ func (c *Check) perform(stop, kill context.Context, prev, st State, steps []Step
 			if stop.Err() != nil {
 				return
 			}
-			c.script(kill, RecoveryScript, st.Attempt, r.Waited, RecoveryEnv(c.policy, st))
+			c.script(kill, RecoveryScript, st.Attempt, r.Waited, RecoveryEnv(c.policy(), st))
 		case StepRecovered:
 			c.recovered(prev, r.Unix)
 		case StepRecoveryFailed:
@@ -531,7 +532,7 @@ func (c *Check) perform(stop, kill context.Context, prev, st State, steps []Step
 // heatLog writes a failed run to the heat log: its "failed" line, then its
 // stderr.
 func (c *Check) heatLog(r Result) {
-	c.writeHeatLog(r.Unix, failedLine(r, c.timeout), r.Output)
+	c.writeHeatLog(r.Unix, failedLine(r, c.spec.Timeout), r.Output)
 }
 
 // history writes one line of the check's story to its heat log (a
@@ -573,7 +574,7 @@ func (c *Check) signal(s Step) {
 // long that slot was waited for, when the script is the step's first
 // process (a recovery).
 func (c *Check) script(kill context.Context, kind ScriptKind, attempt int, waited time.Duration, env []string) {
-	c.enter("running its "+kind.String()+" script", processBound(c.scriptTimeout))
+	c.enter("running its "+kind.String()+" script", processBound(c.spec.ScriptTimeout))
 	if kind == RecoveryScript {
 		c.recoveryStarted()
 	}

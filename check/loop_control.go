@@ -50,10 +50,10 @@ func (c *Check) remember(m Memory) {
 		c.st.Paused = true
 	}
 	var gaveUpAt time.Time
-	if !m.GaveUp.IsZero() && c.policy.Limit > 0 {
+	if !m.GaveUp.IsZero() && c.policy().Limit > 0 {
 		c.st.Mode, gaveUpAt = GivenUp, m.GaveUp
 	}
-	if len(m.Attempts) > 0 && c.policy.Limit > 0 {
+	if len(m.Attempts) > 0 && c.policy().Limit > 0 {
 		c.st.Recent = &Attempts{at: slices.Clone(m.Attempts)}
 	}
 	c.status.State = c.st
@@ -155,7 +155,7 @@ func (c *Check) sync() (report func()) {
 	var events []func()
 	if r := c.takeResume(); r != nil {
 		was := st
-		next, ok := Resume(c.policy, st)
+		next, ok := Resume(c.policy(), st)
 		if ok || r.paused {
 			st = next
 			events = append(events, func() { c.resumed(*r, was, next) })
@@ -169,13 +169,13 @@ func (c *Check) sync() (report func()) {
 	case blocked && !st.Blocked:
 		st = Block(st)
 	case !blocked && st.Blocked:
-		st = Unblock(c.policy, st)
+		st = Unblock(c.policy(), st)
 		if st.Mode == RecoveryDue {
 			next = time.Now()
 		}
 	}
 	if c.paused && !st.Paused {
-		st, next = Suspend(c.policy, st, next, time.Now())
+		st, next = Suspend(c.policy(), st, next, time.Now())
 	}
 	c.st, c.status.State, c.next = st, st, next
 	if tell := c.memoryChanged(); tell != nil {
