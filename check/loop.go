@@ -57,7 +57,7 @@ type Check struct {
 
 	stop, kill context.Context
 	timer      *time.Timer
-	done       chan struct{}
+	done       chan struct{} // made by Done; under mu
 
 	mu     sync.Mutex
 	status Status
@@ -147,7 +147,6 @@ func New(spec *Spec, o Options) *Check {
 		delay:    o.Delay,
 		slots:    o.Slots,
 		onEnd:    o.OnEnd,
-		done:     make(chan struct{}),
 	}
 	if o.OnAlarms != nil {
 		c.alarm = &alarmWatch{notify: o.OnAlarms}
@@ -246,13 +245,26 @@ func (c *Check) Start(stop, kill context.Context) {
 	}
 }
 
-// Done is closed once the check has stopped and nothing of it runs.
-func (c *Check) Done() <-chan struct{} { return c.done }
+// Done is closed once the check has stopped and nothing of it runs. Its
+// channel is made when first asked for: a check is waited for when a reload
+// replaces it or heatd stops, and ten thousand idle checks need not keep
+// ten thousand channels until then.
+func (c *Check) Done() <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.done == nil {
+		c.done = make(chan struct{})
+		if c.ended {
+			close(c.done)
+		}
+	}
+	return c.done
+}
 
 // Run starts the check and waits until it is done, stop having ended.
 func (c *Check) Run(stop, kill context.Context) {
 	c.Start(stop, kill)
-	<-c.done
+	<-c.Done()
 }
 
 // wake queues the check's next step for a slot; the timer calls it.
@@ -354,7 +366,9 @@ func (c *Check) end() {
 	if c.onEnd != nil {
 		c.onEnd()
 	}
-	close(c.done)
+	if c.done != nil {
+		close(c.done)
+	}
 }
 
 // panicPause is how long a check whose step panicked waits to start again.

@@ -70,10 +70,6 @@ type instance struct {
 
 	stopCtx *cancelSignal // its end: no new runs
 	killCtx *cancelSignal // its end: cut short what runs
-	// done is closed when the check has ended, and with it every earlier
-	// instance of its name: its loop starts only after they have.
-	done <-chan struct{}
-
 	mu      sync.Mutex
 	retired bool         // its results are no longer its name's (metrics)
 	alarms  check.Alarms // what its alarms are as the engine's listener heard
@@ -85,6 +81,10 @@ type instance struct {
 	told   atomic.Bool
 	dueNow bool // its first run is due as it begins (no splay)
 }
+
+// done is closed when the check has ended, and with it every earlier
+// instance of its name: its loop starts only after they have.
+func (in *instance) done() <-chan struct{} { return in.check.Done() }
 
 // begin starts the check. One stopped before it began starts only to end
 // at once (its stop context has ended): it still waited for the instance
@@ -173,7 +173,7 @@ func (e *Engine) Apply(specs []check.Spec, set Settings) Change {
 			ch.Added = append(ch.Added, spec.Name)
 			var after <-chan struct{}
 			if gone := e.gone[spec.Name]; gone != nil {
-				after = gone.done
+				after = gone.done()
 				delete(e.gone, spec.Name)
 			}
 			e.checks[spec.Name] = e.start(spec, after, nil)
@@ -186,7 +186,7 @@ func (e *Engine) Apply(specs []check.Spec, set Settings) Change {
 			// operator's pause stays.
 			e.store.Update(spec.Name, func(en *state.Entry) { en.GaveUp, en.Attempts = time.Time{}, nil })
 			e.retire(old)
-			e.checks[spec.Name] = e.start(spec, old.done, old.runner)
+			e.checks[spec.Name] = e.start(spec, old.done(), old.runner)
 		}
 	}
 	for name, old := range e.checks {
@@ -282,7 +282,6 @@ func (e *Engine) start(spec *check.Spec, after <-chan struct{}, prev *check.Runn
 		OnAlarms: e.instanceAlarms(in),
 		OnEnd:    in.ended,
 	})
-	in.done = in.check.Done()
 	if after != nil && !closed(after) {
 		// The instance before it still runs: this one waits, even if a
 		// stop comes first, for its own done to mean that both have ended.
@@ -406,10 +405,10 @@ func (e *Engine) retire(in *instance) {
 		t := time.NewTimer(grace)
 		defer t.Stop()
 		select {
-		case <-in.done:
+		case <-in.done():
 		case <-t.C:
 			in.kill()
-			<-in.done
+			<-in.done()
 		}
 		e.mu.Lock()
 		delete(e.retiring, in)
@@ -446,13 +445,13 @@ func (e *Engine) Stop(grace time.Duration) {
 	defer deadline.Stop()
 	for _, in := range all {
 		select {
-		case <-in.done:
+		case <-in.done():
 		case <-deadline.C:
 			for _, in := range all {
 				in.kill()
 			}
 		}
-		<-in.done
+		<-in.done()
 	}
 	e.systemd.Close()
 }
