@@ -13,13 +13,16 @@ import (
 // context.AfterFunc on it makes (the check's own, at its start) and that
 // stays. A cancelSignal keeps its AfterFunc callbacks in a slice instead,
 // which the context package uses for any context that has an AfterFunc
-// method; its channel is made with it, before any run, so that none is
-// made amid a burst of first runs' garbage.
+// method. A kill's channel is made with it, before any run, so that none is
+// made amid a burst of first runs' garbage (every run's context is made
+// from the kill, and asks for it); a stop's, when first asked for: the
+// check asks a stop only its Err and AfterFunc, and its channel would be
+// one more object kept for nothing by each idle check.
 type cancelSignal struct {
 	mu    sync.Mutex
-	done  chan struct{}
-	ended bool    // cancel came: Err is context.Canceled (a bool, not the error: 48 bytes, not 64)
-	hooks []*hook // the AfterFunc callbacks not yet run or stopped
+	done  chan struct{} // nil until Done when not made at once
+	ended bool          // cancel came: Err is context.Canceled (a bool, not the error: 48 bytes, not 64)
+	hooks []*hook       // the AfterFunc callbacks not yet run or stopped
 }
 
 // hook is one AfterFunc callback of a cancelSignal.
@@ -28,7 +31,12 @@ type hook struct {
 	f func()
 }
 
+// newCancelSignal makes a cancelSignal and its channel (a kill's).
 func newCancelSignal() *cancelSignal { return &cancelSignal{done: make(chan struct{})} }
+
+// newStopSignal makes a cancelSignal whose channel is made when Done is
+// first called (a stop's).
+func newStopSignal() *cancelSignal { return &cancelSignal{} }
 
 // cancel ends the context, once: Done is closed, Err is context.Canceled,
 // and the AfterFunc callbacks run, each on a goroutine of its own.
@@ -39,7 +47,9 @@ func (s *cancelSignal) cancel() {
 		return
 	}
 	s.ended = true
-	close(s.done)
+	if s.done != nil {
+		close(s.done)
+	}
 	hooks := s.hooks
 	s.hooks = nil
 	s.mu.Unlock()
@@ -80,7 +90,17 @@ func (h *hook) stop() bool {
 func (s *cancelSignal) Deadline() (time.Time, bool) { return time.Time{}, false }
 
 // Done is closed by cancel.
-func (s *cancelSignal) Done() <-chan struct{} { return s.done }
+func (s *cancelSignal) Done() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.done == nil {
+		s.done = make(chan struct{})
+		if s.ended {
+			close(s.done)
+		}
+	}
+	return s.done
+}
 
 // Err is nil until cancel, then context.Canceled.
 func (s *cancelSignal) Err() error {

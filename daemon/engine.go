@@ -255,7 +255,7 @@ func (e *Engine) start(spec *check.Spec, after <-chan struct{}, prev *check.Runn
 		runner.Inherit(prev)
 	}
 	in.runner = runner
-	in.stopCtx, in.killCtx = newCancelSignal(), newCancelSignal()
+	in.stopCtx, in.killCtx = newStopSignal(), newCancelSignal()
 	delay := Splay(spec.Name, spec.Interval, e.settings.Splay)
 	in.dueNow = delay == 0
 	name, digest := spec.Name, settingsOf(spec)
