@@ -258,14 +258,14 @@ func (e *Engine) start(spec *check.Spec, after <-chan struct{}, prev *check.Runn
 	in.stopCtx, in.killCtx = newStopSignal(), newCancelSignal()
 	delay := Splay(spec.Name, spec.Interval, e.settings.Splay)
 	in.dueNow = delay == 0
-	name, digest := spec.Name, settingsOf(spec)
+	digest := settingsSum(spec)
 	in.check = check.New(spec, check.Options{
 		Doer:     runner,
 		Log:      e.log,
 		Delay:    delay,
 		Slots:    e.slots,
 		OnResult: in.result,
-		Memory:   memoryOf(e.store.Check(name).Decided(digest)),
+		Memory:   memoryOf(e.store.Check(spec.Name).Decided(digest.String())),
 		OnMemory: func(m check.Memory) {
 			// The engine keeps the pause (it outlives instances); the
 			// check, what it decided. A retired instance speaks no more
@@ -274,8 +274,8 @@ func (e *Engine) start(spec *check.Spec, after <-chan struct{}, prev *check.Runn
 			in.mu.Lock()
 			defer in.mu.Unlock()
 			if !in.retired {
-				store.Update(name, func(en *state.Entry) {
-					en.GaveUp, en.Attempts, en.Settings = m.GaveUp, m.Attempts, digest
+				store.Update(in.spec.Name, func(en *state.Entry) {
+					en.GaveUp, en.Attempts, en.Settings = m.GaveUp, m.Attempts, digest.String()
 				})
 			}
 		},
