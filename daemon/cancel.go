@@ -2,7 +2,6 @@ package daemon
 
 import (
 	"context"
-	"slices"
 	"sync"
 	"time"
 )
@@ -11,8 +10,9 @@ import (
 // or kill. context.WithCancel would do, at a cost that ten thousand checks
 // multiply: its CancelFunc, and a map of children that the first
 // context.AfterFunc on it makes (the check's own, at its start) and that
-// stays. A cancelSignal keeps its AfterFunc callbacks in a slice instead,
-// which the context package uses for any context that has an AfterFunc
+// stays. A cancelSignal keeps its AfterFunc callbacks in a list instead
+// (a slice's header would make it 48 bytes, not 32; a check has a few at
+// most), which the context package uses for any context that has an AfterFunc
 // method. A kill's channel is made with it, before any run, so that none is
 // made amid a burst of first runs' garbage (every run's context is made
 // from the kill, and asks for it); a stop's, when first asked for: the
@@ -21,14 +21,15 @@ import (
 type cancelSignal struct {
 	mu    sync.Mutex
 	done  chan struct{} // nil until Done when not made at once
-	ended bool          // cancel came: Err is context.Canceled (a bool, not the error: 48 bytes, not 64)
-	hooks []*hook       // the AfterFunc callbacks not yet run or stopped
+	ended bool          // cancel came: Err is context.Canceled (a bool, not the error)
+	hooks *hook         // the AfterFunc callbacks not yet run or stopped, the latest first
 }
 
 // hook is one AfterFunc callback of a cancelSignal.
 type hook struct {
-	s *cancelSignal
-	f func()
+	s    *cancelSignal
+	f    func()
+	next *hook // the one before it
 }
 
 // newCancelSignal makes a cancelSignal and its channel (a kill's).
@@ -53,7 +54,7 @@ func (s *cancelSignal) cancel() {
 	hooks := s.hooks
 	s.hooks = nil
 	s.mu.Unlock()
-	for _, h := range hooks {
+	for h := hooks; h != nil; h = h.next {
 		go h.f()
 	}
 }
@@ -68,8 +69,8 @@ func (s *cancelSignal) AfterFunc(f func()) (stop func() bool) {
 		go f()
 		return func() bool { return false }
 	}
-	h := &hook{s: s, f: f}
-	s.hooks = append(s.hooks, h)
+	h := &hook{s: s, f: f, next: s.hooks}
+	s.hooks = h
 	return h.stop
 }
 
@@ -78,12 +79,13 @@ func (h *hook) stop() bool {
 	s := h.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	i := slices.Index(s.hooks, h)
-	if i < 0 {
-		return false
+	for at := &s.hooks; *at != nil; at = &(*at).next {
+		if *at == h {
+			*at = h.next
+			return true
+		}
 	}
-	s.hooks = slices.Delete(s.hooks, i, i+1)
-	return true
+	return false
 }
 
 // Deadline is context.Context's: none.
