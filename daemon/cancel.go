@@ -32,12 +32,18 @@ type hook struct {
 	next *hook // the one before it
 }
 
-// newCancelSignal makes a cancelSignal and its channel (a kill's).
-func newCancelSignal() *cancelSignal { return &cancelSignal{done: make(chan struct{})} }
+// A zero cancelSignal makes its channel when Done is first called (a
+// stop's); makeDone makes it at once (a kill's).
 
-// newStopSignal makes a cancelSignal whose channel is made when Done is
-// first called (a stop's).
-func newStopSignal() *cancelSignal { return &cancelSignal{} }
+// newCancelSignal makes a cancelSignal and its channel.
+func newCancelSignal() *cancelSignal {
+	s := &cancelSignal{}
+	s.makeDone()
+	return s
+}
+
+// makeDone makes the channel of a cancelSignal not yet used.
+func (s *cancelSignal) makeDone() { s.done = make(chan struct{}) }
 
 // cancel ends the context, once: Done is closed, Err is context.Canceled,
 // and the AfterFunc callbacks run, each on a goroutine of its own.

@@ -58,11 +58,11 @@ func TestCancelSignal(t *testing.T) {
 	}
 }
 
-// A stop's cancelSignal makes its channel when Done is first called: one
-// asked before cancel closes at cancel, one asked after is closed already,
-// and a context derived from it ends with it.
+// A zero cancelSignal (a stop's) makes its channel when Done is first
+// called: one asked before cancel closes at cancel, one asked after is
+// closed already, and a context derived from it ends with it.
 func TestStopSignalDone(t *testing.T) {
-	before := newStopSignal()
+	before := &cancelSignal{}
 	child, cancelChild := context.WithCancel(before)
 	defer cancelChild()
 	done := before.Done()
@@ -82,7 +82,7 @@ func TestStopSignalDone(t *testing.T) {
 		t.Fatal("a derived context did not end with it")
 	}
 
-	after := newStopSignal()
+	after := &cancelSignal{}
 	after.cancel()
 	select {
 	case <-after.Done():

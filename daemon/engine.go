@@ -68,18 +68,21 @@ type instance struct {
 	runner  *check.Runner
 	observe func(name string, r check.Result) // the engine's; may be nil
 
-	stopCtx *cancelSignal // its end: no new runs
-	killCtx *cancelSignal // its end: cut short what runs
+	// Its stop and kill are part of it, not objects of their own: two
+	// allocations fewer a check.
+	stopCtx cancelSignal // its end: no new runs
+	killCtx cancelSignal // its end: cut short what runs
 	mu      sync.Mutex
-	retired bool         // its results are no longer its name's (metrics)
-	alarms  check.Alarms // what its alarms are as the engine's listener heard
 
 	// first is the start's count of first runs, when the first Release
 	// started the check with its first run due at once (nil otherwise);
 	// told, whether it was told.
-	first  *firstRuns
-	told   atomic.Bool
-	dueNow bool // its first run is due as it begins (no splay)
+	first *firstRuns
+	told  atomic.Bool
+
+	retired bool         // its results are no longer its name's (metrics); under mu
+	alarms  check.Alarms // what its alarms are as the engine's listener heard; under mu
+	dueNow  bool         // its first run is due as it begins (no splay)
 }
 
 // done is closed when the check has ended, and with it every earlier
@@ -89,7 +92,7 @@ func (in *instance) done() <-chan struct{} { return in.check.Done() }
 // begin starts the check. One stopped before it began starts only to end
 // at once (its stop context has ended): it still waited for the instance
 // before it. e.mu is held.
-func (in *instance) begin() { in.check.Start(in.stopCtx, in.killCtx) }
+func (in *instance) begin() { in.check.Start(&in.stopCtx, &in.killCtx) }
 
 // stop ends the check's new runs. e.mu is held.
 func (in *instance) stop() { in.stopCtx.cancel() }
@@ -255,7 +258,7 @@ func (e *Engine) start(spec *check.Spec, after <-chan struct{}, prev *check.Runn
 		runner.Inherit(prev)
 	}
 	in.runner = runner
-	in.stopCtx, in.killCtx = newStopSignal(), newCancelSignal()
+	in.killCtx.makeDone() // the stop's, when asked for
 	delay := Splay(spec.Name, spec.Interval, e.settings.Splay)
 	in.dueNow = delay == 0
 	digest := settingsSum(spec)
