@@ -86,8 +86,8 @@ type alarmWatch struct {
 // (Resume ending a gave_up) is told after the next step, which comes at
 // once when a recovery is due.
 func (c *Check) alarmed(st State, r Result) {
-	w := &c.alarm
-	if w.notify == nil {
+	w := c.alarm
+	if w == nil || w.notify == nil {
 		return
 	}
 	if !r.Start.IsZero() {

@@ -33,10 +33,13 @@ type Doer interface {
 
 // Check is one named check and its loop.
 type Check struct {
-	name   string
-	policy Policy
-	doer   Doer
-	log    *zap.Logger // heatd's: events() adds the check's name
+	name string
+	// spec is the check's settings, read, not copied: its Policy is made
+	// from it at each use (a Policy is 128 bytes, a step reads it a few
+	// times), as its Runner reads it too.
+	spec *Spec
+	doer Doer
+	log  *zap.Logger // heatd's: events() adds the check's name
 
 	// OnResult, when set, sees every check run's result (verification
 	// runs too) before its steps are taken: heat prints HEAT's lines here.
@@ -44,11 +47,8 @@ type Check struct {
 	delay    time.Duration // before the first run
 	slots    *action.Limiter
 	onEnd    func()
-	alarm    alarmWatch    // tells Options.OnAlarms of changes
+	alarm    *alarmWatch   // tells Options.OnAlarms of changes; nil when not set
 	watcher  TargetWatcher // watches the target (watch_target); nil when not
-
-	timeout       time.Duration // of a check run
-	scriptTimeout time.Duration // of a fail or recovery script
 
 	// The loop's own state, touched only by the step under way (steps
 	// never overlap).
@@ -57,7 +57,7 @@ type Check struct {
 
 	stop, kill context.Context
 	timer      *time.Timer
-	done       chan struct{}
+	done       chan struct{} // made by Done; under mu
 
 	mu     sync.Mutex
 	status Status
@@ -67,15 +67,51 @@ type Check struct {
 
 	// What the operator asked (loop_control.go), applied by the loop
 	// between steps; under mu.
-	paused   bool      // paused now: from Pause until a resume
-	resume   *resumer  // a resume not yet applied
-	told     memory    // what OnMemory was last told
-	gaveUpAt time.Time // when the check gave up, for its Memory
-	mem      Memory    // the latest Memory, which OnMemory is told
+	paused   bool // paused now: from Pause until a resume
+	rare     *rare
 	onMemory func(Memory)
-	telling  sync.Mutex         // one OnMemory call at a time
+	telling  sync.Mutex // one OnMemory call at a time
+	family   family     // depends_on's links (loop_depends.go)
+}
+
+// rare is what the operator's verbs and OnMemory leave with a check, under
+// its mu: most checks are never paused, resumed or run by hand, never give
+// up or attempt a recovery, and hold none of it (an idle check's memory is
+// ten thousand times itself).
+type rare struct {
+	resume   *resumer           // a resume not yet applied
+	told     memory             // what OnMemory was last told
+	gaveUpAt time.Time          // when the check gave up, for its Memory
+	mem      Memory             // the latest Memory, which OnMemory is told
 	asked    []chan<- runAnswer // heatctl run: waiting for the next run
-	family   family             // depends_on's links (loop_depends.go)
+}
+
+// kept is the check's rare, made when first needed; c.mu is held.
+func (c *Check) kept() *rare {
+	if c.rare == nil {
+		c.rare = &rare{}
+	}
+	return c.rare
+}
+
+// waiting is how many heatctl runs wait for the check's next run; c.mu is
+// held.
+func (c *Check) waiting() int {
+	if c.rare == nil {
+		return 0
+	}
+	return len(c.rare.asked)
+}
+
+// takeAsked returns the heatctl runs waiting and forgets them; c.mu is
+// held.
+func (c *Check) takeAsked() []chan<- runAnswer {
+	if c.rare == nil {
+		return nil
+	}
+	asked := c.rare.asked
+	c.rare.asked = nil
+	return asked
 }
 
 // Options are what a Check needs besides its Spec.
@@ -99,24 +135,23 @@ type Options struct {
 	OnAlarms AlarmFunc
 }
 
-// New makes the check of spec, ready to Run.
+// New makes the check of spec, ready to Run. The check reads spec for its
+// whole life: spec must not change meanwhile.
 func New(spec *Spec, o Options) *Check {
 	c := &Check{
 		name:     spec.Name,
-		policy:   PolicyOf(spec),
+		spec:     spec,
 		doer:     o.Doer,
 		log:      o.Log,
 		onResult: o.OnResult,
 		delay:    o.Delay,
 		slots:    o.Slots,
 		onEnd:    o.OnEnd,
-		alarm:    alarmWatch{notify: o.OnAlarms},
-
-		timeout:       spec.Timeout,
-		scriptTimeout: spec.ScriptTimeout,
-		done:          make(chan struct{}),
 	}
-	c.st = Begin(c.policy)
+	if o.OnAlarms != nil {
+		c.alarm = &alarmWatch{notify: o.OnAlarms}
+	}
+	c.st = Begin(c.policy())
 	c.onMemory = o.OnMemory
 	if o.Memory != nil {
 		c.remember(*o.Memory)
@@ -137,6 +172,9 @@ func New(spec *Spec, o Options) *Check {
 func (c *Check) events() *zap.Logger {
 	return c.log.With(zap.String("check", c.name))
 }
+
+// policy is what the rules read of the check's settings.
+func (c *Check) policy() Policy { return PolicyOf(c.spec) }
 
 // PolicyOf is the part of spec that the rules read.
 func PolicyOf(spec *Spec) Policy {
@@ -207,13 +245,26 @@ func (c *Check) Start(stop, kill context.Context) {
 	}
 }
 
-// Done is closed once the check has stopped and nothing of it runs.
-func (c *Check) Done() <-chan struct{} { return c.done }
+// Done is closed once the check has stopped and nothing of it runs. Its
+// channel is made when first asked for: a check is waited for when a reload
+// replaces it or heatd stops, and ten thousand idle checks need not keep
+// ten thousand channels until then.
+func (c *Check) Done() <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.done == nil {
+		c.done = make(chan struct{})
+		if c.ended {
+			close(c.done)
+		}
+	}
+	return c.done
+}
 
 // Run starts the check and waits until it is done, stop having ended.
 func (c *Check) Run(stop, kill context.Context) {
 	c.Start(stop, kill)
-	<-c.done
+	<-c.Done()
 }
 
 // wake queues the check's next step for a slot; the timer calls it.
@@ -279,7 +330,7 @@ func (c *Check) settle(ended bool) {
 		return
 	}
 	report := c.sync()
-	if len(c.asked) > 0 {
+	if c.waiting() > 0 {
 		c.next = time.Now() // heatctl run came during the step: its run follows it
 	}
 	c.waitFor(c.next)
@@ -306,17 +357,18 @@ func (c *Check) end() {
 	}
 	c.ended = true
 	c.phase = phase{what: "ended"}
-	for _, a := range c.asked {
+	for _, a := range c.takeAsked() {
 		a <- runAnswer{err: ErrStopped}
 	}
-	c.asked = nil
 	if c.watcher != nil {
 		c.watcher.UnwatchTarget()
 	}
 	if c.onEnd != nil {
 		c.onEnd()
 	}
-	close(c.done)
+	if c.done != nil {
+		close(c.done)
+	}
 }
 
 // panicPause is how long a check whose step panicked waits to start again.
@@ -346,7 +398,7 @@ func (c *Check) protect(step func() (ended bool)) (ended bool) {
 func (c *Check) recovery(waited time.Duration) (ended bool) {
 	prev, now := c.st, time.Now()
 	var steps []Step
-	c.st, steps = Recover(c.policy, c.st, now)
+	c.st, steps = Recover(c.policy(), c.st, now)
 	// An attempt's start is kept before its script runs: a heatd killed
 	// meanwhile still counts it against recovery_limit.
 	c.mu.Lock()
@@ -361,7 +413,7 @@ func (c *Check) recovery(waited time.Duration) (ended bool) {
 	}
 	if c.st.Mode == GivenUp {
 		// Its runs go on in the rhythm the attempt was due in.
-		c.next = NextStart(nextSlot(c.next, now, c.policy.Interval), time.Now())
+		c.next = NextStart(nextSlot(c.next, now, c.policy().Interval), time.Now())
 		return false
 	}
 	c.st, c.next = Recovered(c.st, time.Now())
@@ -374,10 +426,9 @@ func (c *Check) run(waited time.Duration) (ended bool) {
 	stop, kill := c.stop, c.kill
 	sched := c.next
 	c.mu.Lock()
-	asked := c.asked // heatctl run: this run answers those asked before it began
-	c.asked = nil
+	asked := c.takeAsked() // heatctl run: this run answers those asked before it began
 	c.mu.Unlock()
-	c.enter("running", processBound(c.timeout))
+	c.enter("running", processBound(c.spec.Timeout))
 	r := c.doer.Check(kill)
 	r.Waited, r.Late = waited, r.Start.Sub(sched)
 	if c.onResult != nil {
@@ -391,13 +442,13 @@ func (c *Check) run(waited time.Duration) (ended bool) {
 	// A pause that came during the run holds what follows it.
 	c.mu.Lock()
 	if c.paused && !c.st.Paused {
-		c.st, _ = Suspend(c.policy, c.st, c.next, time.Now())
+		c.st, _ = Suspend(c.policy(), c.st, c.next, time.Now())
 	}
 	if c.family.by != nil && !c.st.Blocked {
 		c.st = Block(c.st)
 	}
 	c.mu.Unlock()
-	d := Observe(c.policy, c.st, r, sched)
+	d := Observe(c.policy(), c.st, r, sched)
 	c.record(r, d.State)
 	c.tellChildren() // at once: a parent's fail script must not delay its children's news
 	c.perform(stop, kill, c.st, d.State, d.Steps, r)
@@ -444,7 +495,7 @@ func (c *Check) perform(stop, kill context.Context, prev, st State, steps []Step
 		case StepRunError:
 			c.events().Error("run_error", zap.Error(r.Err))
 		case StepTimeout:
-			c.events().Warn("check_timeout", zap.Duration("timeout", c.timeout), zap.Duration("duration", r.Duration),
+			c.events().Warn("check_timeout", zap.Duration("timeout", c.spec.Timeout), zap.Duration("duration", r.Duration),
 				pidField(r.PID))
 		case StepFailed:
 			c.events().Warn("check_failed", zap.Int("exit_code", r.Code), zap.Duration("duration", r.Duration),
@@ -460,7 +511,7 @@ func (c *Check) perform(stop, kill context.Context, prev, st State, steps []Step
 			if stop.Err() != nil {
 				return
 			}
-			c.script(kill, FailScript, 0, 0, FailEnv(c.policy, r))
+			c.script(kill, FailScript, 0, 0, FailEnv(c.policy(), r))
 		case StepRecoveryStarted:
 			c.events().Warn("recovery_started", zap.Int("attempt", st.Attempt),
 				zap.Int("consecutive_failures", st.Streak))
@@ -468,7 +519,7 @@ func (c *Check) perform(stop, kill context.Context, prev, st State, steps []Step
 			if stop.Err() != nil {
 				return
 			}
-			c.script(kill, RecoveryScript, st.Attempt, r.Waited, RecoveryEnv(c.policy, st))
+			c.script(kill, RecoveryScript, st.Attempt, r.Waited, RecoveryEnv(c.policy(), st))
 		case StepRecovered:
 			c.recovered(prev, r.Unix)
 		case StepRecoveryFailed:
@@ -495,7 +546,7 @@ func (c *Check) perform(stop, kill context.Context, prev, st State, steps []Step
 // heatLog writes a failed run to the heat log: its "failed" line, then its
 // stderr.
 func (c *Check) heatLog(r Result) {
-	c.writeHeatLog(r.Unix, failedLine(r, c.timeout), r.Output)
+	c.writeHeatLog(r.Unix, failedLine(r, c.spec.Timeout), r.Output)
 }
 
 // history writes one line of the check's story to its heat log (a
@@ -537,7 +588,7 @@ func (c *Check) signal(s Step) {
 // long that slot was waited for, when the script is the step's first
 // process (a recovery).
 func (c *Check) script(kill context.Context, kind ScriptKind, attempt int, waited time.Duration, env []string) {
-	c.enter("running its "+kind.String()+" script", processBound(c.scriptTimeout))
+	c.enter("running its "+kind.String()+" script", processBound(c.spec.ScriptTimeout))
 	if kind == RecoveryScript {
 		c.recoveryStarted()
 	}

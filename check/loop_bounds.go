@@ -38,15 +38,15 @@ func (c *Check) recovered(prev State, unix int64) {
 // gaveUp reports that recovery_limit stopped the next attempt.
 func (c *Check) gaveUp(st State) {
 	now := time.Now()
-	attempts := st.Recent.Within(now, c.policy.LimitWindow)
+	attempts := st.Recent.Within(now, c.policy().LimitWindow)
 	c.events().Error("recovery_gave_up", zap.Int("attempts", attempts),
-		zap.Duration("window", c.policy.LimitWindow), zap.Int("consecutive_failures", st.Streak))
+		zap.Duration("window", c.policy().LimitWindow), zap.Int("consecutive_failures", st.Streak))
 	plural := "s"
 	if attempts == 1 {
 		plural = ""
 	}
 	c.history(now.Unix(), fmt.Sprintf("gave up after %d recovery attempt%s within %s: no more until the check is ok "+
-		"by itself, heatctl resume, or a changed check", attempts, plural, c.policy.LimitWindow))
+		"by itself, heatctl resume, or a changed check", attempts, plural, c.policy().LimitWindow))
 }
 
 // flapping reports that flapping started or stopped at run r.
@@ -54,12 +54,12 @@ func (c *Check) flapping(kind StepKind, st State, r Result) {
 	score := FlapScore(st)
 	text := strconv.FormatFloat(score, 'f', 1, 64) + "%"
 	if kind == StepFlappingStarted {
-		c.events().Warn("flapping_started", zap.Float64("score", score), zap.Int("flap_high", c.policy.FlapHigh),
+		c.events().Warn("flapping_started", zap.Float64("score", score), zap.Int("flap_high", c.policy().FlapHigh),
 			zap.Int("consecutive_failures", st.Streak))
 		c.history(r.Unix, "flapping started (score "+text+"): no action until it stops")
 		return
 	}
-	c.events().Info("flapping_stopped", zap.Float64("score", score), zap.Int("flap_low", c.policy.FlapLow),
+	c.events().Info("flapping_stopped", zap.Float64("score", score), zap.Int("flap_low", c.policy().FlapLow),
 		zap.Int("consecutive_failures", st.Streak))
 	c.history(r.Unix, "flapping stopped (score "+text+")")
 }

@@ -49,14 +49,18 @@ func (c *Check) remember(m Memory) {
 		c.paused, c.status.Pause = true, &p
 		c.st.Paused = true
 	}
-	if !m.GaveUp.IsZero() && c.policy.Limit > 0 {
-		c.st.Mode, c.gaveUpAt = GivenUp, m.GaveUp
+	var gaveUpAt time.Time
+	if !m.GaveUp.IsZero() && c.policy().Limit > 0 {
+		c.st.Mode, gaveUpAt = GivenUp, m.GaveUp
 	}
-	if len(m.Attempts) > 0 && c.policy.Limit > 0 {
+	if len(m.Attempts) > 0 && c.policy().Limit > 0 {
 		c.st.Recent = &Attempts{at: slices.Clone(m.Attempts)}
 	}
 	c.status.State = c.st
-	c.told = memory{paused: c.paused, gaveUp: c.st.Mode == GivenUp, attempt: c.st.Recent}
+	if told := (memory{paused: c.paused, gaveUp: c.st.Mode == GivenUp, attempt: c.st.Recent}); told != (memory{}) {
+		k := c.kept()
+		k.told, k.gaveUpAt = told, gaveUpAt
+	}
 }
 
 // Pause holds the check's steps (heatctl pause): it goes on running and
@@ -107,7 +111,7 @@ func (c *Check) resumeAs(r resumer) bool {
 		return false
 	}
 	r.paused = c.paused
-	c.paused, c.status.Pause, c.resume = false, nil, &r
+	c.paused, c.status.Pause, c.kept().resume = false, nil, &r
 	report := c.syncIdle()
 	c.mu.Unlock()
 	report()
@@ -131,6 +135,17 @@ func (c *Check) syncIdle() (report func()) {
 	return report
 }
 
+// takeResume returns the resume not yet applied and forgets it; nil: none.
+// c.mu is held.
+func (c *Check) takeResume() *resumer {
+	if c.rare == nil {
+		return nil
+	}
+	r := c.rare.resume
+	c.rare.resume = nil
+	return r
+}
+
 // sync brings the rules' state to what the operator asked: a resume, then
 // a pause (one that came after it). It runs between steps, c.mu held, and
 // returns what to report once c.mu is released: the resume's event and
@@ -138,10 +153,9 @@ func (c *Check) syncIdle() (report func()) {
 func (c *Check) sync() (report func()) {
 	st := c.st
 	var events []func()
-	if r := c.resume; r != nil {
-		c.resume = nil
+	if r := c.takeResume(); r != nil {
 		was := st
-		next, ok := Resume(c.policy, st)
+		next, ok := Resume(c.policy(), st)
 		if ok || r.paused {
 			st = next
 			events = append(events, func() { c.resumed(*r, was, next) })
@@ -155,13 +169,13 @@ func (c *Check) sync() (report func()) {
 	case blocked && !st.Blocked:
 		st = Block(st)
 	case !blocked && st.Blocked:
-		st = Unblock(c.policy, st)
+		st = Unblock(c.policy(), st)
 		if st.Mode == RecoveryDue {
 			next = time.Now()
 		}
 	}
 	if c.paused && !st.Paused {
-		st, next = Suspend(c.policy, st, next, time.Now())
+		st, next = Suspend(c.policy(), st, next, time.Now())
 	}
 	c.st, c.status.State, c.next = st, st, next
 	if tell := c.memoryChanged(); tell != nil {
@@ -212,25 +226,30 @@ func (c *Check) memoryChanged() func() {
 		return nil
 	}
 	now := memory{paused: c.paused, gaveUp: c.st.Mode == GivenUp, attempt: c.st.Recent}
-	if now == c.told {
+	var told memory
+	if c.rare != nil {
+		told = c.rare.told
+	}
+	if now == told {
 		return nil
 	}
-	c.told = now
-	if now.gaveUp && c.gaveUpAt.IsZero() {
-		c.gaveUpAt = time.Now()
+	k := c.kept()
+	k.told = now
+	if now.gaveUp && k.gaveUpAt.IsZero() {
+		k.gaveUpAt = time.Now()
 	} else if !now.gaveUp {
-		c.gaveUpAt = time.Time{}
+		k.gaveUpAt = time.Time{}
 	}
-	c.mem = Memory{GaveUp: c.gaveUpAt, Attempts: c.st.Recent.Times()}
+	k.mem = Memory{GaveUp: k.gaveUpAt, Attempts: c.st.Recent.Times()}
 	if c.status.Pause != nil {
 		p := *c.status.Pause
-		c.mem.Pause = &p
+		k.mem.Pause = &p
 	}
 	return func() {
 		c.telling.Lock()
 		defer c.telling.Unlock()
 		c.mu.Lock()
-		m := c.mem
+		m := k.mem
 		c.mu.Unlock()
 		c.onMemory(m)
 	}

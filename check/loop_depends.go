@@ -23,12 +23,18 @@ type family struct {
 	// unhealthy; under telling.
 	told bool
 
-	// parents maps each parent to whether it is unhealthy; under the
-	// check's mu. Its keys are the live instances the check depends on:
-	// an instance a reload replaced is no parent any more.
-	parents map[*Check]bool
-	order   []*Check // the parents as depends_on lists them (sorted)
-	by      *Check   // the first unhealthy parent: the check is blocked; nil: it is not
+	// parents are the live instances the check depends on, as depends_on
+	// lists them (sorted), each with whether it is unhealthy; under the
+	// check's mu. An instance a reload replaced is no parent any more. A
+	// slice, not a map: a check has few parents, and most none.
+	parents []parent
+	by      *Check // the first unhealthy parent: the check is blocked; nil: it is not
+}
+
+// parent is a check this one depends on, and whether it is unhealthy.
+type parent struct {
+	c         *Check
+	unhealthy bool
 }
 
 // Link makes children the checks told of this check's health (a reload
@@ -36,6 +42,11 @@ type family struct {
 func (c *Check) Link(children []*Check) {
 	c.family.telling.Lock()
 	defer c.family.telling.Unlock()
+	if len(children) == 0 {
+		// Most checks have none: nothing kept, nobody to tell.
+		c.family.children.Store(nil)
+		return
+	}
 	c.family.children.Store(&children)
 	un := c.Unhealthy()
 	c.family.told = un
@@ -48,12 +59,15 @@ func (c *Check) Link(children []*Check) {
 // depends on, each with whether it is unhealthy now; a parent no longer
 // listed no longer blocks it.
 func (c *Check) DependOn(parents []*Check) {
-	now := make(map[*Check]bool, len(parents))
-	for _, p := range parents {
-		now[p] = p.Unhealthy() // read before c.mu: a parent's news takes its lock, then ours
+	var now []parent
+	if len(parents) > 0 {
+		now = make([]parent, len(parents))
+	}
+	for i, p := range parents {
+		now[i] = parent{c: p, unhealthy: p.Unhealthy()} // read before c.mu: a parent's news takes its lock, then ours
 	}
 	c.mu.Lock()
-	c.family.order, c.family.parents = parents, now
+	c.family.parents = now
 	report := c.reblock()
 	c.mu.Unlock()
 	report()
@@ -89,11 +103,16 @@ func (c *Check) tellChildren() {
 // parentChanged takes a parent's news: it turned unhealthy, or healthy.
 func (c *Check) parentChanged(p *Check, unhealthy bool) {
 	c.mu.Lock()
-	if was, ok := c.family.parents[p]; !ok || was == unhealthy {
+	changed := false
+	for i := range c.family.parents {
+		if q := &c.family.parents[i]; q.c == p && q.unhealthy != unhealthy {
+			q.unhealthy, changed = unhealthy, true
+		}
+	}
+	if !changed {
 		c.mu.Unlock()
 		return
 	}
-	c.family.parents[p] = unhealthy
 	report := c.reblock()
 	c.mu.Unlock()
 	report()
@@ -104,9 +123,9 @@ func (c *Check) parentChanged(p *Check, unhealthy bool) {
 // is idle). c.mu is held; report runs after it is released.
 func (c *Check) reblock() (report func()) {
 	var by *Check
-	for _, p := range c.family.order {
-		if c.family.parents[p] {
-			by = p
+	for _, p := range c.family.parents {
+		if p.unhealthy {
+			by = p.c
 			break
 		}
 	}

@@ -33,7 +33,8 @@ func (c *Check) RunNow(ctx context.Context) (Result, error) {
 		c.mu.Unlock()
 		return Result{}, ErrStopped
 	}
-	c.asked = append(c.asked, a)
+	k := c.kept()
+	k.asked = append(k.asked, a)
 	// Not started yet (an instance waiting for the one before it): its
 	// first run answers.
 	if c.timer != nil && !c.busy && c.timer.Stop() {

@@ -58,6 +58,7 @@ type Policy struct {
 	SuccessSignal   syscall.Signal
 	Fail            bool // a fail script is set
 	Recovery        bool // a recovery script is set
+	Flap            bool // flap_detection (SPEC 12; beside the bools: a Policy is kept per check)
 
 	// The bounds of remediation (SPEC 12). Each zero value is HEAT's
 	// behaviour.
@@ -68,9 +69,8 @@ type Policy struct {
 	BackoffMax       time.Duration // the cap of that wait; 0: no cap
 	Limit            int           // attempts allowed within LimitWindow; 0: no limit
 	LimitWindow      time.Duration
-	Flap             bool // flap_detection
-	FlapLow          int  // percent: flapping stops at a score this low
-	FlapHigh         int  // percent: flapping starts at a score this high
+	FlapLow          int // percent: flapping stops at a score this low
+	FlapHigh         int // percent: flapping starts at a score this high
 }
 
 // State is a check's memory between runs.

@@ -15,7 +15,6 @@ import (
 type Runner struct {
 	processes
 	aim *action.Aim
-	log action.HeatLog
 	// prober runs the check, made once by its kind so that what it keeps
 	// (an idle connection) serves the next run.
 	prober Prober
@@ -36,7 +35,6 @@ type Runner struct {
 func NewRunner(spec *Spec, base []string, systemd *action.Systemd) (r *Runner, missing error) {
 	r = &Runner{
 		processes: processes{spec: spec, base: base},
-		log:       action.HeatLog{Path: spec.HeatLog, Strict: spec.StrictLog},
 		prober:    nothingToRun{},
 		systemd:   systemd,
 	}
@@ -47,6 +45,12 @@ func NewRunner(spec *Spec, base []string, systemd *action.Systemd) (r *Runner, m
 		r.aim, missing = action.OpenTarget(spec.Target)
 	}
 	return r, missing
+}
+
+// heatLog is the check's heat log, made at each use from its settings:
+// ten thousand Runners need not keep a copy of what their Specs hold.
+func (r *Runner) heatLog() action.HeatLog {
+	return action.HeatLog{Path: r.spec.HeatLog, Strict: r.spec.StrictLog}
 }
 
 // Close releases what the Runner holds (the target's pidfd and its watch,
@@ -103,7 +107,7 @@ func (r *Runner) Script(ctx context.Context, kind ScriptKind, attempt int, env [
 			Unit:    r.spec.RecoveryUnit,
 			Attempt: attempt,
 			Timeout: r.spec.ScriptTimeout,
-			Log:     r.log,
+			Log:     r.heatLog(),
 			Systemd: r.systemd,
 		})
 	}
@@ -118,7 +122,7 @@ func (r *Runner) Script(ctx context.Context, kind ScriptKind, attempt int, env [
 		Env:     r.environ(env...),
 		Dir:     r.spec.Dir,
 		Timeout: r.spec.ScriptTimeout,
-		Log:     r.log,
+		Log:     r.heatLog(),
 	})
 }
 
@@ -148,7 +152,7 @@ func (r *Runner) Inherit(old *Runner) {
 // HeatLog appends heatd's line, then text (a run's stderr), to the heat
 // log in one write.
 func (r *Runner) HeatLog(unix int64, line string, text []byte) error {
-	return r.log.Record(unix, line, text)
+	return r.heatLog().Record(unix, line, text)
 }
 
 // errNothingToRun is a Spec with no Probe: the config loader never makes

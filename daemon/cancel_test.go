@@ -57,3 +57,39 @@ func TestCancelSignal(t *testing.T) {
 		t.Error("a deadline or a value")
 	}
 }
+
+// A zero cancelSignal (a stop's) makes its channel when Done is first
+// called: one asked before cancel closes at cancel, one asked after is
+// closed already, and a context derived from it ends with it.
+func TestStopSignalDone(t *testing.T) {
+	before := &cancelSignal{}
+	child, cancelChild := context.WithCancel(before)
+	defer cancelChild()
+	done := before.Done()
+	select {
+	case <-done:
+		t.Fatal("Done closed before cancel")
+	default:
+	}
+	before.cancel()
+	<-done
+	if before.Done() != done {
+		t.Error("a second Done is another channel")
+	}
+	select {
+	case <-child.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("a derived context did not end with it")
+	}
+
+	after := &cancelSignal{}
+	after.cancel()
+	select {
+	case <-after.Done():
+	default:
+		t.Fatal("Done asked after cancel is not closed")
+	}
+	if !errors.Is(after.Err(), context.Canceled) {
+		t.Errorf("Err %v after cancel, want Canceled", after.Err())
+	}
+}

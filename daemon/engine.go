@@ -68,28 +68,31 @@ type instance struct {
 	runner  *check.Runner
 	observe func(name string, r check.Result) // the engine's; may be nil
 
-	stopCtx *cancelSignal // its end: no new runs
-	killCtx *cancelSignal // its end: cut short what runs
-	// done is closed when the check has ended, and with it every earlier
-	// instance of its name: its loop starts only after they have.
-	done <-chan struct{}
-
+	// Its stop and kill are part of it, not objects of their own: two
+	// allocations fewer a check.
+	stopCtx cancelSignal // its end: no new runs
+	killCtx cancelSignal // its end: cut short what runs
 	mu      sync.Mutex
-	retired bool         // its results are no longer its name's (metrics)
-	alarms  check.Alarms // what its alarms are as the engine's listener heard
 
 	// first is the start's count of first runs, when the first Release
 	// started the check with its first run due at once (nil otherwise);
 	// told, whether it was told.
-	first  *firstRuns
-	told   atomic.Bool
-	dueNow bool // its first run is due as it begins (no splay)
+	first *firstRuns
+	told  atomic.Bool
+
+	retired bool         // its results are no longer its name's (metrics); under mu
+	alarms  check.Alarms // what its alarms are as the engine's listener heard; under mu
+	dueNow  bool         // its first run is due as it begins (no splay)
 }
+
+// done is closed when the check has ended, and with it every earlier
+// instance of its name: its loop starts only after they have.
+func (in *instance) done() <-chan struct{} { return in.check.Done() }
 
 // begin starts the check. One stopped before it began starts only to end
 // at once (its stop context has ended): it still waited for the instance
 // before it. e.mu is held.
-func (in *instance) begin() { in.check.Start(in.stopCtx, in.killCtx) }
+func (in *instance) begin() { in.check.Start(&in.stopCtx, &in.killCtx) }
 
 // stop ends the check's new runs. e.mu is held.
 func (in *instance) stop() { in.stopCtx.cancel() }
@@ -173,7 +176,7 @@ func (e *Engine) Apply(specs []check.Spec, set Settings) Change {
 			ch.Added = append(ch.Added, spec.Name)
 			var after <-chan struct{}
 			if gone := e.gone[spec.Name]; gone != nil {
-				after = gone.done
+				after = gone.done()
 				delete(e.gone, spec.Name)
 			}
 			e.checks[spec.Name] = e.start(spec, after, nil)
@@ -186,7 +189,7 @@ func (e *Engine) Apply(specs []check.Spec, set Settings) Change {
 			// operator's pause stays.
 			e.store.Update(spec.Name, func(en *state.Entry) { en.GaveUp, en.Attempts = time.Time{}, nil })
 			e.retire(old)
-			e.checks[spec.Name] = e.start(spec, old.done, old.runner)
+			e.checks[spec.Name] = e.start(spec, old.done(), old.runner)
 		}
 	}
 	for name, old := range e.checks {
@@ -255,17 +258,17 @@ func (e *Engine) start(spec *check.Spec, after <-chan struct{}, prev *check.Runn
 		runner.Inherit(prev)
 	}
 	in.runner = runner
-	in.stopCtx, in.killCtx = newCancelSignal(), newCancelSignal()
+	in.killCtx.makeDone() // the stop's, when asked for
 	delay := Splay(spec.Name, spec.Interval, e.settings.Splay)
 	in.dueNow = delay == 0
-	name, digest := spec.Name, settingsOf(spec)
+	digest := settingsSum(spec)
 	in.check = check.New(spec, check.Options{
 		Doer:     runner,
 		Log:      e.log,
 		Delay:    delay,
 		Slots:    e.slots,
 		OnResult: in.result,
-		Memory:   memoryOf(e.store.Check(name).Decided(digest)),
+		Memory:   memoryOf(e.store.Check(spec.Name).Decided(digest.String())),
 		OnMemory: func(m check.Memory) {
 			// The engine keeps the pause (it outlives instances); the
 			// check, what it decided. A retired instance speaks no more
@@ -274,15 +277,14 @@ func (e *Engine) start(spec *check.Spec, after <-chan struct{}, prev *check.Runn
 			in.mu.Lock()
 			defer in.mu.Unlock()
 			if !in.retired {
-				store.Update(name, func(en *state.Entry) {
-					en.GaveUp, en.Attempts, en.Settings = m.GaveUp, m.Attempts, digest
+				store.Update(in.spec.Name, func(en *state.Entry) {
+					en.GaveUp, en.Attempts, en.Settings = m.GaveUp, m.Attempts, digest.String()
 				})
 			}
 		},
 		OnAlarms: e.instanceAlarms(in),
 		OnEnd:    in.ended,
 	})
-	in.done = in.check.Done()
 	if after != nil && !closed(after) {
 		// The instance before it still runs: this one waits, even if a
 		// stop comes first, for its own done to mean that both have ended.
@@ -406,10 +408,10 @@ func (e *Engine) retire(in *instance) {
 		t := time.NewTimer(grace)
 		defer t.Stop()
 		select {
-		case <-in.done:
+		case <-in.done():
 		case <-t.C:
 			in.kill()
-			<-in.done
+			<-in.done()
 		}
 		e.mu.Lock()
 		delete(e.retiring, in)
@@ -446,13 +448,13 @@ func (e *Engine) Stop(grace time.Duration) {
 	defer deadline.Stop()
 	for _, in := range all {
 		select {
-		case <-in.done:
+		case <-in.done():
 		case <-deadline.C:
 			for _, in := range all {
 				in.kill()
 			}
 		}
-		<-in.done
+		<-in.done()
 	}
 	e.systemd.Close()
 }

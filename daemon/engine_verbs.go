@@ -203,13 +203,34 @@ func (e *Engine) Run(ctx context.Context, name string) (check.Result, error) {
 // give equal digests: the JSON of a Spec is its fields in order, a map's
 // keys sorted. A Spec that cannot be written so has "", which matches no
 // kept digest but "" (an entry of an older heatd).
-func settingsOf(spec *check.Spec) string {
+func settingsOf(spec *check.Spec) string { return settingsSum(spec).String() }
+
+// digest is settingsOf's digest before it is written in hex: what a check
+// keeps to tell the state file (13 bytes, not a 24-byte string besides).
+type digest struct {
+	sum [12]byte
+	ok  bool // false: the Spec could not be written as JSON
+}
+
+// settingsSum is spec's digest.
+func settingsSum(spec *check.Spec) digest {
 	b, err := json.Marshal(spec)
 	if err != nil {
-		return ""
+		return digest{}
 	}
 	// The probe's kind too: a command and a script of the same text are
 	// not the same check.
 	sum := sha256.Sum256(append([]byte(fmt.Sprintf("%T ", spec.Probe)), b...))
-	return hex.EncodeToString(sum[:12])
+	d := digest{ok: true}
+	copy(d.sum[:], sum[:])
+	return d
+}
+
+// String is the digest in hex, as the state file keeps it; "" when there
+// is none.
+func (d digest) String() string {
+	if !d.ok {
+		return ""
+	}
+	return hex.EncodeToString(d.sum[:])
 }
