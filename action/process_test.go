@@ -248,6 +248,21 @@ func TestRunHoldsNoThreadWhileWaiting(t *testing.T) {
 		return 0
 	}
 	const runs = 64
+	var n int
+	for _, out := range whileRunsWait(runs, shell("exec sleep 30"), func() { n = threads() }) {
+		if !out.Interrupted {
+			t.Errorf("run not interrupted: %+v", out)
+		}
+	}
+	if n >= runs {
+		t.Errorf("%d threads while %d runs waited: a thread is held per run", n, runs)
+	}
+}
+
+// whileRunsWait starts runs of p at once, each in a goroutine of its own,
+// calls measure once they have settled into waiting, then interrupts them
+// all and returns their outcomes.
+func whileRunsWait(runs int, p Process, measure func()) []Outcome {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	started := make(chan struct{}, runs)
@@ -255,23 +270,20 @@ func TestRunHoldsNoThreadWhileWaiting(t *testing.T) {
 	for range runs {
 		go func() {
 			started <- struct{}{}
-			ended <- Run(ctx, shell("exec sleep 30"))
+			ended <- Run(ctx, p)
 		}()
 	}
 	for range runs {
 		<-started
 	}
 	time.Sleep(500 * time.Millisecond)
-	n := threads()
+	measure()
 	cancel()
-	for range runs {
-		if out := <-ended; !out.Interrupted {
-			t.Errorf("run not interrupted: %+v", out)
-		}
+	outs := make([]Outcome, runs)
+	for i := range outs {
+		outs[i] = <-ended
 	}
-	if n >= runs {
-		t.Errorf("%d threads while %d runs waited: a thread is held per run", n, runs)
-	}
+	return outs
 }
 
 func TestRunTimeoutStoppedProcess(t *testing.T) {
@@ -296,24 +308,9 @@ func TestRunStartsNoGoroutine(t *testing.T) {
 	// Not parallel: it counts this process's goroutines.
 	const runs = 32
 	before := runtime.NumGoroutine()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	started := make(chan struct{}, runs)
-	ended := make(chan Outcome, runs)
-	for range runs {
-		go func() {
-			started <- struct{}{}
-			ended <- Run(ctx, shell("echo hi >&2; exec sleep 30"))
-		}()
-	}
-	for range runs {
-		<-started
-	}
-	time.Sleep(300 * time.Millisecond)
-	during := runtime.NumGoroutine()
-	cancel()
-	for range runs {
-		if out := <-ended; !out.Interrupted || string(out.Stderr) != "hi\n" {
+	var during int
+	for _, out := range whileRunsWait(runs, shell("echo hi >&2; exec sleep 30"), func() { during = runtime.NumGoroutine() }) {
+		if !out.Interrupted || string(out.Stderr) != "hi\n" {
 			t.Errorf("run: interrupted %v, stderr %q", out.Interrupted, out.Stderr)
 		}
 	}
