@@ -22,8 +22,9 @@ import (
 // to the connection's write goroutine and the answer back from its read
 // goroutine, four wake-ups per run, which cost more CPU than the request
 // itself (measured: about a third of a run's CPU with the server in
-// another process). HTTPS keeps the Transport, for its handshakes and
-// HTTP/2.
+// another process). The reads and writes themselves are raw system calls
+// (rawSocket), which do not wake the runtime's monitor thread. HTTPS keeps
+// the Transport, for its handshakes and HTTP/2.
 //
 // It behaves as the Transport did for the probe: a kept connection that
 // the server closed meanwhile is replaced and the request sent again once
@@ -44,6 +45,7 @@ type plainClient struct {
 // plainConn is a connection with its buffers, which outlive a run.
 type plainConn struct {
 	conn net.Conn
+	rw   io.ReadWriter // conn's reads and writes, by rawSocket
 	lim  headerLimit
 	br   *bufio.Reader
 	stop func() bool // stops the run's cancellation from touching conn
@@ -52,7 +54,7 @@ type plainConn struct {
 // headerLimit reads the connection, failing once a response's headers
 // have taken more than left bytes (net/http's own words for it).
 type headerLimit struct {
-	conn net.Conn
+	conn io.Reader
 	left int64
 }
 
@@ -138,7 +140,11 @@ func (c *plainClient) dial(ctx context.Context) (*plainConn, error) {
 	if err != nil {
 		return nil, err
 	}
-	pc := &plainConn{conn: conn, lim: headerLimit{conn: conn}}
+	pc := &plainConn{conn: conn, rw: conn}
+	if s, ok := newRawSocket(conn); ok {
+		pc.rw = s
+	}
+	pc.lim.conn = pc.rw
 	pc.br = bufio.NewReaderSize(&pc.lim, plainBuffer)
 	return pc, nil
 }
@@ -186,7 +192,7 @@ func (pc *plainConn) roundTrip(ctx context.Context, req *http.Request, wire []by
 	}
 	// Its func runs only if ctx ends first; finish or discard stops it.
 	pc.stop = context.AfterFunc(ctx, func() { pc.conn.SetDeadline(longAgo) })
-	if _, err := pc.conn.Write(wire); err != nil {
+	if _, err := pc.rw.Write(wire); err != nil {
 		return nil, false, err
 	}
 	for {
