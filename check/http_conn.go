@@ -13,6 +13,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/heatd/heatd/action"
 )
 
 // plainClient sends a plain-http check's requests over its one kept
@@ -22,8 +24,9 @@ import (
 // to the connection's write goroutine and the answer back from its read
 // goroutine, four wake-ups per run, which cost more CPU than the request
 // itself (measured: about a third of a run's CPU with the server in
-// another process). HTTPS keeps the Transport, for its handshakes and
-// HTTP/2.
+// another process). The reads and writes themselves are raw system calls
+// (rawSocket), which do not wake the runtime's monitor thread. HTTPS keeps
+// the Transport, for its handshakes and HTTP/2.
 //
 // It behaves as the Transport did for the probe: a kept connection that
 // the server closed meanwhile is replaced and the request sent again once
@@ -44,15 +47,19 @@ type plainClient struct {
 // plainConn is a connection with its buffers, which outlive a run.
 type plainConn struct {
 	conn net.Conn
+	rw   io.ReadWriter // conn's reads and writes, by rawSocket
 	lim  headerLimit
 	br   *bufio.Reader
-	stop func() bool // stops the run's cancellation from touching conn
+	// abort ends conn's pending read or write at once: heatd is stopping.
+	// It is made with the connection, not at each run.
+	abort func()
+	stop  func() bool // keeps the run's abort from running
 }
 
 // headerLimit reads the connection, failing once a response's headers
 // have taken more than left bytes (net/http's own words for it).
 type headerLimit struct {
-	conn net.Conn
+	conn io.Reader
 	left int64
 }
 
@@ -133,30 +140,36 @@ func (c *plainClient) close() {
 	c.dropIdle()
 }
 
-func (c *plainClient) dial(ctx context.Context) (*plainConn, error) {
-	conn, err := (&net.Dialer{}).DialContext(ctx, "tcp", c.addr)
+// dial connects by deadline (zero: none), cut short when ctx ends.
+func (c *plainClient) dial(ctx context.Context, deadline time.Time) (*plainConn, error) {
+	conn, err := (&net.Dialer{Deadline: deadline}).DialContext(ctx, "tcp", c.addr)
 	if err != nil {
 		return nil, err
 	}
-	pc := &plainConn{conn: conn, lim: headerLimit{conn: conn}}
+	pc := &plainConn{conn: conn, rw: conn, abort: func() { conn.SetDeadline(longAgo) }}
+	if s, ok := newRawSocket(conn); ok {
+		pc.rw = s
+	}
+	pc.lim.conn = pc.rw
 	pc.br = bufio.NewReaderSize(&pc.lim, plainBuffer)
 	return pc, nil
 }
 
-// exchange sends the request and reads the answer's head; the body is read
-// by the caller, then finish is called. A kept connection that fails before
-// any byte of the answer came is replaced and the request sent again, once.
-func (c *plainClient) exchange(ctx context.Context) (*plainConn, *http.Response, error) {
+// exchange sends the request and reads the answer's head by deadline (zero:
+// none), cut short when ctx ends; the body is read by the caller, then
+// finish is called. A kept connection that fails before any byte of the
+// answer came is replaced and the request sent again, once.
+func (c *plainClient) exchange(ctx context.Context, deadline time.Time) (*plainConn, *http.Response, error) {
 	pc := c.take()
 	reused := pc != nil
 	for {
 		if pc == nil {
 			var err error
-			if pc, err = c.dial(ctx); err != nil {
+			if pc, err = c.dial(ctx, deadline); err != nil {
 				return nil, nil, err
 			}
 		}
-		resp, answered, err := pc.roundTrip(ctx, c.req, c.wire)
+		resp, answered, err := pc.roundTrip(ctx, deadline, c.req, c.wire)
 		if err == nil {
 			return pc, resp, nil
 		}
@@ -174,19 +187,18 @@ func stale(err error) bool {
 	return errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
 }
 
-// roundTrip writes req (as wire) and reads the answer's head, within ctx: its
-// deadline is the connection's, and its end (heatd stopping) ends any
-// read or write at once. answered: a byte of the answer came. A
-// connection closed before that is io.EOF, as the Transport has it (an
-// empty reply), where http.ReadResponse says io.ErrUnexpectedEOF.
-func (pc *plainConn) roundTrip(ctx context.Context, req *http.Request, wire []byte) (resp *http.Response, answered bool, err error) {
-	deadline, _ := ctx.Deadline() // zero: none
+// roundTrip writes req (as wire) and reads the answer's head by deadline,
+// the connection's, and ctx's end (heatd stopping) ends any read or write
+// at once. answered: a byte of the answer came. A connection closed
+// before that is io.EOF, as the Transport has it (an empty reply), where
+// http.ReadResponse says io.ErrUnexpectedEOF.
+func (pc *plainConn) roundTrip(ctx context.Context, deadline time.Time, req *http.Request, wire []byte) (resp *http.Response, answered bool, err error) {
 	if err := pc.conn.SetDeadline(deadline); err != nil {
 		return nil, false, err
 	}
-	// Its func runs only if ctx ends first; finish or discard stops it.
-	pc.stop = context.AfterFunc(ctx, func() { pc.conn.SetDeadline(longAgo) })
-	if _, err := pc.conn.Write(wire); err != nil {
+	// abort runs only if ctx ends first; finish or discard stops it.
+	pc.stop = action.AfterFunc(ctx, pc.abort)
+	if _, err := pc.rw.Write(wire); err != nil {
 		return nil, false, err
 	}
 	for {

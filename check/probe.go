@@ -44,9 +44,12 @@ const (
 // for the check's life, so what it holds (an HTTP client's idle
 // connection) serves the next run.
 type native interface {
-	// probe runs once; ctx carries the check's timeout and heatd's stop.
-	// It returns nil when the probe passed.
-	probe(ctx context.Context) *failure
+	// probe runs once, by deadline (zero: none), the run's timeout; ctx's
+	// end (heatd stopping) cuts it short. It returns nil when the probe
+	// passed. The deadline comes apart from ctx so that a probe can hand it
+	// to its connection as is: a context of its own for each run, with its
+	// timer, would cost more than the probe's work.
+	probe(ctx context.Context, deadline time.Time) *failure
 	// kind names the probe ("http", "tcp") at the head of its output.
 	kind() string
 	// close releases what the probe keeps between runs.
@@ -84,13 +87,14 @@ func (n *nativeProber) Run(ctx context.Context) Result {
 		r.Err = fmt.Errorf("not started: %w", context.Cause(ctx))
 		return r
 	}
-	pctx := ctx
+	var deadline time.Time
 	if timeout > 0 {
-		var cancel context.CancelFunc
-		pctx, cancel = context.WithTimeout(ctx, timeout)
-		defer cancel()
+		deadline = start.Add(timeout)
 	}
-	f := p.probe(pctx)
+	if d, ok := ctx.Deadline(); ok && (deadline.IsZero() || d.Before(deadline)) {
+		deadline = d
+	}
+	f := p.probe(ctx, deadline)
 	r.Duration = time.Since(start)
 	if f == nil {
 		return r
@@ -99,9 +103,10 @@ func (n *nativeProber) Run(ctx context.Context) Result {
 	case f.io && ctx.Err() != nil:
 		r.Interrupted = true
 		f = &failure{code: codeAborted, msg: "Operation aborted: heatd is stopping"}
-	case f.io && expired(pctx):
+	case f.io && !deadline.IsZero() && !time.Now().Before(deadline):
 		// Whatever the network said last, the timeout is why it failed:
-		// curl -m reports 28 in every phase too.
+		// curl -m reports 28 in every phase too. The clock decides, as the
+		// deadline was the connection's, not a context that ended.
 		r.TimedOut = true
 		f = &failure{code: codeTimeout,
 			msg: fmt.Sprintf("Operation timed out after %d milliseconds", r.Duration.Milliseconds())}
@@ -109,14 +114,6 @@ func (n *nativeProber) Run(ctx context.Context) Result {
 	r.Code, r.Reason = f.code, oneLine(f.msg)
 	r.Output = fmt.Appendf(nil, "%s: (%d) %s\n", p.kind(), f.code, oneLine(f.msg))
 	return r
-}
-
-// expired reports whether ctx's deadline has passed. The clock decides,
-// not ctx.Err(): a dial's own deadline, taken from ctx, can fire before
-// the timer that ends ctx has run.
-func expired(ctx context.Context) bool {
-	d, ok := ctx.Deadline()
-	return ctx.Err() == context.DeadlineExceeded || (ok && !time.Now().Before(d))
 }
 
 // connectFailure reads an error met while connecting to host:port: the

@@ -315,18 +315,23 @@ func (p *httpProber) close() {
 }
 
 // probe sends the request and judges the answer as curl -sf would.
-func (p *httpProber) probe(ctx context.Context) *failure {
+func (p *httpProber) probe(ctx context.Context, deadline time.Time) *failure {
 	if p.urlErr != nil {
 		return &failure{code: codeBadURL, msg: "URL rejected: " + p.urlErr.Error()}
 	}
 	if p.plain != nil {
-		pc, resp, err := p.plain.exchange(ctx)
+		pc, resp, err := p.plain.exchange(ctx, deadline)
 		if err != nil {
 			return p.failed(err, false)
 		}
 		f, whole := p.judge(resp)
 		p.plain.finish(pc, resp, whole)
 		return f
+	}
+	if !deadline.IsZero() {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, deadline)
+		defer cancel()
 	}
 	// inTLS tells a failed TLS handshake from what fails after it: both can
 	// be a bare EOF or a reset, and curl says 35 only for the first. The

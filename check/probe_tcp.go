@@ -3,6 +3,7 @@ package check
 import (
 	"context"
 	"net"
+	"time"
 )
 
 // TCPProbe is a `tcp = "HOST:PORT"` check.
@@ -32,7 +33,6 @@ func (t TCPProbe) Prepare(spec *Spec, _ []string) Prober {
 type tcpProber struct {
 	addr       string
 	host, port string // for the message of a failed connect
-	dialer     net.Dialer
 }
 
 // newTCPProber prepares the check of addr, HOST:PORT.
@@ -48,9 +48,11 @@ func (p *tcpProber) kind() string { return "tcp" }
 // close has nothing to release: no connection outlives a run.
 func (p *tcpProber) close() {}
 
-// probe connects within ctx: established is passed.
-func (p *tcpProber) probe(ctx context.Context) *failure {
-	c, err := p.dialer.DialContext(ctx, "tcp", p.addr)
+// probe connects by deadline, cut short when ctx ends: established is
+// passed.
+func (p *tcpProber) probe(ctx context.Context, deadline time.Time) *failure {
+	d := net.Dialer{Deadline: deadline}
+	c, err := d.DialContext(ctx, "tcp", p.addr)
 	if err != nil {
 		return connectFailure(err, p.host, p.port)
 	}

@@ -153,6 +153,14 @@ func TestProbeInterrupted(t *testing.T) {
 	t.Run("tcp", func(t *testing.T) {
 		wantInterrupted(t, &Spec{Probe: TCPProbe{Addr: fullBacklog(t)}})
 	})
+	// A timeout is the connection's deadline: a stop still ends the probe
+	// before it.
+	t.Run("http with a timeout", func(t *testing.T) {
+		wantInterrupted(t, &Spec{Probe: HTTPProbe{URL: "http://" + srv.addr() + "/"}, Timeout: 10 * time.Second})
+	})
+	t.Run("tcp with a timeout", func(t *testing.T) {
+		wantInterrupted(t, &Spec{Probe: TCPProbe{Addr: fullBacklog(t)}, Timeout: 10 * time.Second})
+	})
 }
 
 // wantInterrupted runs spec's probe and stops it 50ms in.
