@@ -23,8 +23,9 @@ type Config struct {
 	// key_unused, one each, in file order.
 	Unused Errors
 	// sums are what LoadAfter needs of this configuration when it is the
-	// one in force (memo.go).
-	sums sums
+	// one in force (memo.go), and decoded its tables' values (decoded.go).
+	sums    sums
+	decoded decoded
 }
 
 // Daemon is the [daemon] table, defaults applied and paths resolved.

@@ -33,7 +33,7 @@ func LoadAfter(path string, prev *Config, inForce func(name string) (check.Spec,
 func loadAfterAs(path string, asRoot bool, prev *Config, inForce func(name string) (check.Spec, bool)) (*Config, error) {
 	l := loader{asRoot: asRoot, inForce: inForce}
 	if prev != nil {
-		l.prev = prev.sums
+		l.prev, l.prevDecoded = prev.sums, prev.decoded
 	}
 	return l.result(path)
 }
@@ -67,6 +67,10 @@ type loader struct {
 	inForce func(name string) (check.Spec, bool)
 	base    []byte // what every check is built over (memo.go's base); nil: no sums
 	sums    sums   // this load's
+	// prevDecoded are the tables of the configuration in force, by their
+	// text, and decoded this load's (decoded.go).
+	prevDecoded decoded
+	decoded     decoded
 }
 
 func (l *loader) load(path string) *Config {
@@ -98,7 +102,7 @@ func (l *loader) load(path string) *Config {
 	}
 	checks := l.checks(tables, defaults, &d)
 	dependencies(tables)
-	return &Config{Path: path, Daemon: d, Checks: checks, Warnings: warnings, Unused: l.unused, sums: l.sums}
+	return &Config{Path: path, Daemon: d, Checks: checks, Warnings: warnings, Unused: l.unused, sums: l.sums, decoded: l.decoded}
 }
 
 // strictOff is the warning a configuration that turns root safety off
@@ -113,8 +117,16 @@ func strictOff(main *source) string {
 
 func (l *loader) read(name string) *source {
 	l.files = append(l.files, name)
-	src, errs := read(name)
+	src, errs := read(name, l.prevDecoded)
 	l.errs = append(l.errs, errs...)
+	if src != nil && len(src.tables) > 0 {
+		if l.decoded == nil {
+			l.decoded = make(decoded, len(src.tables))
+		}
+		for i, t := range src.tables {
+			l.decoded[t.text] = src.values[i]
+		}
+	}
 	return src
 }
 

@@ -19,11 +19,17 @@ type source struct {
 	// executables are the verdicts on the paths of scripts checked so far
 	// in this load (nil: an executable one), by absolute path.
 	executables map[string]error
+	// tables are the file's top-level tables as split.go cut it, and
+	// values their values; none when it could not be cut.
+	tables []tableText
+	values []any
 }
 
 // read reads and decodes the file name. A file that cannot be read or is
-// not TOML gives its errors and a nil source.
-func read(name string) (*source, Errors) {
+// not TOML gives its errors and a nil source. prev are the tables of the
+// configuration in force: when there are some, the file is decoded table
+// by table, only those whose text changed (decoded.go).
+func read(name string, prev decoded) (*source, Errors) {
 	fail := func(line int, msg string) (*source, Errors) {
 		return nil, Errors{{File: name, Line: line, Msg: msg}}
 	}
@@ -43,10 +49,14 @@ func read(name string) (*source, Errors) {
 	// until both are done (a reload of ten thousand checks waits on them).
 	// A panic there is raised again here, where the reload that called
 	// the loader turns it into an error.
+	// The tables are cut beside the decoding too, on a first load; on a
+	// reload the cut comes first, as it says what is left to decode.
 	doc := string(text)
 	type scan struct {
-		pos   *positions
-		panic any
+		pos    *positions
+		tables []tableText
+		cut    bool
+		panic  any
 	}
 	scanned := make(chan scan, 1)
 	go func() {
@@ -55,10 +65,24 @@ func read(name string) (*source, Errors) {
 				scanned <- scan{panic: p}
 			}
 		}()
-		scanned <- scan{pos: scanPositions(doc)}
+		sc := scan{pos: scanPositions(doc)}
+		if prev == nil {
+			sc.tables, sc.cut = splitTables(doc)
+		}
+		scanned <- sc
 	}()
 	var data map[string]any
-	_, err = toml.Decode(doc, &data)
+	var tables []tableText
+	var values []any
+	cut, split := false, false
+	if prev != nil {
+		if tables, cut = splitTables(doc); cut {
+			data, values, split = splitDecode(tables, prev)
+		}
+	}
+	if !split {
+		_, err = toml.Decode(doc, &data)
+	}
 	sc := <-scanned
 	if sc.panic != nil {
 		panic(sc.panic)
@@ -67,6 +91,15 @@ func read(name string) (*source, Errors) {
 	if err != nil {
 		src.data = nil
 		return nil, src.syntaxError(err)
+	}
+	if prev == nil {
+		tables, cut = sc.tables, sc.cut
+	}
+	if !split && cut {
+		values, split = wholeValues(tables, data)
+	}
+	if split {
+		src.tables, src.values = tables, values
 	}
 	return src, nil
 }
