@@ -8,8 +8,9 @@ import (
 
 // checkTable is one [check.NAME] table, not read yet.
 type checkTable struct {
-	s *scope
-	m map[string]any
+	s    *scope
+	m    map[string]any
+	kept bool // its text is as the configuration in force had it in this file
 }
 
 // checkTables finds the [check.NAME] tables of src, in file order.
@@ -30,7 +31,8 @@ func checkTables(src *source, errs *Errors) []checkTable {
 	out := make([]checkTable, 0, len(m))
 	scopes := make([]scope, len(m))
 	paths := make([]string, 2*len(m))
-	for i, name := range top.keys(m) {
+	for i, c := range checkNames(src, top, m) {
+		name := c.name
 		path := paths[2*i : 2*i+2 : 2*i+2]
 		path[0], path[1] = "check", name
 		s := &scopes[i]
@@ -40,9 +42,29 @@ func checkTables(src *source, errs *Errors) []checkTable {
 			s.add(s.line(), "", fmt.Sprintf("must be a table of settings, [check.%s], not %s", name, typeName(m[name])))
 			continue
 		}
-		out = append(out, checkTable{s: s, m: t})
+		out = append(out, checkTable{s: s, m: t, kept: c.kept})
 	}
 	return out
+}
+
+// checkNames are the [check.NAME] tables m of src (a name, and whether
+// the table was kept), in reading order: as split.go cut the file, when it did (each table's
+// headers stand together, so its first line is its place), else by the
+// lines the positions give.
+func checkNames(src *source, top *scope, m map[string]any) []tableText {
+	names := make([]tableText, 0, len(m))
+	if len(src.tables) == 0 {
+		for _, name := range top.keys(m) {
+			names = append(names, tableText{name: name})
+		}
+		return names
+	}
+	for _, t := range src.tables {
+		if t.top == "check" {
+			names = append(names, t)
+		}
+	}
+	return names
 }
 
 // readDefaults reads [defaults] of the main file; g checks the files it

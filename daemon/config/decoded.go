@@ -2,8 +2,9 @@ package config
 
 import "github.com/BurntSushi/toml"
 
-// decoded are the values of a valid load's top-level tables ([daemon],
-// [defaults], each [check.NAME]) by their text as split.go cuts it: the
+// decoded are the values of the top-level tables ([daemon], [defaults],
+// each [check.NAME]) of one file of a valid load, by their text as
+// split.go cuts it: the
 // next load takes a table written as before from here rather than
 // decoding it again. A value is what the decoder gives for that text
 // alone, wherever in which file it stands: lines are not in it (they are
@@ -13,8 +14,8 @@ import "github.com/BurntSushi/toml"
 type decoded map[string]any
 
 // splitDecode is doc decoded table by table: a table whose text prev
-// holds is taken from it, any other decoded alone, and its values are
-// returned beside the tables. ok is false when a table decoded alone does
+// holds is taken from it (and marked kept), any other decoded alone, and
+// its values are returned beside the tables. ok is false when a table decoded alone does
 // not give exactly its own path (its text is not TOML, or not only that
 // table); the file is then decoded whole, for the decoder's own errors.
 func splitDecode(tables []tableText, prev decoded) (data map[string]any, values []any, ok bool) {
@@ -28,6 +29,7 @@ func splitDecode(tables []tableText, prev decoded) (data map[string]any, values 
 				return nil, nil, false
 			}
 		}
+		tables[i].kept = found
 		values[i] = v
 		switch t.top {
 		case "":

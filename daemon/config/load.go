@@ -1,6 +1,7 @@
 package config
 
 import (
+	"bytes"
 	"cmp"
 	"fmt"
 	"os"
@@ -33,7 +34,7 @@ func LoadAfter(path string, prev *Config, inForce func(name string) (check.Spec,
 func loadAfterAs(path string, asRoot bool, prev *Config, inForce func(name string) (check.Spec, bool)) (*Config, error) {
 	l := loader{asRoot: asRoot, inForce: inForce}
 	if prev != nil {
-		l.prev, l.prevDecoded = prev.sums, prev.decoded
+		l.prev, l.prevBase, l.prevDecoded = prev.sums, prev.base, prev.decoded
 	}
 	return l.result(path)
 }
@@ -67,10 +68,14 @@ type loader struct {
 	inForce func(name string) (check.Spec, bool)
 	base    []byte // what every check is built over (memo.go's base); nil: no sums
 	sums    sums   // this load's
-	// prevDecoded are the tables of the configuration in force, by their
-	// text, and decoded this load's (decoded.go).
-	prevDecoded decoded
-	decoded     decoded
+	// prevBase is the base of the configuration in force, and sameBase
+	// whether this load's is the same.
+	prevBase []byte
+	sameBase bool
+	// prevDecoded are the tables of the configuration in force, by file
+	// and text, and decoded this load's (decoded.go).
+	prevDecoded map[string]decoded
+	decoded     map[string]decoded
 }
 
 func (l *loader) load(path string) *Config {
@@ -91,6 +96,7 @@ func (l *loader) load(path string) *Config {
 	defaults := readDefaults(main, &l.errs, l.guard)
 	if b, ok := base(main, l.guard != nil); ok {
 		l.base = b
+		l.sameBase = l.prevBase != nil && bytes.Equal(b, l.prevBase)
 	}
 	tables := checkTables(main, &l.errs)
 	for _, name := range l.included(main, patterns) {
@@ -102,7 +108,7 @@ func (l *loader) load(path string) *Config {
 	}
 	checks := l.checks(tables, defaults, &d)
 	dependencies(tables)
-	return &Config{Path: path, Daemon: d, Checks: checks, Warnings: warnings, Unused: l.unused, sums: l.sums, decoded: l.decoded}
+	return &Config{Path: path, Daemon: d, Checks: checks, Warnings: warnings, Unused: l.unused, sums: l.sums, base: l.base, decoded: l.decoded}
 }
 
 // strictOff is the warning a configuration that turns root safety off
@@ -117,15 +123,17 @@ func strictOff(main *source) string {
 
 func (l *loader) read(name string) *source {
 	l.files = append(l.files, name)
-	src, errs := read(name, l.prevDecoded)
+	src, errs := read(name, l.prevDecoded[name])
 	l.errs = append(l.errs, errs...)
 	if src != nil && len(src.tables) > 0 {
-		if l.decoded == nil {
-			l.decoded = make(decoded, len(src.tables))
-		}
+		kept := make(decoded, len(src.tables))
 		for i, t := range src.tables {
-			l.decoded[t.text] = src.values[i]
+			kept[t.text] = src.values[i]
 		}
+		if l.decoded == nil {
+			l.decoded = make(map[string]decoded)
+		}
+		l.decoded[name] = kept
 	}
 	return src
 }
@@ -249,7 +257,18 @@ type made struct {
 // is scratch space for the sums, returned for the next call.
 func (l *loader) build(t checkTable, defaults settings, d *Daemon, buf []byte) (made, []byte) {
 	var m made
-	if l.base != nil {
+	switch {
+	case l.base == nil:
+	case t.kept && l.sameBase:
+		// Its text in its file and everything it is built over are as
+		// the configuration in force had them: so is its sum, if it had
+		// one.
+		m.sum, m.keyed = l.prev[t.s.check]
+		if m.keyed {
+			break
+		}
+		fallthrough
+	default:
 		m.sum, buf, m.keyed = checkSum(l.base, t, buf)
 	}
 	if m.keyed {

@@ -1,5 +1,7 @@
 package config
 
+import "strings"
+
 // A reload that changes one check of ten thousand would have the TOML
 // decoder read the other 9,999 tables again, to the same values: about
 // half of such a reload. splitTables cuts a file into its top-level tables
@@ -19,6 +21,7 @@ type tableText struct {
 	top  string // "daemon", "defaults" or "check"; "": the comments above them
 	name string // the check's name; "" for daemon and defaults
 	text string
+	kept bool // its value is the configuration in force's (decoded.go)
 }
 
 // splitTables cuts doc into its top-level tables, in file order. ok is
@@ -28,7 +31,11 @@ type tableText struct {
 // are not side by side, or anything the scanner does not follow exactly.
 func splitTables(doc string) (tables []tableText, ok bool) {
 	s := splitter{src: doc}
-	seen := make(map[tableKey]bool)
+	// Made about as large as they will grow, a table a header, rather
+	// than grown and copied step by step: ten thousand checks.
+	headers := min(strings.Count(doc, "\n[")+1, positionsPresize)
+	seen := make(map[tableKey]bool, headers)
+	tables = make([]tableText, 0, headers)
 	start := -1 // the current table's first byte; -1: the root
 	var cur tableKey
 	comments := false // the root has some

@@ -70,7 +70,7 @@ func TestSplitTables(t *testing.T) {
 			tables, ok := splitTables(c.doc)
 			if c.want == nil {
 				if ok {
-					t.Fatalf("cut into %q, want refused", tables)
+					t.Fatalf("cut into %v, want refused", tables)
 				}
 				return
 			}
@@ -79,7 +79,7 @@ func TestSplitTables(t *testing.T) {
 			}
 			got := []want{}
 			for _, tt := range tables {
-				got = append(got, want(tt))
+				got = append(got, want{tt.top, tt.name, tt.text})
 			}
 			if !reflect.DeepEqual(got, c.want) {
 				t.Fatalf("cut into\n%q\nwant\n%q", got, c.want)
@@ -131,6 +131,19 @@ func sameDecode(t *testing.T, before, doc string) {
 		alone, ok := decodeAlone(tt)
 		if !ok || !sameValue(alone, values[i]) {
 			t.Fatalf("table %q decoded alone is %v, whole %v", tt.text, alone, values[i])
+		}
+	}
+	// The checks in the order of the cut are those in the order of their
+	// lines.
+	if m, ok := whole["check"].(map[string]any); ok {
+		src := &source{pos: scanPositions(doc), tables: tables}
+		top := &scope{src: src, path: []string{"check"}}
+		var got []string
+		for _, c := range checkNames(src, top, m) {
+			got = append(got, c.name)
+		}
+		if want := top.keys(m); !slices.Equal(got, want) {
+			t.Fatalf("checks in the order %q, by their lines %q\n%q", got, want, doc)
 		}
 	}
 }
@@ -222,20 +235,39 @@ func TestLoadAfterDecodesOnlyChangedTables(t *testing.T) {
 	checks := "\n[check.a]\ncommand = \"true\"\n\n[check.b]\ncommand = \"true\"\n"
 	path := write(t, dir, memoBase+checks)
 	prev := sameLoad(t, path, nil, &running{})
-	if len(prev.decoded) != 4 {
-		t.Fatalf("kept %d tables, want 4: %q", len(prev.decoded), slices.Collect(maps.Keys(prev.decoded)))
+	if len(prev.decoded[path]) != 4 {
+		t.Fatalf("kept %d tables, want 4: %q", len(prev.decoded[path]), slices.Collect(maps.Keys(prev.decoded[path])))
 	}
 	changed := strings.Replace(memoBase, "[defaults]\n", "[defaults]\ntimeout = \"5s\"\n", 1)
 	write(t, dir, changed+"\n# moved down\n"+strings.Replace(checks, "[check.b]\n", "[check.b]\ntimeout = \"1s\"\n", 1))
 	got := sameLoad(t, path, prev, runningOf(prev))
 	same := func(text string) bool {
-		a, b := prev.decoded[text], got.decoded[text]
+		a, b := prev.decoded[path][text], got.decoded[path][text]
 		return a != nil && b != nil && reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
 	}
 	if !same("[daemon]\nlog_dir = \"logs\"\ncontrol_socket = \"heatd.sock\"\n") || !same("[check.a]\ncommand = \"true\"\n\n") {
 		t.Error("an unchanged table was decoded again")
 	}
-	if len(got.decoded) != 4 || same("[check.b]\ncommand = \"true\"\n") {
-		t.Errorf("kept %q", slices.Collect(maps.Keys(got.decoded)))
+	if len(got.decoded[path]) != 4 || same("[check.b]\ncommand = \"true\"\n") {
+		t.Errorf("kept %q", slices.Collect(maps.Keys(got.decoded[path])))
+	}
+}
+
+// A table moved to another file, as it was written, is that file's own:
+// errors name the file, and relative paths start in its folder.
+func TestLoadAfterTableMovedToAnotherFile(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "more"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	check := "[check.a]\ncommand = \"true\"\nheat_log = \"a.log\"\n"
+	main := strings.Replace(memoBase, "[defaults]", "include = [\"more/*.toml\"]\n[defaults]", 1)
+	path := write(t, dir, main+check)
+	prev := sameLoad(t, path, nil, &running{})
+	os.WriteFile(filepath.Join(dir, "more", "a.toml"), []byte(check), 0o644)
+	write(t, dir, main)
+	got := sameLoad(t, path, prev, runningOf(prev))
+	if got.Checks[0].HeatLog != filepath.Join(dir, "more", "a.log") {
+		t.Errorf("heat log %s", got.Checks[0].HeatLog)
 	}
 }
