@@ -78,17 +78,19 @@ func dependencies(tables []checkTable) {
 		if err != nil {
 			continue // readCheck reported it
 		}
-		at := n.t.s.keyLine("depends_on")
+		// The list's line is looked up for an error only: a reload's
+		// checks taken as they run are not scanned for lines (cutlines.go).
+		at := func() int { return n.t.s.keyLine("depends_on") }
 		for _, p := range parents {
 			switch _, known := nodes[p]; {
 			case p == name:
-				n.t.s.add(at, "depends_on", fmt.Sprintf("names %q itself; a check cannot depend on itself", p))
+				n.t.s.add(at(), "depends_on", fmt.Sprintf("names %q itself; a check cannot depend on itself", p))
 			case !known:
 				msg := fmt.Sprintf("names %q, which is not a check", p)
 				if best := suggestion(p, order); best != "" {
 					msg += fmt.Sprintf(" (did you mean %q?)", best)
 				}
-				n.t.s.add(at, "depends_on", msg)
+				n.t.s.add(at(), "depends_on", msg)
 			default:
 				n.parents = append(n.parents, p)
 			}

@@ -44,64 +44,77 @@ func read(name string, prev decoded) (*source, Errors) {
 	if line, msg := checkShape(text); msg != "" {
 		return fail(line, msg)
 	}
-	// Positions are scanned beside the decoding, on another core when
-	// there is one: both read the whole text, and neither needs the other
-	// until both are done (a reload of ten thousand checks waits on them).
-	// A panic there is raised again here, where the reload that called
-	// the loader turns it into an error.
-	// The tables are cut beside the decoding too, on a first load; on a
-	// reload the cut comes first, as it says what is left to decode.
 	doc := string(text)
-	type scan struct {
-		pos    *positions
-		tables []tableText
-		cut    bool
-		panic  any
+	src := &source{name: name, dir: filepath.Dir(abs)}
+	var tables []tableText
+	cut := false
+	if prev != nil {
+		// A reload cuts the file first, as the cut says what is left to
+		// decode; a file decoded table by table is scanned for its lines a
+		// table at a time, when one is asked for (cutlines.go).
+		if tables, cut = splitTables(doc); cut {
+			if data, values, ok := splitDecode(tables, prev); ok {
+				src.data, src.pos, src.tables, src.values = data, newCutLines(tables), tables, values
+				return src, nil
+			}
+		}
 	}
-	scanned := make(chan scan, 1)
+	w := decodeWhole(doc, prev == nil)
+	src.pos, src.data = w.pos, w.data
+	if w.err != nil {
+		src.data = nil
+		return nil, src.syntaxError(w.err)
+	}
+	if prev == nil {
+		tables, cut = w.tables, w.cut
+	}
+	if cut {
+		if values, ok := wholeValues(tables, w.data); ok {
+			src.tables, src.values = tables, values
+		}
+	}
+	return src, nil
+}
+
+// whole is a file decoded whole: its data or the decoder's error, its
+// positions, and its tables when it was cut too.
+type whole struct {
+	data   map[string]any
+	err    error
+	pos    *positions
+	tables []tableText
+	cut    bool
+	panic  any
+}
+
+// decodeWhole decodes doc whole and scans its positions, and cuts it into
+// tables when cut is true. Positions are scanned (and the file cut) beside
+// the decoding, on another core when there is one: both read the whole
+// text, and neither needs the other until both are done (a reload of ten
+// thousand checks waits on them). A panic there is raised again here,
+// where the reload that called the loader turns it into an error.
+func decodeWhole(doc string, cut bool) whole {
+	scanned := make(chan whole, 1)
 	go func() {
 		defer func() {
 			if p := recover(); p != nil {
-				scanned <- scan{panic: p}
+				scanned <- whole{panic: p}
 			}
 		}()
-		sc := scan{pos: scanPositions(doc)}
-		if prev == nil {
-			sc.tables, sc.cut = splitTables(doc)
+		w := whole{pos: scanPositions(doc)}
+		if cut {
+			w.tables, w.cut = splitTables(doc)
 		}
-		scanned <- sc
+		scanned <- w
 	}()
 	var data map[string]any
-	var tables []tableText
-	var values []any
-	cut, split := false, false
-	if prev != nil {
-		if tables, cut = splitTables(doc); cut {
-			data, values, split = splitDecode(tables, prev)
-		}
+	_, err := toml.Decode(doc, &data)
+	w := <-scanned
+	if w.panic != nil {
+		panic(w.panic)
 	}
-	if !split {
-		_, err = toml.Decode(doc, &data)
-	}
-	sc := <-scanned
-	if sc.panic != nil {
-		panic(sc.panic)
-	}
-	src := &source{name: name, dir: filepath.Dir(abs), pos: sc.pos, data: data}
-	if err != nil {
-		src.data = nil
-		return nil, src.syntaxError(err)
-	}
-	if prev == nil {
-		tables, cut = sc.tables, sc.cut
-	}
-	if !split && cut {
-		values, split = wholeValues(tables, data)
-	}
-	if split {
-		src.tables, src.values = tables, values
-	}
-	return src, nil
+	w.data, w.err = data, err
+	return w
 }
 
 // readFile reads a regular file of at most maxFileSize, acting only on the

@@ -21,6 +21,7 @@ type tableText struct {
 	top  string // "daemon", "defaults" or "check"; "": the comments above them
 	name string // the check's name; "" for daemon and defaults
 	text string
+	line int  // its first line in the file
 	kept bool // its value is the configuration in force's (decoded.go)
 }
 
@@ -49,6 +50,7 @@ func splitTables(doc string) (tables []tableText, ok bool) {
 			} else if comments {
 				tables = append(tables, tableText{text: doc})
 			}
+			numberLines(doc, tables)
 			return tables, true
 		case s.src[s.i] == '\n':
 			s.i++
@@ -85,6 +87,20 @@ func splitTables(doc string) (tables []tableText, ok bool) {
 				return nil, false // the root holds only tables
 			}
 		}
+	}
+}
+
+// numberLines sets each table's first line: one more than the line ends
+// above it. The tables cover the end of doc, one after another.
+func numberLines(doc string, tables []tableText) {
+	rest := 0
+	for _, t := range tables {
+		rest += len(t.text)
+	}
+	line := 1 + strings.Count(doc[:len(doc)-rest], "\n")
+	for i := range tables {
+		tables[i].line = line
+		line += strings.Count(tables[i].text, "\n")
 	}
 }
 

@@ -133,6 +133,24 @@ func sameDecode(t *testing.T, before, doc string) {
 			t.Fatalf("table %q decoded alone is %v, whole %v", tt.text, alone, values[i])
 		}
 	}
+	// A table at a time, its lines are the file's.
+	if !strings.Contains(doc, "\x00") && !strings.Contains(doc, `\u0000`) && !strings.Contains(doc, `\U00000000`) {
+		all, cut := scanPositions(doc), newCutLines(tables)
+		for k, line := range all.lines {
+			path := strings.Split(k, "\x00")
+			if got := cut.line(path...); got != line {
+				t.Fatalf("%q is at line %d, %d a table at a time\n%q", path, line, got, doc)
+			}
+		}
+		for k, list := range all.entries {
+			path := strings.Split(k, "\x00")
+			for _, e := range list {
+				if got := cut.entryLine(e.first, path...); got != e.line {
+					t.Fatalf("entry %d of %q is at line %d, %d a table at a time\n%q", e.first, path, e.line, got, doc)
+				}
+			}
+		}
+	}
 	// The checks in the order of the cut are those in the order of their
 	// lines.
 	if m, ok := whole["check"].(map[string]any); ok {
