@@ -66,8 +66,9 @@ type loader struct {
 	// its checks as they run (memo.go); nil: nothing is reused.
 	prev    sums
 	inForce func(name string) (check.Spec, bool)
-	base    []byte // what every check is built over (memo.go's base); nil: no sums
-	sums    sums   // this load's
+	base    []byte            // what every check is built over (memo.go's base); nil: no sums
+	sums    sums              // this load's
+	defined map[string]*scope // the checks by name, at their first definition
 	// prevBase is the base of the configuration in force, and sameBase
 	// whether this load's is the same.
 	prevBase []byte
@@ -107,7 +108,7 @@ func (l *loader) load(path string) *Config {
 		}
 	}
 	checks := l.checks(tables, defaults, &d)
-	dependencies(tables)
+	dependencies(tables, l.defined)
 	return &Config{Path: path, Daemon: d, Checks: checks, Warnings: warnings, Unused: l.unused, sums: l.sums, base: l.base, decoded: l.decoded}
 }
 
@@ -178,6 +179,7 @@ func (l *loader) onlyChecks(src *source) {
 // name defined twice, a heat log shared.
 func (l *loader) checks(tables []checkTable, defaults settings, d *Daemon) []check.Spec {
 	first := make(map[string]*scope, len(tables))
+	l.defined = first
 	logOwner := make(map[string]*scope, len(tables))
 	specs := make([]check.Spec, 0, len(tables))
 	if l.base != nil {
