@@ -6,11 +6,30 @@ import (
 	"github.com/heatd/heatd/check"
 )
 
-// checkTable is one [check.NAME] table, not read yet.
+// checkTable is one [check.NAME] table, not read yet: m as decoded, or,
+// for a table the configuration in force had, f as it was kept; table
+// makes m of f when the check is read in full.
 type checkTable struct {
 	s    *scope
 	m    map[string]any
+	f    fields
 	kept bool // its text is as the configuration in force had it in this file
+}
+
+// get is the value of key in the table.
+func (t *checkTable) get(key string) (any, bool) {
+	if t.m == nil {
+		return t.f.get(key)
+	}
+	v, ok := t.m[key]
+	return v, ok
+}
+
+// table makes m, for the check to be read in full.
+func (t *checkTable) table() {
+	if t.m == nil {
+		t.m = t.f.table()
+	}
 }
 
 // checkTables finds the [check.NAME] tables of src, in file order.
@@ -37,12 +56,14 @@ func checkTables(src *source, errs *Errors) []checkTable {
 		path[0], path[1] = "check", name
 		s := &scopes[i]
 		*s = scope{src: src, path: path, table: "check", check: name, errs: errs}
-		t, ok := m[name].(map[string]any)
-		if !ok {
+		switch t := m[name].(type) {
+		case map[string]any:
+			out = append(out, checkTable{s: s, m: t, kept: c.kept})
+		case fields:
+			out = append(out, checkTable{s: s, f: t, kept: c.kept})
+		default:
 			s.add(s.line(), "", fmt.Sprintf("must be a table of settings, [check.%s], not %s", name, typeName(m[name])))
-			continue
 		}
-		out = append(out, checkTable{s: s, m: t, kept: c.kept})
 	}
 	return out
 }

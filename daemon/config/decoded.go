@@ -39,6 +39,9 @@ func splitDecode(tables []tableText, prev decoded) (data map[string]any, values 
 				data["check"] = checks
 			}
 			checks[t.name] = v
+			if m, isMap := v.(map[string]any); isMap {
+				values[i] = fieldsOf(m) // kept as fields
+			}
 		default:
 			data[t.top] = v
 		}
@@ -104,6 +107,9 @@ func wholeValues(tables []tableText, data map[string]any) (values []any, ok bool
 			return nil, false
 		}
 		values[i] = v
+		if m, isMap := v.(map[string]any); isMap && t.top == "check" {
+			values[i] = fieldsOf(m)
+		}
 	}
 	if m, _ := data["check"].(map[string]any); len(data) != tops || len(m) != checks {
 		return nil, false

@@ -67,7 +67,7 @@ func dependencies(tables []checkTable, defined map[string]*scope) {
 	var order []string // the checks with a list, in reading order
 	for _, t := range tables {
 		name := t.s.check
-		raw, given := t.m["depends_on"]
+		raw, given := t.get("depends_on")
 		if !given || defined[name] != t.s {
 			continue
 		}

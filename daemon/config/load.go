@@ -188,7 +188,7 @@ func (l *loader) checks(tables []checkTable, defaults settings, d *Daemon) []che
 	var buf []byte
 	for _, t := range tables {
 		var m made
-		m, buf = l.build(t, defaults, d, buf)
+		m, buf = l.build(&t, defaults, d, buf)
 		spec, ok := m.spec, m.ok
 		// Only a pidfile is read when sending: a pid is the config's own.
 		spec.Target.Strict = l.guard != nil && spec.Target.Pidfile != ""
@@ -203,7 +203,7 @@ func (l *loader) checks(tables []checkTable, defaults settings, d *Daemon) []che
 		}
 		if prev, shared := logOwner[spec.HeatLog]; shared {
 			line := t.s.line()
-			if _, own := t.m["heat_log"]; own {
+			if _, own := t.get("heat_log"); own {
 				line = t.s.keyLine("heat_log")
 			}
 			t.s.add(line, "heat_log", fmt.Sprintf("%q is also the heat log of check %q (%s:%d); give each check its own",
@@ -257,7 +257,7 @@ type made struct {
 // build is the check t: as it runs, when its sum is what the configuration
 // in force had and the world still agrees (reuse), else read in full. buf
 // is scratch space for the sums, returned for the next call.
-func (l *loader) build(t checkTable, defaults settings, d *Daemon, buf []byte) (made, []byte) {
+func (l *loader) build(t *checkTable, defaults settings, d *Daemon, buf []byte) (made, []byte) {
 	var m made
 	switch {
 	case l.base == nil:
@@ -271,14 +271,15 @@ func (l *loader) build(t checkTable, defaults settings, d *Daemon, buf []byte) (
 		}
 		fallthrough
 	default:
-		m.sum, buf, m.keyed = checkSum(l.base, t, buf)
+		m.sum, buf, m.keyed = checkSum(l.base, *t, buf)
 	}
 	if m.keyed {
-		m.spec, m.reused = l.reuse(t, m.sum)
+		m.spec, m.reused = l.reuse(*t, m.sum)
 		m.ok = m.reused
 	}
 	if !m.reused {
-		m.spec, m.ok = readCheck(t, defaults, d, l.guard)
+		t.table()
+		m.spec, m.ok = readCheck(*t, defaults, d, l.guard)
 	}
 	return m, buf
 }

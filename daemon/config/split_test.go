@@ -132,6 +132,14 @@ func sameDecode(t *testing.T, before, doc string) {
 		if !ok || !sameValue(alone, values[i]) {
 			t.Fatalf("table %q decoded alone is %v, whole %v", tt.text, alone, values[i])
 		}
+		// A check kept as fields has the sum of its map.
+		if f, ok := values[i].(fields); ok {
+			a, okA := f.appendCanonical(nil)
+			b, okB := appendCanonical(nil, alone)
+			if okA != okB || !slices.Equal(a, b) {
+				t.Fatalf("table %q as fields is written %q, as a map %q", tt.text, a, b)
+			}
+		}
 	}
 	// A table at a time, its lines are the file's.
 	if !strings.Contains(doc, "\x00") && !strings.Contains(doc, `\u0000`) && !strings.Contains(doc, `\U00000000`) {
@@ -167,8 +175,15 @@ func sameDecode(t *testing.T, before, doc string) {
 }
 
 // sameValue is reflect.DeepEqual, but for a NaN, which the decoder gives
-// for nan and is equal to a NaN here.
+// for nan and is equal to a NaN here, and for a check kept as fields,
+// which is equal to its map.
 func sameValue(a, b any) bool {
+	if f, ok := a.(fields); ok {
+		a = f.table()
+	}
+	if f, ok := b.(fields); ok {
+		b = f.table()
+	}
 	switch a := a.(type) {
 	case float64:
 		b, ok := b.(float64)
