@@ -15,13 +15,14 @@ type decoded map[string]any
 
 // splitDecode is doc decoded table by table: a table whose text prev
 // holds is taken from it (and marked kept), any other decoded alone, and
-// its values are returned beside the tables. ok is false when a table decoded alone does
+// its values are returned beside the tables, a check's as fields. The
+// checks are not gathered in data["check"], an empty table there: they
+// are read from the tables and values (checkNames). ok is false when a table decoded alone does
 // not give exactly its own path (its text is not TOML, or not only that
 // table); the file is then decoded whole, for the decoder's own errors.
 func splitDecode(tables []tableText, prev decoded) (data map[string]any, values []any, ok bool) {
 	data = make(map[string]any, 3)
 	values = make([]any, len(tables))
-	var checks map[string]any
 	for i, t := range tables {
 		v, found := prev[t.text]
 		if !found {
@@ -34,13 +35,11 @@ func splitDecode(tables []tableText, prev decoded) (data map[string]any, values 
 		switch t.top {
 		case "":
 		case "check":
-			if checks == nil {
-				checks = make(map[string]any, len(tables))
-				data["check"] = checks
+			if data["check"] == nil {
+				data["check"] = map[string]any{}
 			}
-			checks[t.name] = v
 			if m, isMap := v.(map[string]any); isMap {
-				values[i] = fieldsOf(m) // kept as fields
+				values[i] = fieldsOf(m)
 			}
 		default:
 			data[t.top] = v

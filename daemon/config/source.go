@@ -23,6 +23,9 @@ type source struct {
 	// values their values; none when it could not be cut.
 	tables []tableText
 	values []any
+	// split says that data was decoded table by table: its "check" is
+	// then an empty table, the checks being tables and values.
+	split bool
 }
 
 // read reads and decodes the file name. A file that cannot be read or is
@@ -54,7 +57,7 @@ func read(name string, prev decoded) (*source, Errors) {
 		// table at a time, when one is asked for (cutlines.go).
 		if tables, cut = splitTables(doc); cut {
 			if data, values, ok := splitDecode(tables, prev); ok {
-				src.data, src.pos, src.tables, src.values = data, newCutLines(tables), tables, values
+				src.data, src.pos, src.tables, src.values, src.split = data, newCutLines(tables), tables, values, true
 				return src, nil
 			}
 		}

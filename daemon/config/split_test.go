@@ -113,12 +113,17 @@ func sameDecode(t *testing.T, before, doc string) {
 	}
 	var whole map[string]any
 	_, err := toml.Decode(doc, &whole)
-	split, _, ok := splitDecode(tables, prev)
+	split, splitValues, ok := splitDecode(tables, prev)
 	if ok != (err == nil) {
 		t.Fatalf("decoded table by table: %v; whole: %v\n%q", ok, err, doc)
 	}
 	if err != nil {
 		return
+	}
+	for i, tt := range tables {
+		if tt.top == "check" {
+			split["check"].(map[string]any)[tt.name] = splitValues[i]
+		}
 	}
 	if !sameValue(split, whole) {
 		t.Fatalf("decoded table by table\n%v\nwhole\n%v\n%q", split, whole, doc)
