@@ -259,14 +259,15 @@ type made struct {
 // is scratch space for the sums, returned for the next call.
 func (l *loader) build(t *checkTable, defaults settings, d *Daemon, buf []byte) (made, []byte) {
 	var m made
+	known := false // the sum is the configuration in force's
 	switch {
 	case l.base == nil:
 	case t.kept && l.sameBase:
 		// Its text in its file and everything it is built over are as
 		// the configuration in force had them: so is its sum, if it had
 		// one.
-		m.sum, m.keyed = l.prev[t.s.check]
-		if m.keyed {
+		m.sum, known = l.prev[t.s.check]
+		if m.keyed = known; known {
 			break
 		}
 		fallthrough
@@ -274,7 +275,7 @@ func (l *loader) build(t *checkTable, defaults settings, d *Daemon, buf []byte) 
 		m.sum, buf, m.keyed = checkSum(l.base, *t, buf)
 	}
 	if m.keyed {
-		m.spec, m.reused = l.reuse(*t, m.sum)
+		m.spec, m.reused = l.reuse(*t, m.sum, known)
 		m.ok = m.reused
 	}
 	if !m.reused {

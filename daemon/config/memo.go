@@ -130,16 +130,19 @@ func boolByte(v bool) byte {
 }
 
 // reuse is the check t as it runs, when the last good load built it from
-// what this one would build it from (its sum) and the world still agrees:
+// what this one would build it from (its sum s, which known says is the
+// configuration in force's already) and the world still agrees:
 // every key of its table parses (a script is still executable) and, as
 // root, the files its keys name are still safe. ok is false otherwise,
 // and t is then read in full.
-func (l *loader) reuse(t checkTable, s sum) (spec check.Spec, ok bool) {
+func (l *loader) reuse(t checkTable, s sum, known bool) (spec check.Spec, ok bool) {
 	if l.inForce == nil {
 		return check.Spec{}, false
 	}
-	if was, found := l.prev[t.s.check]; !found || was != s {
-		return check.Spec{}, false
+	if !known {
+		if was, found := l.prev[t.s.check]; !found || was != s {
+			return check.Spec{}, false
+		}
 	}
 	if t.m == nil {
 		for _, e := range t.f {
