@@ -40,6 +40,8 @@ test: vet lint
 # the run (and is then a regression test of `make test`).
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./daemon/config
+	$(GO) test -run '^$$' -fuzz '^FuzzLoadAfter$$' -fuzztime $(FUZZTIME) ./daemon/config
+	$(GO) test -run '^$$' -fuzz '^FuzzSplitDecode$$' -fuzztime $(FUZZTIME) ./daemon/config
 	$(GO) test -run '^$$' -fuzz '^FuzzParseArgs$$' -fuzztime $(FUZZTIME) ./cmd/internal/heat
 
 # The benchmarks (bench/, a Go module of its own, so that `make test` and

@@ -167,6 +167,17 @@ func (e *Engine) Apply(specs []check.Spec, set Settings) Change {
 	e.settings = set
 	e.slots.SetMax(set.MaxParallel)
 	wanted := make(map[string]bool, len(specs))
+	// The checks this apply starts, replaces or stops, and those whose
+	// links change with them: link relinks these alone.
+	replaced, relink := map[string]bool{}, map[string]bool{}
+	touch := func(name string, lists ...[]string) {
+		replaced[name], relink[name] = true, true
+		for _, list := range lists {
+			for _, p := range list {
+				relink[p] = true // its children change
+			}
+		}
+	}
 	for i := range specs {
 		spec := &specs[i]
 		wanted[spec.Name] = true
@@ -174,6 +185,7 @@ func (e *Engine) Apply(specs []check.Spec, set Settings) Change {
 		switch {
 		case !ok:
 			ch.Added = append(ch.Added, spec.Name)
+			touch(spec.Name, spec.DependsOn)
 			var after <-chan struct{}
 			if gone := e.gone[spec.Name]; gone != nil {
 				after = gone.done()
@@ -184,6 +196,7 @@ func (e *Engine) Apply(specs []check.Spec, set Settings) Change {
 			ch.Kept = append(ch.Kept, spec.Name)
 		default:
 			ch.Changed = append(ch.Changed, spec.Name)
+			touch(spec.Name, old.spec.DependsOn, spec.DependsOn)
 			// A changed check starts afresh: it has not given up, and
 			// no attempt counts against its new recovery_limit. An
 			// operator's pause stays.
@@ -195,6 +208,7 @@ func (e *Engine) Apply(specs []check.Spec, set Settings) Change {
 	for name, old := range e.checks {
 		if !wanted[name] {
 			ch.Removed = append(ch.Removed, name)
+			touch(name, old.spec.DependsOn)
 			e.retire(old)
 			delete(e.checks, name)
 			e.gone[name] = old
@@ -202,7 +216,7 @@ func (e *Engine) Apply(specs []check.Spec, set Settings) Change {
 		}
 	}
 	slices.Sort(ch.Removed)
-	e.link()
+	e.link(replaced, relink)
 	// What is kept of checks no longer configured goes; a check added
 	// (or heatd started) paused keeps its pause's end.
 	e.store.Prune(slices.Collect(maps.Keys(wanted)))
@@ -216,16 +230,26 @@ func (e *Engine) Apply(specs []check.Spec, set Settings) Change {
 
 // link rebuilds depends_on's links between the live instances: each parent
 // learns its children, each child its parents and how they are now. A link
-// to an instance a reload replaced is gone with it. e.mu is held.
-// Ten thousand checks take a few milliseconds; a reload does it once.
-func (e *Engine) link() {
+// to an instance a reload replaced is gone with it. Only the checks in
+// relink are linked again, and those that depend on a replaced one: every
+// other check's parents and children are the instances they were (a
+// reload that changes one check of ten thousand relinks a few). e.mu is
+// held.
+func (e *Engine) link(replaced, relink map[string]bool) {
 	children := make(map[string][]*check.Check)
-	for _, in := range e.checks {
+	for name, in := range e.checks {
 		for _, p := range in.spec.DependsOn {
 			children[p] = append(children[p], in.check)
+			if replaced[p] {
+				relink[name] = true
+			}
 		}
 	}
-	for _, in := range e.checks {
+	for name := range relink {
+		in := e.checks[name]
+		if in == nil {
+			continue // stopped
+		}
 		parents := make([]*check.Check, 0, len(in.spec.DependsOn))
 		for _, p := range in.spec.DependsOn {
 			if parent := e.checks[p]; parent != nil {
@@ -236,8 +260,10 @@ func (e *Engine) link() {
 	}
 	// Then each parent tells its children how it is, under the lock its
 	// later news takes: no turn of its health falls between the two.
-	for name, in := range e.checks {
-		in.check.Link(children[name])
+	for name := range relink {
+		if in := e.checks[name]; in != nil {
+			in.check.Link(children[name])
+		}
 	}
 }
 

@@ -42,7 +42,7 @@ func BenchmarkParseSize(b *testing.B) {
 				b.SetBytes(int64(text.Len()))
 				b.ReportAllocs()
 				for b.Loop() {
-					src, errs := read(path)
+					src, errs := read(path, nil)
 					if src == nil {
 						b.Fatal(errs)
 					}

@@ -6,10 +6,30 @@ import (
 	"github.com/heatd/heatd/check"
 )
 
-// checkTable is one [check.NAME] table, not read yet.
+// checkTable is one [check.NAME] table, not read yet: m as decoded, or,
+// for a table the configuration in force had, f as it was kept; table
+// makes m of f when the check is read in full.
 type checkTable struct {
-	s *scope
-	m map[string]any
+	s    *scope
+	m    map[string]any
+	f    fields
+	kept bool // its text is as the configuration in force had it in this file
+}
+
+// get is the value of key in the table.
+func (t *checkTable) get(key string) (any, bool) {
+	if t.m == nil {
+		return t.f.get(key)
+	}
+	v, ok := t.m[key]
+	return v, ok
+}
+
+// table makes m, for the check to be read in full.
+func (t *checkTable) table() {
+	if t.m == nil {
+		t.m = t.f.table()
+	}
 }
 
 // checkTables finds the [check.NAME] tables of src, in file order.
@@ -27,22 +47,61 @@ func checkTables(src *source, errs *Errors) []checkTable {
 	// The scopes and their paths are made in one allocation each, not one
 	// per check: ten thousand checks are twenty thousand fewer objects for
 	// the collector.
-	out := make([]checkTable, 0, len(m))
-	scopes := make([]scope, len(m))
-	paths := make([]string, 2*len(m))
-	for i, name := range top.keys(m) {
+	list := checkNames(src, top, m)
+	out := make([]checkTable, 0, len(list))
+	scopes := make([]scope, len(list))
+	paths := make([]string, 2*len(list))
+	for i, c := range list {
+		name := c.name
 		path := paths[2*i : 2*i+2 : 2*i+2]
 		path[0], path[1] = "check", name
 		s := &scopes[i]
 		*s = scope{src: src, path: path, table: "check", check: name, errs: errs}
-		t, ok := m[name].(map[string]any)
-		if !ok {
-			s.add(s.line(), "", fmt.Sprintf("must be a table of settings, [check.%s], not %s", name, typeName(m[name])))
-			continue
+		switch t := c.v.(type) {
+		case map[string]any:
+			out = append(out, checkTable{s: s, m: t, kept: c.kept})
+		case fields:
+			out = append(out, checkTable{s: s, f: t, kept: c.kept})
+		default:
+			s.add(s.line(), "", fmt.Sprintf("must be a table of settings, [check.%s], not %s", name, typeName(c.v)))
 		}
-		out = append(out, checkTable{s: s, m: t})
 	}
 	return out
+}
+
+// namedTable is a [check.NAME] table's name and value, and whether its
+// text is as the configuration in force had it.
+type namedTable struct {
+	name string
+	v    any
+	kept bool
+}
+
+// checkNames are the [check.NAME] tables of src, whose data holds them
+// in m unless it was decoded table by table, in reading order: as
+// split.go cut the file, when it did (each table's headers stand
+// together, so its first line is its place), else by the lines the
+// positions give.
+func checkNames(src *source, top *scope, m map[string]any) []namedTable {
+	if len(src.tables) == 0 {
+		keys := top.keys(m)
+		names := make([]namedTable, len(keys))
+		for i, name := range keys {
+			names[i] = namedTable{name: name, v: m[name]}
+		}
+		return names
+	}
+	names := make([]namedTable, 0, len(src.tables))
+	for i, t := range src.tables {
+		switch {
+		case t.top != "check":
+		case src.split:
+			names = append(names, namedTable{name: t.name, v: src.values[i], kept: t.kept})
+		default:
+			names = append(names, namedTable{name: t.name, v: m[t.name]})
+		}
+	}
+	return names
 }
 
 // readDefaults reads [defaults] of the main file; g checks the files it

@@ -22,9 +22,12 @@ type Config struct {
 	// have no effect (recovery_timeout without threshold): the warning
 	// key_unused, one each, in file order.
 	Unused Errors
-	// sums are what LoadAfter needs of this configuration when it is the
-	// one in force (memo.go).
-	sums sums
+	// sums and base are what LoadAfter needs of this configuration when
+	// it is the one in force (memo.go), and decoded its tables' values by
+	// file (decoded.go).
+	sums    sums
+	base    []byte
+	decoded map[string]decoded
 }
 
 // Daemon is the [daemon] table, defaults applied and paths resolved.

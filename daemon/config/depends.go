@@ -54,41 +54,43 @@ func parseDependsOn(v any) ([]string, error) {
 // configuration's checks, each at the list of the check at fault: a name
 // that is no check, the check itself, and every cycle, which would leave
 // its checks blocked by each other for ever. tables are every check's
-// table, in reading order, included files too.
-func dependencies(tables []checkTable) {
+// table, in reading order, included files too; defined are the checks by
+// name, at their first definition. Only the checks with a list are nodes
+// of the walk: one without closes no cycle (ten thousand checks, a few
+// hundred lists).
+func dependencies(tables []checkTable, defined map[string]*scope) {
 	type node struct {
 		t       checkTable
 		parents []string
 	}
-	nodes := make(map[string]*node, len(tables))
-	var order []string // first definitions, in reading order
+	nodes := make(map[string]*node)
+	var order []string // the checks with a list, in reading order
 	for _, t := range tables {
-		if _, dup := nodes[t.s.check]; !dup {
-			nodes[t.s.check] = &node{t: t}
-			order = append(order, t.s.check)
-		}
-	}
-	for _, name := range order {
-		n := nodes[name]
-		raw, given := n.t.m["depends_on"]
-		if !given {
+		name := t.s.check
+		raw, given := t.get("depends_on")
+		if !given || defined[name] != t.s {
 			continue
 		}
 		parents, err := parseDependsOn(raw)
 		if err != nil {
 			continue // readCheck reported it
 		}
-		at := n.t.s.keyLine("depends_on")
+		n := &node{t: t}
+		nodes[name] = n
+		order = append(order, name)
+		// The list's line is looked up for an error only: a reload's
+		// checks taken as they run are not scanned for lines (cutlines.go).
+		at := func() int { return n.t.s.keyLine("depends_on") }
 		for _, p := range parents {
-			switch _, known := nodes[p]; {
+			switch _, known := defined[p]; {
 			case p == name:
-				n.t.s.add(at, "depends_on", fmt.Sprintf("names %q itself; a check cannot depend on itself", p))
+				n.t.s.add(at(), "depends_on", fmt.Sprintf("names %q itself; a check cannot depend on itself", p))
 			case !known:
 				msg := fmt.Sprintf("names %q, which is not a check", p)
-				if best := suggestion(p, order); best != "" {
+				if best := suggestion(p, definedOrder(tables, defined)); best != "" {
 					msg += fmt.Sprintf(" (did you mean %q?)", best)
 				}
-				n.t.s.add(at, "depends_on", msg)
+				n.t.s.add(at(), "depends_on", msg)
 			default:
 				n.parents = append(n.parents, p)
 			}
@@ -110,6 +112,9 @@ func dependencies(tables []checkTable) {
 		state[name] = onPath
 		path = append(path, name)
 		for _, p := range nodes[name].parents {
+			if nodes[p] == nil {
+				continue // it has no list: a cycle does not pass it
+			}
 			switch state[p] {
 			case unseen:
 				visit(p)
@@ -127,4 +132,16 @@ func dependencies(tables []checkTable) {
 			visit(name)
 		}
 	}
+}
+
+// definedOrder are the names of defined in reading order, for a
+// suggestion.
+func definedOrder(tables []checkTable, defined map[string]*scope) []string {
+	var order []string
+	for _, t := range tables {
+		if defined[t.s.check] == t.s {
+			order = append(order, t.s.check)
+		}
+	}
+	return order
 }

@@ -19,6 +19,9 @@ type positions struct {
 	// error about one points at it. Entries that follow another on its
 	// line are not recorded, so an array costs at most one per line.
 	entries map[string][]entryAt
+	// cut, when not nil, holds the positions instead: those of a file
+	// cut into tables, scanned a table at a time (cutlines.go).
+	cut *cutLines
 }
 
 // entryAt says that an array's entries from index first on are written
@@ -43,6 +46,9 @@ func (p *positions) line(path ...string) int { return p.lineUnder(nil, path...) 
 // rather than joined: a load of ten thousand checks looks up every key of
 // every check, and the map is read with the buffer's bytes as they are.
 func (p *positions) lineUnder(parent []string, path ...string) int {
+	if p.cut != nil {
+		return p.cut.lineUnder(parent, path)
+	}
 	var buf [128]byte
 	b := buf[:0]
 	for i, name := range parent {
@@ -63,6 +69,9 @@ func (p *positions) lineUnder(parent []string, path ...string) int {
 // entryLine is where entry i of the array at path is written; 0 when the
 // array is not in the file or its entry shares the key's line.
 func (p *positions) entryLine(i int, path ...string) int {
+	if p.cut != nil {
+		return p.cut.entryLine(i, path)
+	}
 	list := p.entries[pathKey(path)]
 	n, found := slices.BinarySearchFunc(list, i, func(e entryAt, i int) int { return cmp.Compare(e.first, i) })
 	if !found {

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"bytes"
 	"cmp"
 	"fmt"
 	"os"
@@ -33,7 +34,7 @@ func LoadAfter(path string, prev *Config, inForce func(name string) (check.Spec,
 func loadAfterAs(path string, asRoot bool, prev *Config, inForce func(name string) (check.Spec, bool)) (*Config, error) {
 	l := loader{asRoot: asRoot, inForce: inForce}
 	if prev != nil {
-		l.prev = prev.sums
+		l.prev, l.prevBase, l.prevDecoded = prev.sums, prev.base, prev.decoded
 	}
 	return l.result(path)
 }
@@ -65,8 +66,17 @@ type loader struct {
 	// its checks as they run (memo.go); nil: nothing is reused.
 	prev    sums
 	inForce func(name string) (check.Spec, bool)
-	base    []byte // what every check is built over (memo.go's base); nil: no sums
-	sums    sums   // this load's
+	base    []byte            // what every check is built over (memo.go's base); nil: no sums
+	sums    sums              // this load's
+	defined map[string]*scope // the checks by name, at their first definition
+	// prevBase is the base of the configuration in force, and sameBase
+	// whether this load's is the same.
+	prevBase []byte
+	sameBase bool
+	// prevDecoded are the tables of the configuration in force, by file
+	// and text, and decoded this load's (decoded.go).
+	prevDecoded map[string]decoded
+	decoded     map[string]decoded
 }
 
 func (l *loader) load(path string) *Config {
@@ -87,6 +97,7 @@ func (l *loader) load(path string) *Config {
 	defaults := readDefaults(main, &l.errs, l.guard)
 	if b, ok := base(main, l.guard != nil); ok {
 		l.base = b
+		l.sameBase = l.prevBase != nil && bytes.Equal(b, l.prevBase)
 	}
 	tables := checkTables(main, &l.errs)
 	for _, name := range l.included(main, patterns) {
@@ -97,8 +108,8 @@ func (l *loader) load(path string) *Config {
 		}
 	}
 	checks := l.checks(tables, defaults, &d)
-	dependencies(tables)
-	return &Config{Path: path, Daemon: d, Checks: checks, Warnings: warnings, Unused: l.unused, sums: l.sums}
+	dependencies(tables, l.defined)
+	return &Config{Path: path, Daemon: d, Checks: checks, Warnings: warnings, Unused: l.unused, sums: l.sums, base: l.base, decoded: l.decoded}
 }
 
 // strictOff is the warning a configuration that turns root safety off
@@ -113,8 +124,18 @@ func strictOff(main *source) string {
 
 func (l *loader) read(name string) *source {
 	l.files = append(l.files, name)
-	src, errs := read(name)
+	src, errs := read(name, l.prevDecoded[name])
 	l.errs = append(l.errs, errs...)
+	if src != nil && len(src.tables) > 0 {
+		kept := make(decoded, len(src.tables))
+		for i, t := range src.tables {
+			kept[t.text] = src.values[i]
+		}
+		if l.decoded == nil {
+			l.decoded = make(map[string]decoded)
+		}
+		l.decoded[name] = kept
+	}
 	return src
 }
 
@@ -158,6 +179,7 @@ func (l *loader) onlyChecks(src *source) {
 // name defined twice, a heat log shared.
 func (l *loader) checks(tables []checkTable, defaults settings, d *Daemon) []check.Spec {
 	first := make(map[string]*scope, len(tables))
+	l.defined = first
 	logOwner := make(map[string]*scope, len(tables))
 	specs := make([]check.Spec, 0, len(tables))
 	if l.base != nil {
@@ -166,7 +188,7 @@ func (l *loader) checks(tables []checkTable, defaults settings, d *Daemon) []che
 	var buf []byte
 	for _, t := range tables {
 		var m made
-		m, buf = l.build(t, defaults, d, buf)
+		m, buf = l.build(&t, defaults, d, buf)
 		spec, ok := m.spec, m.ok
 		// Only a pidfile is read when sending: a pid is the config's own.
 		spec.Target.Strict = l.guard != nil && spec.Target.Pidfile != ""
@@ -181,7 +203,7 @@ func (l *loader) checks(tables []checkTable, defaults settings, d *Daemon) []che
 		}
 		if prev, shared := logOwner[spec.HeatLog]; shared {
 			line := t.s.line()
-			if _, own := t.m["heat_log"]; own {
+			if _, own := t.get("heat_log"); own {
 				line = t.s.keyLine("heat_log")
 			}
 			t.s.add(line, "heat_log", fmt.Sprintf("%q is also the heat log of check %q (%s:%d); give each check its own",
@@ -235,17 +257,30 @@ type made struct {
 // build is the check t: as it runs, when its sum is what the configuration
 // in force had and the world still agrees (reuse), else read in full. buf
 // is scratch space for the sums, returned for the next call.
-func (l *loader) build(t checkTable, defaults settings, d *Daemon, buf []byte) (made, []byte) {
+func (l *loader) build(t *checkTable, defaults settings, d *Daemon, buf []byte) (made, []byte) {
 	var m made
-	if l.base != nil {
-		m.sum, buf, m.keyed = checkSum(l.base, t, buf)
+	known := false // the sum is the configuration in force's
+	switch {
+	case l.base == nil:
+	case t.kept && l.sameBase:
+		// Its text in its file and everything it is built over are as
+		// the configuration in force had them: so is its sum, if it had
+		// one.
+		m.sum, known = l.prev[t.s.check]
+		if m.keyed = known; known {
+			break
+		}
+		fallthrough
+	default:
+		m.sum, buf, m.keyed = checkSum(l.base, *t, buf)
 	}
 	if m.keyed {
-		m.spec, m.reused = l.reuse(t, m.sum)
+		m.spec, m.reused = l.reuse(*t, m.sum, known)
 		m.ok = m.reused
 	}
 	if !m.reused {
-		m.spec, m.ok = readCheck(t, defaults, d, l.guard)
+		t.table()
+		m.spec, m.ok = readCheck(*t, defaults, d, l.guard)
 	}
 	return m, buf
 }

@@ -59,7 +59,12 @@ func checkSum(base []byte, t checkTable, buf []byte) (s sum, out []byte, ok bool
 	buf = appendString(buf, t.s.src.name)
 	buf = appendString(buf, t.s.src.dir)
 	buf = appendString(buf, t.s.check)
-	if buf, ok = appendCanonical(buf, t.m); !ok {
+	if t.m == nil {
+		buf, ok = t.f.appendCanonical(buf)
+	} else {
+		buf, ok = appendCanonical(buf, t.m)
+	}
+	if !ok {
 		return sum{}, buf, false
 	}
 	return sha256.Sum256(buf), buf, true
@@ -125,29 +130,46 @@ func boolByte(v bool) byte {
 }
 
 // reuse is the check t as it runs, when the last good load built it from
-// what this one would build it from (its sum) and the world still agrees:
+// what this one would build it from (its sum s, which known says is the
+// configuration in force's already) and the world still agrees:
 // every key of its table parses (a script is still executable) and, as
 // root, the files its keys name are still safe. ok is false otherwise,
 // and t is then read in full.
-func (l *loader) reuse(t checkTable, s sum) (spec check.Spec, ok bool) {
+func (l *loader) reuse(t checkTable, s sum, known bool) (spec check.Spec, ok bool) {
 	if l.inForce == nil {
 		return check.Spec{}, false
 	}
-	if was, found := l.prev[t.s.check]; !found || was != s {
-		return check.Spec{}, false
+	if !known {
+		if was, found := l.prev[t.s.check]; !found || was != s {
+			return check.Spec{}, false
+		}
+	}
+	if t.m == nil {
+		for _, e := range t.f {
+			if !l.holds(e.key, e.v, t.s.src) {
+				return check.Spec{}, false
+			}
+		}
 	}
 	for name, raw := range t.m {
-		k, known := checkKeyIndex[name]
-		if !known {
-			return check.Spec{}, false
-		}
-		v, err := k.parse(raw, t.s.src)
-		if err != nil {
-			return check.Spec{}, false
-		}
-		if p, isPath := v.(string); isPath && k.rootSafe && l.guard != nil && len(l.guard.keyFile(name, p)) > 0 {
+		if !l.holds(name, raw, t.s.src) {
 			return check.Spec{}, false
 		}
 	}
 	return l.inForce(t.s.check)
+}
+
+// holds tells whether the key name of a check in src, written raw, still
+// parses and, as root, names a file that is still safe.
+func (l *loader) holds(name string, raw any, src *source) bool {
+	k, known := checkKeyIndex[name]
+	if !known {
+		return false
+	}
+	v, err := k.parse(raw, src)
+	if err != nil {
+		return false
+	}
+	p, isPath := v.(string)
+	return !isPath || !k.rootSafe || l.guard == nil || len(l.guard.keyFile(name, p)) == 0
 }

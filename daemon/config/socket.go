@@ -11,7 +11,7 @@ const DefaultControlSocket = "/run/heatd/heatd.sock"
 // when that file has errors elsewhere, errors a reload of it would report.
 // The error is the file's own (unreadable, not TOML) or the key's.
 func ControlSocket(path string) (string, error) {
-	src, errs := read(path)
+	src, errs := read(path, nil)
 	if src == nil {
 		return "", errs
 	}

@@ -19,11 +19,20 @@ type source struct {
 	// executables are the verdicts on the paths of scripts checked so far
 	// in this load (nil: an executable one), by absolute path.
 	executables map[string]error
+	// tables are the file's top-level tables as split.go cut it, and
+	// values their values; none when it could not be cut.
+	tables []tableText
+	values []any
+	// split says that data was decoded table by table: its "check" is
+	// then an empty table, the checks being tables and values.
+	split bool
 }
 
 // read reads and decodes the file name. A file that cannot be read or is
-// not TOML gives its errors and a nil source.
-func read(name string) (*source, Errors) {
+// not TOML gives its errors and a nil source. prev are the tables of the
+// configuration in force: when there are some, the file is decoded table
+// by table, only those whose text changed (decoded.go).
+func read(name string, prev decoded) (*source, Errors) {
 	fail := func(line int, msg string) (*source, Errors) {
 		return nil, Errors{{File: name, Line: line, Msg: msg}}
 	}
@@ -38,37 +47,77 @@ func read(name string) (*source, Errors) {
 	if line, msg := checkShape(text); msg != "" {
 		return fail(line, msg)
 	}
-	// Positions are scanned beside the decoding, on another core when
-	// there is one: both read the whole text, and neither needs the other
-	// until both are done (a reload of ten thousand checks waits on them).
-	// A panic there is raised again here, where the reload that called
-	// the loader turns it into an error.
 	doc := string(text)
-	type scan struct {
-		pos   *positions
-		panic any
+	src := &source{name: name, dir: filepath.Dir(abs)}
+	var tables []tableText
+	cut := false
+	if prev != nil {
+		// A reload cuts the file first, as the cut says what is left to
+		// decode; a file decoded table by table is scanned for its lines a
+		// table at a time, when one is asked for (cutlines.go).
+		if tables, cut = splitTables(doc); cut {
+			if data, values, ok := splitDecode(tables, prev); ok {
+				src.data, src.pos, src.tables, src.values, src.split = data, newCutLines(tables), tables, values, true
+				return src, nil
+			}
+		}
 	}
-	scanned := make(chan scan, 1)
+	w := decodeWhole(doc, prev == nil)
+	src.pos, src.data = w.pos, w.data
+	if w.err != nil {
+		src.data = nil
+		return nil, src.syntaxError(w.err)
+	}
+	if prev == nil {
+		tables, cut = w.tables, w.cut
+	}
+	if cut {
+		if values, ok := wholeValues(tables, w.data); ok {
+			src.tables, src.values = tables, values
+		}
+	}
+	return src, nil
+}
+
+// whole is a file decoded whole: its data or the decoder's error, its
+// positions, and its tables when it was cut too.
+type whole struct {
+	data   map[string]any
+	err    error
+	pos    *positions
+	tables []tableText
+	cut    bool
+	panic  any
+}
+
+// decodeWhole decodes doc whole and scans its positions, and cuts it into
+// tables when cut is true. Positions are scanned (and the file cut) beside
+// the decoding, on another core when there is one: both read the whole
+// text, and neither needs the other until both are done (a reload of ten
+// thousand checks waits on them). A panic there is raised again here,
+// where the reload that called the loader turns it into an error.
+func decodeWhole(doc string, cut bool) whole {
+	scanned := make(chan whole, 1)
 	go func() {
 		defer func() {
 			if p := recover(); p != nil {
-				scanned <- scan{panic: p}
+				scanned <- whole{panic: p}
 			}
 		}()
-		scanned <- scan{pos: scanPositions(doc)}
+		w := whole{pos: scanPositions(doc)}
+		if cut {
+			w.tables, w.cut = splitTables(doc)
+		}
+		scanned <- w
 	}()
 	var data map[string]any
-	_, err = toml.Decode(doc, &data)
-	sc := <-scanned
-	if sc.panic != nil {
-		panic(sc.panic)
+	_, err := toml.Decode(doc, &data)
+	w := <-scanned
+	if w.panic != nil {
+		panic(w.panic)
 	}
-	src := &source{name: name, dir: filepath.Dir(abs), pos: sc.pos, data: data}
-	if err != nil {
-		src.data = nil
-		return nil, src.syntaxError(err)
-	}
-	return src, nil
+	w.data, w.err = data, err
+	return w
 }
 
 // readFile reads a regular file of at most maxFileSize, acting only on the
