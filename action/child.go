@@ -49,15 +49,15 @@ func newChild(stderr int) (*child, error) {
 	c := &child{epfd: epfd, exitFd: -1, stderr: -1}
 	if stderr >= 0 {
 		if err := epollAdd(epfd, stderr, unix.EPOLLONESHOT); err != nil {
-			unix.Close(epfd)
+			rawClose(epfd)
 			return nil, err
 		}
 		c.stderr, c.capture = stderr, &stderrCapture{}
 	}
 	// Non-blocking, which is what tells os.NewFile to register it with
 	// Go's poller.
-	if _, err := unix.FcntlInt(uintptr(epfd), unix.F_SETFL, unix.O_NONBLOCK); err != nil {
-		unix.Close(epfd)
+	if err := rawSetNonblock(epfd); err != nil {
+		rawClose(epfd)
 		return nil, os.NewSyscallError("fcntl", err)
 	}
 	c.ep = os.NewFile(uintptr(epfd), "epoll")
@@ -71,7 +71,7 @@ func newChild(stderr int) (*child, error) {
 // epollAdd adds fd to epfd for reading, with the fd as the event's data.
 func epollAdd(epfd, fd int, flags uint32) error {
 	ev := unix.EpollEvent{Events: unix.EPOLLIN | flags, Fd: int32(fd)}
-	return os.NewSyscallError("epoll_ctl", unix.EpollCtl(epfd, unix.EPOLL_CTL_ADD, fd, &ev))
+	return os.NewSyscallError("epoll_ctl", rawEpollCtl(epfd, unix.EPOLL_CTL_ADD, fd, &ev))
 }
 
 // watch watches pid, just started, through pidfd, the pidfd its fork
@@ -143,7 +143,7 @@ func (c *child) drain() {
 	}
 	c.wait(time.Now().Add(pipeGrace), func() bool { return c.stderr < 0 })
 	if c.stderr >= 0 {
-		unix.Close(c.stderr)
+		rawClose(c.stderr)
 		c.stderr = -1
 	}
 }
@@ -199,7 +199,7 @@ func (c *child) waitBlocking(deadline time.Time, done func() bool) {
 func (c *child) collect(ms int) {
 	var events [2]unix.EpollEvent
 	for {
-		n, err := unix.EpollWait(c.epfd, events[:], ms)
+		n, err := epollWait(c.epfd, events[:], ms)
 		if err == unix.EINTR {
 			continue
 		}
@@ -220,6 +220,14 @@ func (c *child) collect(ms int) {
 	}
 }
 
+// epollWait is epoll_wait(2): raw when it does not wait (ms is 0).
+func epollWait(epfd int, events []unix.EpollEvent, ms int) (int, error) {
+	if ms == 0 {
+		return rawEpollPoll(epfd, events)
+	}
+	return unix.EpollWait(epfd, events, ms)
+}
+
 // readChunk is how much of stderr is read at a time: most checks write
 // nothing or a line, and ten thousand runs at once hold one each.
 const readChunk = 2 << 10
@@ -229,7 +237,7 @@ const readChunk = 2 << 10
 // one else reads it. A read that leaves more in the pipe is followed by
 // another: rearm has epfd report it at once.
 func (c *child) readStderr() {
-	n, err := unix.Read(c.stderr, c.buf[:])
+	n, err := rawRead(c.stderr, c.buf[:])
 	switch {
 	case n > 0:
 		c.capture.Write(c.buf[:n])
@@ -239,7 +247,7 @@ func (c *child) readStderr() {
 	default:
 		// Every writer has closed it (or it failed, which no read mends):
 		// closing it takes it out of epfd too.
-		unix.Close(c.stderr)
+		rawClose(c.stderr)
 		c.stderr = -1
 	}
 }
@@ -251,16 +259,23 @@ func (c *child) readStderr() {
 // again, under a number that is no longer the pipe's.
 func (c *child) rearm() {
 	ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLONESHOT, Fd: int32(c.stderr)}
-	if err := unix.EpollCtl(c.epfd, unix.EPOLL_CTL_MOD, c.stderr, &ev); err != nil {
+	if err := rawEpollCtl(c.epfd, unix.EPOLL_CTL_MOD, c.stderr, &ev); err != nil {
 		// Not watched any more: the output from here on is lost, and
 		// the run waits no longer than its leader for it.
-		unix.Close(c.stderr)
+		rawClose(c.stderr)
 		c.stderr = -1
 	}
 }
 
-// reap reaps the leader, once it has exited (or been sent SIGKILL).
+// reap reaps the leader, once it has exited (or been sent SIGKILL): at
+// once when it has exited (raw: it does not wait), else waiting for it.
 func (c *child) reap() {
+	if c.exited {
+		if ok, err := rawReap(c.pid, &c.status); ok || (err != nil && err != unix.EINTR) {
+			c.reaped = ok
+			return
+		}
+	}
 	for {
 		_, err := unix.Wait4(c.pid, &c.status, 0, nil)
 		if err != unix.EINTR {
@@ -275,7 +290,7 @@ func (c *child) close() {
 	c.ep.Close()
 	for _, fd := range []*int{&c.exitFd, &c.stderr} {
 		if *fd >= 0 {
-			unix.Close(*fd)
+			rawClose(*fd)
 			*fd = -1
 		}
 	}

@@ -41,11 +41,11 @@ func start(p Process) (*child, error) {
 		env = []string{}
 	}
 
-	null, err := unix.Open(os.DevNull, unix.O_RDWR|unix.O_CLOEXEC, 0)
+	null, err := rawOpen(os.DevNull, unix.O_RDWR|unix.O_CLOEXEC)
 	if err != nil {
 		return nil, &os.PathError{Op: "open", Path: os.DevNull, Err: err}
 	}
-	defer unix.Close(null)
+	defer rawClose(null)
 	files := []uintptr{uintptr(null), uintptr(null), uintptr(null)}
 	stderr := -1
 	if p.Output != nil {
@@ -58,13 +58,13 @@ func start(p Process) (*child, error) {
 		}
 		stderr = pipe[0]
 		files[2] = uintptr(pipe[1])
-		defer unix.Close(pipe[1])
+		defer rawClose(pipe[1])
 	}
 
 	c, err := newChild(stderr)
 	if err != nil {
 		if stderr >= 0 {
-			unix.Close(stderr)
+			rawClose(stderr)
 		}
 		return nil, err
 	}
