@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -73,8 +74,9 @@ type Check struct {
 	paused   bool // paused now: from Pause until a resume
 	rare     *rare
 	onMemory func(Memory)
-	telling  sync.Mutex // one OnMemory call at a time
-	family   family     // depends_on's links (loop_depends.go)
+	// depends_on's links (loop_depends.go), made by the first link: most
+	// checks have no parent and no child, and keep none.
+	family atomic.Pointer[family]
 }
 
 // rare is what the operator's verbs and OnMemory leave with a check, under
@@ -86,6 +88,7 @@ type rare struct {
 	told     memory             // what OnMemory was last told
 	gaveUpAt time.Time          // when the check gave up, for its Memory
 	mem      Memory             // the latest Memory, which OnMemory is told
+	telling  sync.Mutex         // one OnMemory call at a time
 	asked    []chan<- runAnswer // heatctl run: waiting for the next run
 }
 
@@ -452,7 +455,7 @@ func (c *Check) run(st State, waited time.Duration) (ended bool) {
 	if c.paused && !st.Paused {
 		st, _ = Suspend(c.policy(), st, c.next, time.Now())
 	}
-	if c.family.by != nil && !st.Blocked {
+	if c.blocker() != nil && !st.Blocked {
 		st = Block(st)
 	}
 	c.mu.Unlock()

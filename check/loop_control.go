@@ -165,7 +165,7 @@ func (c *Check) sync() (report func()) {
 	if st.Mode == RecoveryDue && c.status.State.Mode != RecoveryDue {
 		next = time.Now()
 	}
-	switch blocked := c.family.by != nil; {
+	switch blocked := c.blocker() != nil; {
 	case blocked && !st.Blocked:
 		st = Block(st)
 	case !blocked && st.Blocked:
@@ -246,8 +246,8 @@ func (c *Check) memoryChanged(st *State) func() {
 		k.mem.Pause = &p
 	}
 	return func() {
-		c.telling.Lock()
-		defer c.telling.Unlock()
+		k.telling.Lock()
+		defer k.telling.Unlock()
 		c.mu.Lock()
 		m := k.mem
 		c.mu.Unlock()
