@@ -31,6 +31,8 @@ func TestIdleCheckBytes(t *testing.T) {
 	}
 	before := liveHeap()
 	e := NewEngine(zap.NewNop(), func(string, check.Result) {})
+	// heatd listens to every check's alarms, alerting on or not.
+	e.WatchAlarms(func(string, check.Alarms, check.Alarms, check.Result) {})
 	e.Hold()
 	// A splay of the whole interval: every check waits for its first run.
 	e.Apply(specs, Settings{Grace: time.Second, Splay: time.Hour})
