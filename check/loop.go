@@ -48,7 +48,7 @@ type Check struct {
 	delay    time.Duration // before the first run
 	slots    *action.Limiter
 	onEnd    func()
-	alarm    *alarmWatch // tells Options.OnAlarms of changes; nil when not set
+	onAlarms AlarmFunc // Options.OnAlarms: told when the alarms change; may be nil
 
 	// The loop's own schedule, touched only by the step under way (steps
 	// never overlap). Its state between steps is status.State: a step
@@ -62,9 +62,10 @@ type Check struct {
 
 	mu     sync.Mutex
 	status Status
-	phase  phase // for Stalled
-	busy   bool  // a step is waiting for its slot or under way
-	ended  bool  // done is closed
+	phase  phase  // for Stalled
+	busy   bool   // a step is waiting for its slot or under way
+	ended  bool   // done is closed
+	alarms Alarms // as OnAlarms was last told; the step under way's (alarm.go)
 	// watch: the Doer watches the target (a TargetWatcher, watch_target
 	// on, a target set). A bool, not the interface again: 16 bytes a check.
 	watch bool
@@ -90,6 +91,11 @@ type rare struct {
 	mem      Memory             // the latest Memory, which OnMemory is told
 	telling  sync.Mutex         // one OnMemory call at a time
 	asked    []chan<- runAnswer // heatctl run: waiting for the next run
+	// failed: a run of the check has failed (or could not start), and
+	// last is its latest run since, for OnAlarms (alarm.go). The step
+	// under way's, not under mu.
+	failed bool
+	last   Result
 }
 
 // kept is the check's rare, made when first needed; c.mu is held.
@@ -154,9 +160,7 @@ func New(spec *Spec, o Options) *Check {
 		slots:    o.Slots,
 		onEnd:    o.OnEnd,
 	}
-	if o.OnAlarms != nil {
-		c.alarm = &alarmWatch{notify: o.OnAlarms}
-	}
+	c.onAlarms = o.OnAlarms
 	c.status.Name, c.status.Interval, c.status.State = spec.Name, spec.Interval, Begin(c.policy())
 	c.onMemory = o.OnMemory
 	if o.Memory != nil {
