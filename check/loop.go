@@ -58,7 +58,6 @@ type Check struct {
 
 	stop, kill context.Context
 	timer      *time.Timer
-	done       chan struct{} // made by Done; under mu
 
 	mu     sync.Mutex
 	status Status
@@ -81,9 +80,11 @@ type Check struct {
 }
 
 // rare is what the operator's verbs and OnMemory leave with a check, under
-// its mu: most checks are never paused, resumed or run by hand, never give
-// up or attempt a recovery, and hold none of it (an idle check's memory is
-// ten thousand times itself).
+// its mu, with its alarms' latest failed run and its done channel: most
+// checks are never paused, resumed or run by hand, never fail, give up or
+// attempt a recovery, and are waited for only as heatd stops or a reload
+// replaces them; they hold none of it (an idle check's memory is ten
+// thousand times itself).
 type rare struct {
 	resume   *resumer           // a resume not yet applied
 	told     memory             // what OnMemory was last told
@@ -91,6 +92,7 @@ type rare struct {
 	mem      Memory             // the latest Memory, which OnMemory is told
 	telling  sync.Mutex         // one OnMemory call at a time
 	asked    []chan<- runAnswer // heatctl run: waiting for the next run
+	done     chan struct{}      // made by Done
 	// failed: a run of the check has failed (or could not start), and
 	// last is its latest run since, for OnAlarms (alarm.go). The step
 	// under way's, not under mu.
@@ -254,19 +256,21 @@ func (c *Check) Start(stop, kill context.Context) {
 }
 
 // Done is closed once the check has stopped and nothing of it runs. Its
-// channel is made when first asked for: a check is waited for when a reload
-// replaces it or heatd stops, and ten thousand idle checks need not keep
-// ten thousand channels until then.
+// channel is made when first asked for, in the check's rare: a check is
+// waited for when a reload replaces it or heatd stops, and ten thousand
+// idle checks need not keep ten thousand channels, nor the Check a field
+// for one, until then.
 func (c *Check) Done() <-chan struct{} {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.done == nil {
-		c.done = make(chan struct{})
+	k := c.kept()
+	if k.done == nil {
+		k.done = make(chan struct{})
 		if c.ended {
-			close(c.done)
+			close(k.done)
 		}
 	}
-	return c.done
+	return k.done
 }
 
 // Run starts the check and waits until it is done, stop having ended.
@@ -375,8 +379,8 @@ func (c *Check) end() {
 	if c.onEnd != nil {
 		c.onEnd()
 	}
-	if c.done != nil {
-		close(c.done)
+	if c.rare != nil && c.rare.done != nil {
+		close(c.rare.done)
 	}
 }
 
