@@ -173,6 +173,11 @@ func New(spec *Spec, o Options) *Check {
 	return c
 }
 
+// Doer is what performs the check's runs, signals and scripts
+// (Options.Doer): heatd's engine reads its Runner here rather than keeping
+// it twice.
+func (c *Check) Doer() Doer { return c.doer }
+
 // events is the check's logger, its name in every event. It is made for
 // each event and not kept: a logger kept per check is ten thousand loggers
 // (a quarter of a kilobyte each) for ten thousand checks, and one made at

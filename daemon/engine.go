@@ -43,6 +43,9 @@ type Engine struct {
 	// Release started (nil once it has); firstDone is its done.
 	first     *firstRuns
 	firstDone <-chan struct{}
+	// started is the first Release's count, which the instances it
+	// counted tell (instance.counted).
+	started *firstRuns
 
 	// store keeps what operators and heatd decided about each check
 	// name, across reloads and restarts.
@@ -62,11 +65,14 @@ type Settings struct {
 // instance is one check's running loop. The instances of one name form a
 // chain: each begins only once the one before it has ended, so that one
 // check never runs twice at once, whatever the reloads in between.
+//
+// Ten thousand checks keep ten thousand instances: what the engine has
+// once (its observe, the start's count) is read through e, and the Runner
+// from the check, whose Doer it is; 416 bytes, a size class of Go's.
 type instance struct {
-	spec    check.Spec
-	check   *check.Check
-	runner  *check.Runner
-	observe func(name string, r check.Result) // the engine's; may be nil
+	spec  check.Spec
+	check *check.Check
+	e     *Engine
 
 	// Its stop and kill are part of it, not objects of their own: two
 	// allocations fewer a check.
@@ -74,16 +80,19 @@ type instance struct {
 	killCtx cancelSignal // its end: cut short what runs
 	mu      sync.Mutex
 
-	// first is the start's count of first runs, when the first Release
-	// started the check with its first run due at once (nil otherwise);
-	// told, whether it was told.
-	first *firstRuns
-	told  atomic.Bool
+	// told: whether e.started was told of its first run; counted: the
+	// first Release started the check with its first run due at once, and
+	// e.started counts it down.
+	told    atomic.Bool
+	counted bool
 
 	retired bool         // its results are no longer its name's (metrics); under mu
 	alarms  check.Alarms // what its alarms are as the engine's listener heard; under mu
 	dueNow  bool         // its first run is due as it begins (no splay)
 }
+
+// runner is the check's Runner.
+func (in *instance) runner() *check.Runner { return in.check.Doer().(*check.Runner) }
 
 // done is closed when the check has ended, and with it every earlier
 // instance of its name: its loop starts only after they have.
@@ -189,7 +198,7 @@ func (e *Engine) Apply(specs []check.Spec, set Settings) Change {
 			// operator's pause stays.
 			e.store.Update(spec.Name, func(en *state.Entry) { en.GaveUp, en.Attempts = time.Time{}, nil })
 			e.retire(old)
-			e.checks[spec.Name] = e.start(spec, old.done(), old.runner)
+			e.checks[spec.Name] = e.start(spec, old.done(), old.runner())
 		}
 	}
 	for name, old := range e.checks {
@@ -248,7 +257,7 @@ func (e *Engine) link() {
 func (e *Engine) start(spec *check.Spec, after <-chan struct{}, prev *check.Runner) *instance {
 	// The instance keeps its own copy of the settings: nothing of it points
 	// into the configuration, which can then go.
-	in := &instance{spec: *spec, observe: e.observe}
+	in := &instance{spec: *spec, e: e}
 	spec = &in.spec
 	runner, missing := check.NewRunner(spec, e.base, e.systemd)
 	if missing != nil {
@@ -257,7 +266,6 @@ func (e *Engine) start(spec *check.Spec, after <-chan struct{}, prev *check.Runn
 	if prev != nil {
 		runner.Inherit(prev)
 	}
-	in.runner = runner
 	in.killCtx.makeDone() // the stop's, when asked for
 	delay := Splay(spec.Name, spec.Interval, e.settings.Splay)
 	in.dueNow = delay == 0
@@ -305,7 +313,7 @@ func (e *Engine) start(spec *check.Spec, after <-chan struct{}, prev *check.Runn
 // checks keep them for their whole life.
 func (in *instance) result(r check.Result) {
 	in.ranOnce()
-	if in.observe == nil {
+	if in.e.observe == nil {
 		return
 	}
 	// A retired instance's last run is not its name's: the series of a
@@ -313,13 +321,13 @@ func (in *instance) result(r check.Result) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	if !in.retired {
-		in.observe(in.spec.Name, r)
+		in.e.observe(in.spec.Name, r)
 	}
 }
 
 // ended is the check's OnEnd: what the instance holds goes.
 func (in *instance) ended() {
-	in.runner.Close()
+	in.runner().Close()
 	in.kill()
 	in.ranOnce()
 }
@@ -365,12 +373,12 @@ func (e *Engine) release() {
 		// before any of them begins, so no count ends early.
 		// Only first runs due at once make a burst: with a splay they
 		// come spread, and there is nothing to wait for.
-		e.first = nil
+		e.first, e.started = nil, first
 		first.slots = e.slots
 		n := 0
 		for _, in := range e.pending {
 			if in.dueNow {
-				in.first = first
+				in.counted = true
 				n++
 			}
 		}
@@ -473,7 +481,7 @@ func (e *Engine) Beat(name string, b check.Beat) error {
 	if !ok {
 		return &check.NoHeartbeatError{Name: name}
 	}
-	if err := in.runner.Beat(b); err != nil {
+	if err := in.runner().Beat(b); err != nil {
 		return &check.NoHeartbeatError{Name: name, Exists: true}
 	}
 	return nil
