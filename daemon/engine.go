@@ -277,19 +277,7 @@ func (e *Engine) start(spec *check.Spec, after <-chan struct{}, prev *check.Runn
 		Slots:    e.slots,
 		OnResult: in.result,
 		Memory:   memoryOf(e.store.Check(spec.Name).Decided(digest.String())),
-		OnMemory: func(m check.Memory) {
-			// The engine keeps the pause (it outlives instances); the
-			// check, what it decided. A retired instance speaks no more
-			// for its name.
-			store := e.storeOf()
-			in.mu.Lock()
-			defer in.mu.Unlock()
-			if !in.retired {
-				store.Update(in.spec.Name, func(en *state.Entry) {
-					en.GaveUp, en.Attempts, en.Settings = m.GaveUp, m.Attempts, digest.String()
-				})
-			}
-		},
+		OnMemory: in.memory,
 		OnAlarms: e.instanceAlarms(in),
 		OnEnd:    in.ended,
 	})
@@ -322,6 +310,23 @@ func (in *instance) result(r check.Result) {
 	defer in.mu.Unlock()
 	if !in.retired {
 		in.e.observe(in.spec.Name, r)
+	}
+}
+
+// memory is the check's OnMemory. The engine keeps the pause (it outlives
+// instances); the check, what it decided, with the digest of its settings,
+// made again at each call (a pause, giving up, an attempt: rare) rather
+// than kept in a closure, 48 bytes a check against a method's 16. A
+// retired instance speaks no more for its name.
+func (in *instance) memory(m check.Memory) {
+	store := in.e.storeOf()
+	digest := settingsSum(&in.spec).String()
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if !in.retired {
+		store.Update(in.spec.Name, func(en *state.Entry) {
+			en.GaveUp, en.Attempts, en.Settings = m.GaveUp, m.Attempts, digest
+		})
 	}
 }
 
