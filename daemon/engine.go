@@ -388,6 +388,9 @@ func (e *Engine) release() {
 			}
 		}
 		first.left.Store(int64(n))
+		if n == 0 {
+			e.firstDone = nil // no burst: nothing will close it
+		}
 	}
 	// Their first runs queue once every check has started (Limiter.Hold).
 	e.slots.Hold()
@@ -402,9 +405,13 @@ func (e *Engine) release() {
 // with its first run due at once (splay 0) has ended that run, or ended
 // without one, and no step of any check is under way (what followed those
 // runs, their events and scripts, has ended too): the burst of heatd's
-// start is over. Never closed before the first Release, nor when it
-// started no such check.
-func (e *Engine) FirstRuns() <-chan struct{} { return e.firstDone }
+// start is over. Never closed before the first Release; nil after a first
+// Release that started no such check (there is no burst to wait for).
+func (e *Engine) FirstRuns() <-chan struct{} {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.firstDone
+}
 
 // retire stops in: no new runs, and what runs gets the grace before its
 // process group is killed. e.mu is held.
