@@ -72,24 +72,22 @@ func alarmsOf(st State) Alarms {
 // goroutine, so it must not block: it holds up the check's next run.
 type AlarmFunc func(name string, from, to Alarms, last Result)
 
-// alarmWatch is what the loop keeps to tell an AlarmFunc of changes. It
-// belongs to the step under way (steps never overlap).
-type alarmWatch struct {
-	notify AlarmFunc // nil: nobody asked
-	now    Alarms    // as last told
-	last   Result    // the latest run, its Output cut to the first line
-}
-
 // alarmed follows a step that left the check in state st, r being the
 // step's run (zero for a recovery step, which shows the run before it),
-// and tells notify when the alarms changed. A change made between steps
-// (Resume ending a gave_up) is told after the next step, which comes at
-// once when a recovery is due.
+// and tells OnAlarms when the alarms changed, with the latest run, its
+// Output cut to the first line. A change made between steps (Resume
+// ending a gave_up) is told after the next step, which comes at once when
+// a recovery is due.
+//
+// The latest run is kept (in the check's rare) only once a run has
+// failed: the one step that tells no run of its own, a recovery, comes
+// only after a failed run, and a check whose runs have all been ok, most
+// of them, keeps none (a Result is 144 bytes; ten thousand checks).
 func (c *Check) alarmed(st State, r Result) {
-	w := c.alarm
-	if w == nil || w.notify == nil {
+	if c.onAlarms == nil {
 		return
 	}
+	var k *rare
 	if !r.Start.IsZero() {
 		// Only the first line is kept: a check's alarms must not hold its
 		// whole stderr between runs.
@@ -97,13 +95,32 @@ func (c *Check) alarmed(st State, r Result) {
 		if i := bytes.IndexAny(out, "\r\n"); i >= 0 {
 			out = out[:i]
 		}
-		w.last, w.last.Output = r, bytes.Clone(out)
+		r.Output = bytes.Clone(out)
+		c.mu.Lock()
+		if c.rare != nil || r.Code != 0 || r.Err != nil {
+			k = c.kept()
+		}
+		c.mu.Unlock()
+		if k != nil {
+			k.failed = k.failed || r.Code != 0 || r.Err != nil
+			if k.failed {
+				k.last = r
+			}
+		}
+	} else {
+		c.mu.Lock()
+		k = c.rare
+		c.mu.Unlock()
+		r = Result{}
+		if k != nil && k.failed {
+			r = k.last
+		}
 	}
 	to := alarmsOf(st)
-	if to == w.now {
+	if to == c.alarms {
 		return
 	}
-	from := w.now
-	w.now = to
-	w.notify(c.name, from, to, w.last)
+	from := c.alarms
+	c.alarms = to
+	c.onAlarms(c.name, from, to, r)
 }

@@ -43,7 +43,6 @@ func (c *Check) enter(what string, d time.Duration) {
 // status; c.mu is held.
 func (c *Check) waitFor(next time.Time) {
 	c.phase = phase{what: "waiting for its next run", deadline: next}
-	c.status.State = c.st
 	c.status.NextRun = time.Now().Round(0).Add(time.Until(next))
 }
 

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -47,43 +48,56 @@ type Check struct {
 	delay    time.Duration // before the first run
 	slots    *action.Limiter
 	onEnd    func()
-	alarm    *alarmWatch   // tells Options.OnAlarms of changes; nil when not set
-	watcher  TargetWatcher // watches the target (watch_target); nil when not
+	onAlarms AlarmFunc // Options.OnAlarms: told when the alarms change; may be nil
 
-	// The loop's own state, touched only by the step under way (steps
-	// never overlap).
-	st   State
+	// The loop's own schedule, touched only by the step under way (steps
+	// never overlap). Its state between steps is status.State: a step
+	// works on a copy of its own and shows it when the rules say (record,
+	// perform), so that a check keeps one State, not two.
 	next time.Time // when the next step is due, on the monotonic clock
 
 	stop, kill context.Context
 	timer      *time.Timer
-	done       chan struct{} // made by Done; under mu
 
 	mu     sync.Mutex
 	status Status
-	phase  phase // for Stalled
-	busy   bool  // a step is waiting for its slot or under way
-	ended  bool  // done is closed
+	phase  phase  // for Stalled
+	busy   bool   // a step is waiting for its slot or under way
+	ended  bool   // done is closed
+	alarms Alarms // as OnAlarms was last told; the step under way's (alarm.go)
+	// watch: the Doer watches the target (a TargetWatcher, watch_target
+	// on, a target set). A bool, not the interface again: 16 bytes a check.
+	watch bool
 
 	// What the operator asked (loop_control.go), applied by the loop
 	// between steps; under mu.
 	paused   bool // paused now: from Pause until a resume
 	rare     *rare
 	onMemory func(Memory)
-	telling  sync.Mutex // one OnMemory call at a time
-	family   family     // depends_on's links (loop_depends.go)
+	// depends_on's links (loop_depends.go), made by the first link: most
+	// checks have no parent and no child, and keep none.
+	family atomic.Pointer[family]
 }
 
 // rare is what the operator's verbs and OnMemory leave with a check, under
-// its mu: most checks are never paused, resumed or run by hand, never give
-// up or attempt a recovery, and hold none of it (an idle check's memory is
-// ten thousand times itself).
+// its mu, with its alarms' latest failed run and its done channel: most
+// checks are never paused, resumed or run by hand, never fail, give up or
+// attempt a recovery, and are waited for only as heatd stops or a reload
+// replaces them; they hold none of it (an idle check's memory is ten
+// thousand times itself).
 type rare struct {
 	resume   *resumer           // a resume not yet applied
 	told     memory             // what OnMemory was last told
 	gaveUpAt time.Time          // when the check gave up, for its Memory
 	mem      Memory             // the latest Memory, which OnMemory is told
+	telling  sync.Mutex         // one OnMemory call at a time
 	asked    []chan<- runAnswer // heatctl run: waiting for the next run
+	done     chan struct{}      // made by Done
+	// failed: a run of the check has failed (or could not start), and
+	// last is its latest run since, for OnAlarms (alarm.go). The step
+	// under way's, not under mu.
+	failed bool
+	last   Result
 }
 
 // kept is the check's rare, made when first needed; c.mu is held.
@@ -148,20 +162,21 @@ func New(spec *Spec, o Options) *Check {
 		slots:    o.Slots,
 		onEnd:    o.OnEnd,
 	}
-	if o.OnAlarms != nil {
-		c.alarm = &alarmWatch{notify: o.OnAlarms}
-	}
-	c.st = Begin(c.policy())
+	c.onAlarms = o.OnAlarms
+	c.status.Name, c.status.Interval, c.status.State = spec.Name, spec.Interval, Begin(c.policy())
 	c.onMemory = o.OnMemory
 	if o.Memory != nil {
 		c.remember(*o.Memory)
 	}
-	if w, ok := o.Doer.(TargetWatcher); ok && !spec.NoWatch && spec.Target.IsSet() {
-		c.watcher = w
-	}
-	c.status.Name, c.status.Interval, c.status.State = spec.Name, spec.Interval, c.st
+	_, c.watch = o.Doer.(TargetWatcher)
+	c.watch = c.watch && !spec.NoWatch && spec.Target.IsSet()
 	return c
 }
+
+// Doer is what performs the check's runs, signals and scripts
+// (Options.Doer): heatd's engine reads its Runner here rather than keeping
+// it twice.
+func (c *Check) Doer() Doer { return c.doer }
 
 // events is the check's logger, its name in every event. It is made for
 // each event and not kept: a logger kept per check is ten thousand loggers
@@ -246,19 +261,21 @@ func (c *Check) Start(stop, kill context.Context) {
 }
 
 // Done is closed once the check has stopped and nothing of it runs. Its
-// channel is made when first asked for: a check is waited for when a reload
-// replaces it or heatd stops, and ten thousand idle checks need not keep
-// ten thousand channels until then.
+// channel is made when first asked for, in the check's rare: a check is
+// waited for when a reload replaces it or heatd stops, and ten thousand
+// idle checks need not keep ten thousand channels, nor the Check a field
+// for one, until then.
 func (c *Check) Done() <-chan struct{} {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.done == nil {
-		c.done = make(chan struct{})
+	k := c.kept()
+	if k.done == nil {
+		k.done = make(chan struct{})
 		if c.ended {
-			close(c.done)
+			close(k.done)
 		}
 	}
-	return c.done
+	return k.done
 }
 
 // Run starts the check and waits until it is done, stop having ended.
@@ -312,12 +329,13 @@ func (c *Check) step(waited time.Duration) (ended bool) {
 	// recovery due does not start.
 	c.mu.Lock()
 	report := c.sync()
+	st := c.status.State
 	c.mu.Unlock()
 	report()
-	if c.st.Mode == RecoveryDue {
-		return c.recovery(waited)
+	if st.Mode == RecoveryDue {
+		return c.recovery(st, waited)
 	}
-	return c.run(waited)
+	return c.run(st, waited)
 }
 
 // settle ends a step: the check ends, or its timer is set for the next.
@@ -360,14 +378,14 @@ func (c *Check) end() {
 	for _, a := range c.takeAsked() {
 		a <- runAnswer{err: ErrStopped}
 	}
-	if c.watcher != nil {
-		c.watcher.UnwatchTarget()
+	if c.watch {
+		c.doer.(TargetWatcher).UnwatchTarget()
 	}
 	if c.onEnd != nil {
 		c.onEnd()
 	}
-	if c.done != nil {
-		close(c.done)
+	if c.rare != nil && c.rare.done != nil {
+		close(c.rare.done)
 	}
 }
 
@@ -382,47 +400,53 @@ func (c *Check) protect(step func() (ended bool)) (ended bool) {
 	defer func() {
 		if v := recover(); v != nil {
 			c.events().Error("check_panic", zap.Any("panic", v), zap.StackSkip("stack", 2))
-			c.st, c.next = State{}, time.Now().Add(panicPause)
+			c.next = time.Now().Add(panicPause)
+			ended = c.stop.Err() != nil
 			c.mu.Lock()
 			c.status.Panics++
+			if !ended {
+				c.status.State = State{} // the rules start again clean
+			}
 			c.mu.Unlock()
-			ended = c.stop.Err() != nil
 		}
 	}()
 	return step()
 }
 
-// recovery is the step of a recovery due: the fault signal and the
-// recovery script, then verification at once. It reports whether the check
-// has ended (a stop came).
-func (c *Check) recovery(waited time.Duration) (ended bool) {
-	prev, now := c.st, time.Now()
-	var steps []Step
-	c.st, steps = Recover(c.policy(), c.st, now)
+// recovery is the step of a recovery due from state prev: the fault signal
+// and the recovery script, then verification at once. It reports whether
+// the check has ended (a stop came).
+func (c *Check) recovery(prev State, waited time.Duration) (ended bool) {
+	now := time.Now()
+	st, steps := Recover(c.policy(), prev, now)
 	// An attempt's start is kept before its script runs: a heatd killed
 	// meanwhile still counts it against recovery_limit.
 	c.mu.Lock()
-	tell := c.memoryChanged()
+	tell := c.memoryChanged(&st)
 	c.mu.Unlock()
 	if tell != nil {
 		tell()
 	}
-	c.perform(c.stop, c.kill, prev, c.st, steps, Result{Waited: waited})
+	c.perform(c.stop, c.kill, prev, st, steps, Result{Waited: waited})
 	if c.stop.Err() != nil {
 		return true
 	}
-	if c.st.Mode == GivenUp {
+	if st.Mode == GivenUp {
 		// Its runs go on in the rhythm the attempt was due in.
 		c.next = NextStart(nextSlot(c.next, now, c.policy().Interval), time.Now())
 		return false
 	}
-	c.st, c.next = Recovered(c.st, time.Now())
+	st, c.next = Recovered(st, time.Now())
+	c.mu.Lock()
+	c.status.State = st
+	c.mu.Unlock()
 	return false
 }
 
-// run is the step of a run, in the slot it holds after waited: the run,
-// then what its result calls for. It reports whether the check has ended.
-func (c *Check) run(waited time.Duration) (ended bool) {
+// run is the step of a run from state st, in the slot it holds after
+// waited: the run, then what its result calls for. It reports whether the
+// check has ended.
+func (c *Check) run(st State, waited time.Duration) (ended bool) {
 	stop, kill := c.stop, c.kill
 	sched := c.next
 	c.mu.Lock()
@@ -441,21 +465,21 @@ func (c *Check) run(waited time.Duration) (ended bool) {
 	}
 	// A pause that came during the run holds what follows it.
 	c.mu.Lock()
-	if c.paused && !c.st.Paused {
-		c.st, _ = Suspend(c.policy(), c.st, c.next, time.Now())
+	if c.paused && !st.Paused {
+		st, _ = Suspend(c.policy(), st, c.next, time.Now())
 	}
-	if c.family.by != nil && !c.st.Blocked {
-		c.st = Block(c.st)
+	if c.blocker() != nil && !st.Blocked {
+		st = Block(st)
 	}
 	c.mu.Unlock()
-	d := Observe(c.policy(), c.st, r, sched)
+	d := Observe(c.policy(), st, r, sched)
 	c.record(r, d.State)
 	c.tellChildren() // at once: a parent's fail script must not delay its children's news
-	c.perform(stop, kill, c.st, d.State, d.Steps, r)
+	c.perform(stop, kill, st, d.State, d.Steps, r)
 	if stop.Err() != nil {
 		return true
 	}
-	c.st, c.next = d.State, NextStart(d.Next, time.Now())
+	c.next = NextStart(d.Next, time.Now())
 	c.watchTarget()
 	return false
 }

@@ -47,17 +47,17 @@ func (c *Check) remember(m Memory) {
 	if m.Pause != nil {
 		p := *m.Pause
 		c.paused, c.status.Pause = true, &p
-		c.st.Paused = true
+		c.status.State.Paused = true
 	}
+	st := &c.status.State
 	var gaveUpAt time.Time
 	if !m.GaveUp.IsZero() && c.policy().Limit > 0 {
-		c.st.Mode, gaveUpAt = GivenUp, m.GaveUp
+		st.Mode, gaveUpAt = GivenUp, m.GaveUp
 	}
 	if len(m.Attempts) > 0 && c.policy().Limit > 0 {
-		c.st.Recent = &Attempts{at: slices.Clone(m.Attempts)}
+		st.Recent = &Attempts{at: slices.Clone(m.Attempts)}
 	}
-	c.status.State = c.st
-	if told := (memory{paused: c.paused, gaveUp: c.st.Mode == GivenUp, attempt: c.st.Recent}); told != (memory{}) {
+	if told := (memory{paused: c.paused, gaveUp: st.Mode == GivenUp, attempt: st.Recent}); told != (memory{}) {
 		k := c.kept()
 		k.told, k.gaveUpAt = told, gaveUpAt
 	}
@@ -151,7 +151,7 @@ func (c *Check) takeResume() *resumer {
 // returns what to report once c.mu is released: the resume's event and
 // heat log line, and the check's memory when it changed.
 func (c *Check) sync() (report func()) {
-	st := c.st
+	st := c.status.State
 	var events []func()
 	if r := c.takeResume(); r != nil {
 		was := st
@@ -162,10 +162,10 @@ func (c *Check) sync() (report func()) {
 		}
 	}
 	next := c.next
-	if st.Mode == RecoveryDue && c.st.Mode != RecoveryDue {
+	if st.Mode == RecoveryDue && c.status.State.Mode != RecoveryDue {
 		next = time.Now()
 	}
-	switch blocked := c.family.by != nil; {
+	switch blocked := c.blocker() != nil; {
 	case blocked && !st.Blocked:
 		st = Block(st)
 	case !blocked && st.Blocked:
@@ -177,8 +177,8 @@ func (c *Check) sync() (report func()) {
 	if c.paused && !st.Paused {
 		st, next = Suspend(c.policy(), st, next, time.Now())
 	}
-	c.st, c.status.State, c.next = st, st, next
-	if tell := c.memoryChanged(); tell != nil {
+	c.status.State, c.next = st, next
+	if tell := c.memoryChanged(&c.status.State); tell != nil {
 		events = append(events, tell)
 	}
 	return func() {
@@ -216,16 +216,16 @@ func (c *Check) quietHistory(line string) {
 	}
 }
 
-// memoryChanged returns, when the check's Memory differs from what
-// OnMemory was last told, the call that tells it; nil otherwise. c.mu is
-// held. The calls come from the step's goroutine and a verb's, and may run
+// memoryChanged returns, when the check's Memory, its state being st,
+// differs from what OnMemory was last told, the call that tells it; nil
+// otherwise. c.mu is held. The calls come from the step's goroutine and a verb's, and may run
 // in either order: each tells the latest Memory, one at a time, so the
 // last told is the latest.
-func (c *Check) memoryChanged() func() {
+func (c *Check) memoryChanged(st *State) func() {
 	if c.onMemory == nil {
 		return nil
 	}
-	now := memory{paused: c.paused, gaveUp: c.st.Mode == GivenUp, attempt: c.st.Recent}
+	now := memory{paused: c.paused, gaveUp: st.Mode == GivenUp, attempt: st.Recent}
 	var told memory
 	if c.rare != nil {
 		told = c.rare.told
@@ -240,14 +240,14 @@ func (c *Check) memoryChanged() func() {
 	} else if !now.gaveUp {
 		k.gaveUpAt = time.Time{}
 	}
-	k.mem = Memory{GaveUp: k.gaveUpAt, Attempts: c.st.Recent.Times()}
+	k.mem = Memory{GaveUp: k.gaveUpAt, Attempts: st.Recent.Times()}
 	if c.status.Pause != nil {
 		p := *c.status.Pause
 		k.mem.Pause = &p
 	}
 	return func() {
-		c.telling.Lock()
-		defer c.telling.Unlock()
+		k.telling.Lock()
+		defer k.telling.Unlock()
 		c.mu.Lock()
 		m := k.mem
 		c.mu.Unlock()

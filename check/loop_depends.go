@@ -37,19 +37,41 @@ type parent struct {
 	unhealthy bool
 }
 
+// kin is the check's family, made when first needed. The engine links its
+// checks from one goroutine; the others only read it (Load).
+func (c *Check) kin() *family {
+	if f := c.family.Load(); f != nil {
+		return f
+	}
+	c.family.CompareAndSwap(nil, &family{})
+	return c.family.Load()
+}
+
+// blocker is the unhealthy parent that blocks the check; nil: none. c.mu
+// is held.
+func (c *Check) blocker() *Check {
+	if f := c.family.Load(); f != nil {
+		return f.by
+	}
+	return nil
+}
+
 // Link makes children the checks told of this check's health (a reload
 // rebuilds the links), and tells them how it is now.
 func (c *Check) Link(children []*Check) {
-	c.family.telling.Lock()
-	defer c.family.telling.Unlock()
+	if len(children) == 0 && c.family.Load() == nil {
+		return // most checks have none: nothing kept, nobody to tell
+	}
+	f := c.kin()
+	f.telling.Lock()
+	defer f.telling.Unlock()
 	if len(children) == 0 {
-		// Most checks have none: nothing kept, nobody to tell.
-		c.family.children.Store(nil)
+		f.children.Store(nil)
 		return
 	}
-	c.family.children.Store(&children)
+	f.children.Store(&children)
 	un := c.Unhealthy()
-	c.family.told = un
+	f.told = un
 	for _, ch := range children {
 		ch.parentChanged(c, un)
 	}
@@ -59,6 +81,10 @@ func (c *Check) Link(children []*Check) {
 // depends on, each with whether it is unhealthy now; a parent no longer
 // listed no longer blocks it.
 func (c *Check) DependOn(parents []*Check) {
+	if len(parents) == 0 && c.family.Load() == nil {
+		return // nothing to forget, nothing to block it
+	}
+	f := c.kin()
 	var now []parent
 	if len(parents) > 0 {
 		now = make([]parent, len(parents))
@@ -67,7 +93,7 @@ func (c *Check) DependOn(parents []*Check) {
 		now[i] = parent{c: p, unhealthy: p.Unhealthy()} // read before c.mu: a parent's news takes its lock, then ours
 	}
 	c.mu.Lock()
-	c.family.parents = now
+	f.parents = now
 	report := c.reblock()
 	c.mu.Unlock()
 	report()
@@ -84,17 +110,21 @@ func (c *Check) Unhealthy() bool {
 // tellChildren tells the children when this check's health has turned
 // since they were last told. Called after each change of the state.
 func (c *Check) tellChildren() {
-	kids := c.family.children.Load()
+	f := c.family.Load()
+	if f == nil {
+		return
+	}
+	kids := f.children.Load()
 	if kids == nil || len(*kids) == 0 {
 		return
 	}
-	c.family.telling.Lock()
-	defer c.family.telling.Unlock()
+	f.telling.Lock()
+	defer f.telling.Unlock()
 	un := c.Unhealthy()
-	if un == c.family.told {
+	if un == f.told {
 		return
 	}
-	c.family.told = un
+	f.told = un
 	for _, ch := range *kids {
 		ch.parentChanged(c, un)
 	}
@@ -102,10 +132,14 @@ func (c *Check) tellChildren() {
 
 // parentChanged takes a parent's news: it turned unhealthy, or healthy.
 func (c *Check) parentChanged(p *Check, unhealthy bool) {
+	f := c.family.Load()
+	if f == nil {
+		return // a child has its family before any parent tells it
+	}
 	c.mu.Lock()
 	changed := false
-	for i := range c.family.parents {
-		if q := &c.family.parents[i]; q.c == p && q.unhealthy != unhealthy {
+	for i := range f.parents {
+		if q := &f.parents[i]; q.c == p && q.unhealthy != unhealthy {
 			q.unhealthy, changed = unhealthy, true
 		}
 	}
@@ -122,20 +156,21 @@ func (c *Check) parentChanged(p *Check, unhealthy bool) {
 // changed, it says so and has the rules take it (at once when the check
 // is idle). c.mu is held; report runs after it is released.
 func (c *Check) reblock() (report func()) {
+	f := c.family.Load() // made: only DependOn and parentChanged reblock
 	var by *Check
-	for _, p := range c.family.parents {
+	for _, p := range f.parents {
 		if p.unhealthy {
 			by = p.c
 			break
 		}
 	}
-	was := c.family.by
+	was := f.by
 	if (by == nil) == (was == nil) {
-		c.family.by = by
+		f.by = by
 		c.status.BlockedBy = nameOf(by)
 		return func() {}
 	}
-	c.family.by = by
+	f.by = by
 	c.status.BlockedBy = nameOf(by)
 	apply := c.syncIdle()
 	return func() {

@@ -45,16 +45,19 @@ type Spec struct {
 	StartPeriod         time.Duration // failures this long after the first run take no step
 	SuccessThreshold    int           // ok runs in a row that end a streak; 0 is 1
 	RetryInterval       time.Duration // the period while failing; 0: Interval
-	NoWatch             bool          // the target's death does not run the check (watch_target = false)
 	RecoveryBackoff     time.Duration // the wait before a streak's second attempt, doubling; 0: none
 	RecoveryBackoffMax  time.Duration // its cap; 0: DefaultBackoffMax
 	RecoveryLimit       int           // attempts within RecoveryLimitWindow; 0: no limit
 	RecoveryLimitWindow time.Duration // 0: DefaultLimitWindow
+	FlapLow, FlapHigh   int           // percent; 0: DefaultFlapLow, DefaultFlapHigh
+	NoWatch             bool          // the target's death does not run the check (watch_target = false)
 	FlapDetection       bool
-	FlapLow, FlapHigh   int // percent; 0: DefaultFlapLow, DefaultFlapHigh
 
+	// StrictLog: write HeatLog as root safety requires
+	// (action.HeatLog.Strict). Beside the two bools above, all three in
+	// one word: the engine keeps a Spec a check.
+	StrictLog bool
 	HeatLog   string            // this check's heat log
-	StrictLog bool              // write it as root safety requires (action.HeatLog.Strict)
 	Env       map[string]string // extra environment, defaults merged in
 	Dir       string            // working directory of every process
 }

@@ -23,8 +23,8 @@ type TargetWatcher interface {
 // watchTarget (re)arms the watch on the target after a run: the pidfile may
 // name another process now.
 func (c *Check) watchTarget() {
-	if c.watcher != nil {
-		c.watcher.WatchTarget(c.targetDied)
+	if c.watch {
+		c.doer.(TargetWatcher).WatchTarget(c.targetDied)
 	}
 }
 
@@ -35,7 +35,7 @@ func (c *Check) watchTarget() {
 // schedule goes on from the run it starts.
 func (c *Check) targetDied(pid int) {
 	c.mu.Lock()
-	now := !c.ended && !c.busy && c.st.Mode != RecoveryDue && c.timer.Stop()
+	now := !c.ended && !c.busy && c.status.State.Mode != RecoveryDue && c.timer.Stop()
 	if now {
 		c.next = time.Now()
 		c.waitFor(c.next)

@@ -113,6 +113,10 @@ func Run(ctx context.Context, path, version string, stderr io.Writer) int {
 	statusTick := time.NewTicker(sdnotify.StatusInterval)
 	defer statusTick.Stop()
 	firstRuns := d.engine.FirstRuns()
+	restoreGC := func() {}
+	if firstRuns != nil {
+		restoreGC = holdStartHeap()
+	}
 	var watchdog <-chan time.Time
 	if every := sdnotify.WatchdogInterval(); every > 0 {
 		t := time.NewTicker(every)
@@ -134,6 +138,7 @@ func Run(ctx context.Context, path, version string, stderr io.Writer) int {
 			reply <- d.reloadNow()
 		case <-firstRuns:
 			firstRuns = nil
+			restoreGC()
 			returnStartMemory()
 		case now := <-statusTick.C:
 			d.status(now)

@@ -43,6 +43,9 @@ type Engine struct {
 	// Release started (nil once it has); firstDone is its done.
 	first     *firstRuns
 	firstDone <-chan struct{}
+	// started is the first Release's count, which the instances it
+	// counted tell (instance.counted).
+	started *firstRuns
 
 	// store keeps what operators and heatd decided about each check
 	// name, across reloads and restarts.
@@ -62,11 +65,14 @@ type Settings struct {
 // instance is one check's running loop. The instances of one name form a
 // chain: each begins only once the one before it has ended, so that one
 // check never runs twice at once, whatever the reloads in between.
+//
+// Ten thousand checks keep ten thousand instances: what the engine has
+// once (its observe, the start's count) is read through e, and the Runner
+// from the check, whose Doer it is; 416 bytes, a size class of Go's.
 type instance struct {
-	spec    check.Spec
-	check   *check.Check
-	runner  *check.Runner
-	observe func(name string, r check.Result) // the engine's; may be nil
+	spec  check.Spec
+	check *check.Check
+	e     *Engine
 
 	// Its stop and kill are part of it, not objects of their own: two
 	// allocations fewer a check.
@@ -74,16 +80,19 @@ type instance struct {
 	killCtx cancelSignal // its end: cut short what runs
 	mu      sync.Mutex
 
-	// first is the start's count of first runs, when the first Release
-	// started the check with its first run due at once (nil otherwise);
-	// told, whether it was told.
-	first *firstRuns
-	told  atomic.Bool
+	// told: whether e.started was told of its first run; counted: the
+	// first Release started the check with its first run due at once, and
+	// e.started counts it down.
+	told    atomic.Bool
+	counted bool
 
 	retired bool         // its results are no longer its name's (metrics); under mu
 	alarms  check.Alarms // what its alarms are as the engine's listener heard; under mu
 	dueNow  bool         // its first run is due as it begins (no splay)
 }
+
+// runner is the check's Runner.
+func (in *instance) runner() *check.Runner { return in.check.Doer().(*check.Runner) }
 
 // done is closed when the check has ended, and with it every earlier
 // instance of its name: its loop starts only after they have.
@@ -202,7 +211,7 @@ func (e *Engine) Apply(specs []check.Spec, set Settings) Change {
 			// operator's pause stays.
 			e.store.Update(spec.Name, func(en *state.Entry) { en.GaveUp, en.Attempts = time.Time{}, nil })
 			e.retire(old)
-			e.checks[spec.Name] = e.start(spec, old.done(), old.runner)
+			e.checks[spec.Name] = e.start(spec, old.done(), old.runner())
 		}
 	}
 	for name, old := range e.checks {
@@ -274,7 +283,7 @@ func (e *Engine) link(replaced, relink map[string]bool) {
 func (e *Engine) start(spec *check.Spec, after <-chan struct{}, prev *check.Runner) *instance {
 	// The instance keeps its own copy of the settings: nothing of it points
 	// into the configuration, which can then go.
-	in := &instance{spec: *spec, observe: e.observe}
+	in := &instance{spec: *spec, e: e}
 	spec = &in.spec
 	runner, missing := check.NewRunner(spec, e.base, e.systemd)
 	if missing != nil {
@@ -283,7 +292,6 @@ func (e *Engine) start(spec *check.Spec, after <-chan struct{}, prev *check.Runn
 	if prev != nil {
 		runner.Inherit(prev)
 	}
-	in.runner = runner
 	in.killCtx.makeDone() // the stop's, when asked for
 	delay := Splay(spec.Name, spec.Interval, e.settings.Splay)
 	in.dueNow = delay == 0
@@ -295,19 +303,7 @@ func (e *Engine) start(spec *check.Spec, after <-chan struct{}, prev *check.Runn
 		Slots:    e.slots,
 		OnResult: in.result,
 		Memory:   memoryOf(e.store.Check(spec.Name).Decided(digest.String())),
-		OnMemory: func(m check.Memory) {
-			// The engine keeps the pause (it outlives instances); the
-			// check, what it decided. A retired instance speaks no more
-			// for its name.
-			store := e.storeOf()
-			in.mu.Lock()
-			defer in.mu.Unlock()
-			if !in.retired {
-				store.Update(in.spec.Name, func(en *state.Entry) {
-					en.GaveUp, en.Attempts, en.Settings = m.GaveUp, m.Attempts, digest.String()
-				})
-			}
-		},
+		OnMemory: in.memory,
 		OnAlarms: e.instanceAlarms(in),
 		OnEnd:    in.ended,
 	})
@@ -331,7 +327,7 @@ func (e *Engine) start(spec *check.Spec, after <-chan struct{}, prev *check.Runn
 // checks keep them for their whole life.
 func (in *instance) result(r check.Result) {
 	in.ranOnce()
-	if in.observe == nil {
+	if in.e.observe == nil {
 		return
 	}
 	// A retired instance's last run is not its name's: the series of a
@@ -339,13 +335,30 @@ func (in *instance) result(r check.Result) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	if !in.retired {
-		in.observe(in.spec.Name, r)
+		in.e.observe(in.spec.Name, r)
+	}
+}
+
+// memory is the check's OnMemory. The engine keeps the pause (it outlives
+// instances); the check, what it decided, with the digest of its settings,
+// made again at each call (a pause, giving up, an attempt: rare) rather
+// than kept in a closure, 48 bytes a check against a method's 16. A
+// retired instance speaks no more for its name.
+func (in *instance) memory(m check.Memory) {
+	store := in.e.storeOf()
+	digest := settingsSum(&in.spec).String()
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if !in.retired {
+		store.Update(in.spec.Name, func(en *state.Entry) {
+			en.GaveUp, en.Attempts, en.Settings = m.GaveUp, m.Attempts, digest
+		})
 	}
 }
 
 // ended is the check's OnEnd: what the instance holds goes.
 func (in *instance) ended() {
-	in.runner.Close()
+	in.runner().Close()
 	in.kill()
 	in.ranOnce()
 }
@@ -391,16 +404,19 @@ func (e *Engine) release() {
 		// before any of them begins, so no count ends early.
 		// Only first runs due at once make a burst: with a splay they
 		// come spread, and there is nothing to wait for.
-		e.first = nil
+		e.first, e.started = nil, first
 		first.slots = e.slots
 		n := 0
 		for _, in := range e.pending {
 			if in.dueNow {
-				in.first = first
+				in.counted = true
 				n++
 			}
 		}
 		first.left.Store(int64(n))
+		if n == 0 {
+			e.firstDone = nil // no burst: nothing will close it
+		}
 	}
 	// Their first runs queue once every check has started (Limiter.Hold).
 	e.slots.Hold()
@@ -415,9 +431,13 @@ func (e *Engine) release() {
 // with its first run due at once (splay 0) has ended that run, or ended
 // without one, and no step of any check is under way (what followed those
 // runs, their events and scripts, has ended too): the burst of heatd's
-// start is over. Never closed before the first Release, nor when it
-// started no such check.
-func (e *Engine) FirstRuns() <-chan struct{} { return e.firstDone }
+// start is over. Never closed before the first Release; nil after a first
+// Release that started no such check (there is no burst to wait for).
+func (e *Engine) FirstRuns() <-chan struct{} {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.firstDone
+}
 
 // retire stops in: no new runs, and what runs gets the grace before its
 // process group is killed. e.mu is held.
@@ -499,7 +519,7 @@ func (e *Engine) Beat(name string, b check.Beat) error {
 	if !ok {
 		return &check.NoHeartbeatError{Name: name}
 	}
-	if err := in.runner.Beat(b); err != nil {
+	if err := in.runner().Beat(b); err != nil {
 		return &check.NoHeartbeatError{Name: name, Exists: true}
 	}
 	return nil

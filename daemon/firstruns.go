@@ -31,7 +31,7 @@ func (f *firstRuns) ran() {
 // first run has ended or the check has; an instance that was not released
 // at start counts nothing.
 func (in *instance) ranOnce() {
-	if in.first != nil && !in.told.Swap(true) {
-		in.first.ran()
+	if in.counted && !in.told.Swap(true) {
+		in.e.started.ran()
 	}
 }

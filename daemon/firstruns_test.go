@@ -110,3 +110,26 @@ func TestFirstRunsNotWithASplay(t *testing.T) {
 	case <-time.After(200 * time.Millisecond):
 	}
 }
+
+// heatd lowers GOGC for a burst only when there is one: FirstRuns is nil
+// after a first Release that started no check with its first run due at
+// once, and a channel when it did.
+func TestFirstRunsNilWithoutABurst(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		splay time.Duration
+		burst bool
+	}{{0, true}, {time.Hour, false}} {
+		e := NewEngine(zap.NewNop(), nil)
+		e.Hold()
+		e.Apply([]check.Spec{spec(dir, "a", "true", time.Hour)}, Settings{Grace: time.Second, Splay: tc.splay})
+		if e.FirstRuns() == nil {
+			t.Errorf("splay %s: FirstRuns is nil before the release", tc.splay)
+		}
+		e.Release()
+		if got := e.FirstRuns() != nil; got != tc.burst {
+			t.Errorf("splay %s: FirstRuns is a channel: %v, want %v", tc.splay, got, tc.burst)
+		}
+		e.Stop(time.Second)
+	}
+}
