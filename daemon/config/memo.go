@@ -26,9 +26,21 @@ import (
 // the configuration, which is root's already.
 type sum [sha256.Size]byte
 
-// sums are a load's check sums by check name: the checks that were built
-// without a key_unused warning, which the next load can take as they run.
-type sums map[string]sum
+// memo is what a load keeps of one valid check built without a key_unused
+// warning, for the next load, which can take it as it runs: a SHA-256 of
+// its table's text and file (textSum; zero when the file was not cut into
+// tables), which says the table is written as before without decoding it,
+// the check's sum, and judged, the files the next load must judge again
+// (appendJudged). Its table's text and value are not kept: a table that
+// must be read again is decoded then, alone.
+type memo struct {
+	text, built sum
+	judged      string
+}
+
+// memos are a load's memos by check name, each name a copy of its own (a
+// name sliced from the file would keep the whole text alive).
+type memos map[string]memo
 
 // base is what every check of a load is built over besides its own table:
 // [daemon] and [defaults] as written, the main file's folder, and whether
@@ -131,45 +143,152 @@ func boolByte(v bool) byte {
 
 // reuse is the check t as it runs, when the last good load built it from
 // what this one would build it from (its sum s, which known says is the
-// configuration in force's already) and the world still agrees:
-// every key of its table parses (a script is still executable) and, as
-// root, the files its keys name are still safe. ok is false otherwise,
-// and t is then read in full.
-func (l *loader) reuse(t checkTable, s sum, known bool) (spec check.Spec, ok bool) {
+// configuration in force's already: was is then that one's memo) and the
+// world still agrees: every key of its table parses (a script is still
+// executable) and, as root, the files its keys name are still safe. A
+// table that was not decoded (its text is as before) was parsed whole
+// then: only the files was.judged names are judged again, the other keys
+// parsing as they did. ok is false otherwise, and t is then read in full;
+// judged are the files the next load must judge again.
+func (l *loader) reuse(t *checkTable, s sum, known bool, was memo) (spec check.Spec, judged string, ok bool) {
 	if l.inForce == nil {
-		return check.Spec{}, false
+		return check.Spec{}, "", false
 	}
 	if !known {
-		if was, found := l.prev[t.s.check]; !found || was != s {
-			return check.Spec{}, false
+		if was, known = l.prev[t.s.check]; !known || was.built != s {
+			return check.Spec{}, "", false
 		}
 	}
-	if t.m == nil {
-		for _, e := range t.f {
-			if !l.holds(e.key, e.v, t.s.src) {
-				return check.Spec{}, false
-			}
+	if t.decoded() {
+		j := judging{l: l, src: t.s.src}
+		t.each(func(name string, raw any) { j.holds(name, raw) })
+		if judged, ok = j.done(); !ok {
+			return check.Spec{}, "", false
 		}
+	} else if judged = was.judged; !l.stillHolds(judged, t.s.src) {
+		return check.Spec{}, "", false
 	}
-	for name, raw := range t.m {
-		if !l.holds(name, raw, t.s.src) {
-			return check.Spec{}, false
-		}
-	}
-	return l.inForce(t.s.check)
+	spec, ok = l.inForce(t.s.check)
+	return spec, judged, ok
 }
 
-// holds tells whether the key name of a check in src, written raw, still
-// parses and, as root, names a file that is still safe.
-func (l *loader) holds(name string, raw any, src *source) bool {
+// judging gathers, key by key, the files of one check that a later load
+// must judge again: those whose verdict can change while the key's text
+// does not, a script's (is it still executable) and, as root, every file a
+// root-safe key names (is it still safe from other users). Every other
+// key's value is the text's alone.
+type judging struct {
+	l     *loader
+	src   *source
+	b     []byte
+	fails bool // a key does not parse, or names a file that fails
+	lost  bool // a key looked at a file whose path it does not give
+}
+
+// holds parses the key name of a check in src, written raw, and judges
+// the file it names.
+func (j *judging) holds(name string, raw any) {
 	k, known := checkKeyIndex[name]
 	if !known {
-		return false
+		j.fails = true
+		return
 	}
-	v, err := k.parse(raw, src)
+	looked := j.src.looked
+	v, err := k.parse(raw, j.src)
 	if err != nil {
-		return false
+		j.fails = true
+		return
 	}
+	j.add(name, v, j.src.looked != looked)
+	if p, isPath := v.(string); isPath && k.rootSafe && j.l.guard != nil && len(j.l.guard.keyFile(name, p)) > 0 {
+		j.fails = true
+	}
+}
+
+// add notes the key name, parsed to v; exec says its parser judged a file.
+func (j *judging) add(name string, v any, exec bool) {
 	p, isPath := v.(string)
-	return !isPath || !k.rootSafe || l.guard == nil || len(l.guard.keyFile(name, p)) == 0
+	safe := isPath && checkKeyIndex[name].rootSafe && j.l.guard != nil
+	switch {
+	case exec && !isPath:
+		j.lost = true
+	case exec || safe:
+		j.b = appendJudged(j.b, name, p, exec, safe)
+	}
+}
+
+// done is what was gathered, the same string for checks that judge the
+// same files (ten thousand checks running one script share one); ok is
+// false when a key failed.
+func (j *judging) done() (judged string, ok bool) {
+	if j.fails || j.lost {
+		return "", false
+	}
+	return j.l.intern(j.b), true
+}
+
+// intern is b as a string, one for all equal ones of a load.
+func (l *loader) intern(b []byte) string {
+	if s, ok := l.interned[string(b)]; ok {
+		return s
+	}
+	if l.interned == nil {
+		l.interned = make(map[string]string)
+	}
+	s := string(b)
+	l.interned[s] = s
+	return s
+}
+
+// Each file judged is written as a flag byte (judgedExec: its key's parser
+// wants it executable; judgedSafe: as root, it must be safe), the key's
+// name and the path, each string after its length.
+const (
+	judgedExec = 1 << iota
+	judgedSafe
+)
+
+func appendJudged(b []byte, key, path string, exec, safe bool) []byte {
+	var flags byte
+	if exec {
+		flags |= judgedExec
+	}
+	if safe {
+		flags |= judgedSafe
+	}
+	return appendString(appendString(append(b, flags), key), path)
+}
+
+// stillHolds tells whether the files judged, as appendJudged wrote them,
+// pass again for a check in src: each script is executable and, as root,
+// each file is safe.
+func (l *loader) stillHolds(judged string, src *source) bool {
+	for len(judged) > 0 {
+		flags := judged[0]
+		key, rest, ok := cutString(judged[1:])
+		if !ok {
+			return false
+		}
+		path, rest, ok := cutString(rest)
+		if !ok {
+			return false
+		}
+		judged = rest
+		if flags&judgedExec != 0 && src.executablePath(path) != nil {
+			return false
+		}
+		if flags&judgedSafe != 0 && (l.guard == nil || len(l.guard.keyFile(key, path)) > 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// cutString reads a string appendString wrote at the start of b.
+func cutString(b string) (s, rest string, ok bool) {
+	n, w := binary.Uvarint([]byte(b[:min(len(b), binary.MaxVarintLen64)]))
+	if w <= 0 || uint64(len(b)-w) < n {
+		return "", "", false
+	}
+	return b[w : w+int(n)], b[w+int(n):], true
 }

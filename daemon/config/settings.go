@@ -10,6 +10,7 @@ type setting struct {
 	v            any
 	line         int
 	fromDefaults bool
+	looked       bool // its parser judged a file (source.executablePath)
 }
 
 // settings are a check's keys by name, or the keys of [defaults].
@@ -34,12 +35,13 @@ func readSettings(s *scope, m map[string]any, defaults bool) settings {
 			s.add(at.line, name, "is not allowed in [defaults]: it belongs to one check, so set it in that [check.NAME] table")
 			continue
 		}
+		looked := s.src.looked
 		v, err := k.parse(m[name], s.src)
 		if err != nil {
 			s.keyError(name, err)
 			v = nil
 		}
-		out[name] = setting{v: v, line: at.line, fromDefaults: defaults}
+		out[name] = setting{v: v, line: at.line, fromDefaults: defaults, looked: s.src.looked != looked}
 	}
 	return out
 }

@@ -1,0 +1,91 @@
+package config
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/heatd/heatd/check"
+)
+
+// TestRetainedBytes measures what a Config of ten thousand checks keeps
+// for the next load, beside the checks themselves, for as long as it is
+// the configuration in force: a Config made by Load (heatd's start) and
+// one made by LoadAfter (a reload that changed one check). It is one
+// record per check that kept a sum: the check's name (its own copy, not
+// a slice of the file's text, which would keep the whole text alive), a
+// SHA-256 of its table's text and file, and the sum of what it was built
+// from (memo.go), the scripts and files whose verdicts a reload looks at
+// again (shared between checks that name the same ones); and [daemon]'s
+// and [defaults]' base. The whole Config, its checks included, must not
+// keep the file's text either.
+func TestRetainedBytes(t *testing.T) {
+	const checks = 10000
+	path := filepath.Join(t.TempDir(), "heat.toml")
+	text := realistic(checks)
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	load := func() (*Config, error) { return loadAs(path, false) }
+	reload := func() (*Config, error) {
+		prev, err := loadAs(path, false)
+		if err != nil {
+			return nil, err
+		}
+		specs := make(map[string]check.Spec, len(prev.Checks))
+		for _, s := range prev.Checks {
+			specs[s.Name] = s
+		}
+		changed := strings.Replace(text, "timeout = \"5s\"\n", "timeout = \"6s\"\n", 1)
+		if err := os.WriteFile(path, []byte(changed), 0o644); err != nil {
+			return nil, err
+		}
+		defer os.WriteFile(path, []byte(text), 0o644)
+		return loadAfterAs(path, false, prev, func(name string) (check.Spec, bool) { s, ok := specs[name]; return s, ok })
+	}
+	for _, c := range []struct {
+		name string
+		load func() (*Config, error)
+	}{{"Load", load}, {"LoadAfter", reload}} {
+		before := heapLive()
+		cfg, err := c.load()
+		if err != nil {
+			t.Fatal(err)
+		}
+		whole := heapLive()
+		public := &Config{Path: cfg.Path, Daemon: cfg.Daemon, Checks: cfg.Checks, Warnings: cfg.Warnings, Unused: cfg.Unused}
+		cfg = nil
+		kept := (whole - heapLive()) / checks
+		all := (whole - before) / checks
+		runtime.KeepAlive(public)
+		t.Logf("%s: %d bytes a check kept for the next load, %d bytes a check in all", c.name, kept, all)
+		if kept > 200 {
+			t.Errorf("%s: a Config keeps %d bytes a check for the next load, want at most 200", c.name, kept)
+		}
+	}
+}
+
+// heapLive is the heap's live bytes after a collection.
+func heapLive() int64 {
+	var ms runtime.MemStats
+	runtime.GC()
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	return int64(ms.HeapAlloc)
+}
+
+// realistic is a configuration of n checks written as a large host's
+// are: each table some 200 bytes, its scripts shared, its files its own.
+func realistic(n int) string {
+	var text strings.Builder
+	text.WriteString("[daemon]\nlog_dir = \"logs\"\ncontrol_socket = \"heatd.sock\"\n[defaults]\ninterval = \"1h\"\n")
+	for i := range n {
+		fmt.Fprintf(&text, "\n[check.web-%05d]\nscript = \"/bin/true\"\ninterval = \"30s\"\ntimeout = \"5s\"\n"+
+			"pidfile = \"/run/web-%05d.pid\"\nfail = \"/bin/true\"\nthreshold = 3\nrecovery = \"/bin/true\"\n"+
+			"heat_log = \"logs/web-%05d.log\"\n", i, i, i)
+	}
+	return text.String()
+}
