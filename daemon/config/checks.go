@@ -72,10 +72,10 @@ func (t *checkTable) table() {
 	}
 }
 
-// textSum is the table's textSum, made once.
-func (t *checkTable) textSum() sum {
+// textSum is the table's textSum, made once; buf is scratch space.
+func (t *checkTable) textSum(buf *[]byte) sum {
 	if t.sum == (sum{}) && t.text != "" {
-		t.sum = textSum(t.s.src.name, t.text)
+		t.sum = textSum(buf, t.s.src.name, t.text)
 	}
 	return t.sum
 }

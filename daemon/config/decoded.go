@@ -2,8 +2,6 @@ package config
 
 import (
 	"crypto/sha256"
-	"encoding/binary"
-	"io"
 
 	"github.com/BurntSushi/toml"
 )
@@ -11,15 +9,10 @@ import (
 // textSum is a SHA-256 of a check's table as written in the file named
 // file: what a load keeps to know, at the next, that a table is written as
 // before in the same file (memo.go) without keeping its text or its value.
-func textSum(file, text string) sum {
-	h := sha256.New()
-	var n [binary.MaxVarintLen64]byte
-	h.Write(n[:binary.PutUvarint(n[:], uint64(len(file)))])
-	io.WriteString(h, file)
-	io.WriteString(h, text)
-	var s sum
-	h.Sum(s[:0])
-	return s
+// buf is scratch space, kept for the next call.
+func textSum(buf *[]byte, file, text string) sum {
+	*buf = append(appendString((*buf)[:0], file), text...)
+	return sha256.Sum256(*buf)
 }
 
 // splitDecode is doc, the file named file, decoded table by table: a
@@ -32,16 +25,17 @@ func textSum(file, text string) sum {
 // (checkNames). ok is false when a table decoded alone does not give
 // exactly its own path (its text is not TOML, or not only that table); the
 // file is then decoded whole, for the decoder's own errors.
-func splitDecode(tables []tableText, prev memos, file string) (data map[string]any, values []any, ok bool) {
+func splitDecode(tables []tableText, prev *memoIndex, file string) (data map[string]any, values []any, ok bool) {
 	data = make(map[string]any, 3)
 	values = make([]any, len(tables))
+	var buf []byte
 	for i, t := range tables {
 		if t.top == "check" {
 			if data["check"] == nil {
 				data["check"] = map[string]any{}
 			}
-			if was, found := prev[t.name]; found {
-				if s := textSum(file, t.text); s == was.text {
+			if was, found := prev.find(t.name); found {
+				if s := textSum(&buf, file, t.text); s == was.text {
 					tables[i].kept, tables[i].sum = true, s
 					continue
 				}

@@ -35,7 +35,7 @@ func LoadAfter(path string, prev *Config, inForce func(name string) (check.Spec,
 func loadAfterAs(path string, asRoot bool, prev *Config, inForce func(name string) (check.Spec, bool)) (*Config, error) {
 	l := loader{asRoot: asRoot, inForce: inForce}
 	if prev != nil {
-		l.prev, l.prevBase, l.prevCut = prev.memos, prev.base, prev.cut
+		l.prev, l.prevBase, l.prevCut = &memoIndex{list: prev.memos}, prev.base, prev.cut
 	}
 	return l.result(path)
 }
@@ -65,7 +65,7 @@ type loader struct {
 	unused Errors   // the key_unused warnings of the valid checks
 	// prev are the memos of the configuration in force, and inForce gives
 	// its checks as they run (memo.go); nil: nothing is reused.
-	prev    memos
+	prev    *memoIndex
 	inForce func(name string) (check.Spec, bool)
 	base    []byte            // what every check is built over (memo.go's base); nil: no sums
 	memos   memos             // this load's
@@ -79,6 +79,9 @@ type loader struct {
 	// (decoded.go).
 	prevCut, cut []string
 	interned     map[string]string // judging.done's strings
+	scratch      []byte            // textSum's
+	judged       []byte            // judging's
+	keys         []string          // a check's keys, sorted
 }
 
 func (l *loader) load(path string) *Config {
@@ -126,8 +129,8 @@ func strictOff(main *source) string {
 
 func (l *loader) read(name string) *source {
 	l.files = append(l.files, name)
-	var prev memos
-	if len(l.prev) > 0 && slices.Contains(l.prevCut, name) {
+	var prev *memoIndex
+	if l.prev != nil && len(l.prev.list) > 0 && slices.Contains(l.prevCut, name) {
 		prev = l.prev
 	}
 	src, errs := read(name, prev)
@@ -182,7 +185,7 @@ func (l *loader) checks(tables []checkTable, defaults settings, d *Daemon) []che
 	logOwner := make(map[string]*scope, len(tables))
 	specs := make([]check.Spec, 0, len(tables))
 	if l.base != nil {
-		l.memos = make(memos, len(tables))
+		l.memos = make(memos, 0, len(tables))
 	}
 	var buf []byte
 	for i := range tables {
@@ -252,6 +255,7 @@ type made struct {
 	keyed  bool // sum is its sum; false: it has none (memo.go)
 	reused bool // taken as it runs, not read again
 	sum    sum
+	name   string // the configuration in force's copy of its name, when taken as it runs
 	// judged are the files the next load judges again (memo.go's
 	// judging); judgedOK is false when they are not known.
 	judged   string
@@ -260,7 +264,11 @@ type made struct {
 
 // keep keeps the memo of the valid check t, made m, for the next load.
 func (l *loader) keep(t *checkTable, m made) {
-	l.memos[strings.Clone(t.s.check)] = memo{text: t.textSum(), built: m.sum, judged: m.judged}
+	name := m.name
+	if name == "" {
+		name = strings.Clone(t.s.check)
+	}
+	l.memos = append(l.memos, memo{name: name, text: t.textSum(&l.scratch), built: m.sum, judged: m.judged})
 }
 
 // build is the check t: as it runs, when its sum is what the configuration
@@ -275,7 +283,7 @@ func (l *loader) build(t *checkTable, defaults settings, d *Daemon, buf []byte) 
 	case t.kept && l.sameBase:
 		// Its text in its file and everything it is built over are as
 		// the configuration in force had them: so is its sum.
-		if was, known = l.prev[t.s.check]; known {
+		if was, known = l.prev.find(t.s.check); known {
 			m.sum, m.keyed = was.built, true
 			break
 		}
@@ -284,9 +292,13 @@ func (l *loader) build(t *checkTable, defaults settings, d *Daemon, buf []byte) 
 		t.table()
 		m.sum, buf, m.keyed = checkSum(l.base, *t, buf)
 	}
-	if m.keyed {
-		m.spec, m.judged, m.reused = l.reuse(t, m.sum, known, was)
-		m.ok, m.judgedOK = m.reused, m.reused
+	if m.keyed && !known {
+		was, known = l.prev.find(t.s.check)
+		known = known && was.built == m.sum
+	}
+	if known {
+		m.spec, m.judged, m.reused = l.reuse(t, was)
+		m.ok, m.judgedOK, m.name = m.reused, m.reused, was.name
 	}
 	if m.reused {
 		if !t.decoded() {
@@ -298,11 +310,14 @@ func (l *loader) build(t *checkTable, defaults settings, d *Daemon, buf []byte) 
 	var own settings
 	m.spec, own, m.ok = readCheck(*t, defaults, d, l.guard)
 	if m.ok && m.keyed {
-		j := judging{l: l, src: t.s.src}
-		for _, name := range slices.Sorted(maps.Keys(own)) {
+		j := judging{l: l, src: t.s.src, b: l.judged[:0]}
+		l.keys = slices.AppendSeq(l.keys[:0], maps.Keys(own))
+		slices.Sort(l.keys)
+		for _, name := range l.keys {
 			j.add(name, own[name].v, own[name].looked)
 		}
 		m.judged, m.judgedOK = j.done()
+		l.judged = j.b
 	}
 	return m, buf
 }

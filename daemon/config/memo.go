@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/heatd/heatd/check"
 )
@@ -34,13 +35,50 @@ type sum [sha256.Size]byte
 // (appendJudged). Its table's text and value are not kept: a table that
 // must be read again is decoded then, alone.
 type memo struct {
+	name        string // a copy of its own: one sliced from the file would keep the whole text alive
 	text, built sum
 	judged      string
 }
 
-// memos are a load's memos by check name, each name a copy of its own (a
-// name sliced from the file would keep the whole text alive).
-type memos map[string]memo
+// memos are a load's memos in reading order: a slice, which holds ten
+// thousand of them in some 100 bytes each, where a map would take half as
+// much again.
+type memos []memo
+
+// memoIndex finds the memos of the configuration in force by name for one
+// load. A file's checks mostly come in the order they had: the memo after
+// the last one found is looked at first, and only when it is not the one
+// are the memos sorted by name (an index of their places, made once) and
+// searched.
+type memoIndex struct {
+	list   memos
+	next   int
+	byName []int32
+}
+
+// find is the memo of the check name; nil finds none.
+func (x *memoIndex) find(name string) (memo, bool) {
+	if x == nil {
+		return memo{}, false
+	}
+	i := x.next
+	if i >= len(x.list) || x.list[i].name != name {
+		if x.byName == nil {
+			x.byName = make([]int32, len(x.list))
+			for k := range x.byName {
+				x.byName[k] = int32(k)
+			}
+			slices.SortFunc(x.byName, func(a, b int32) int { return strings.Compare(x.list[a].name, x.list[b].name) })
+		}
+		k, found := slices.BinarySearchFunc(x.byName, name, func(k int32, name string) int { return strings.Compare(x.list[k].name, name) })
+		if !found {
+			return memo{}, false
+		}
+		i = int(x.byName[k])
+	}
+	x.next = i + 1
+	return x.list[i], true
+}
 
 // base is what every check of a load is built over besides its own table:
 // [daemon] and [defaults] as written, the main file's folder, and whether
@@ -142,27 +180,22 @@ func boolByte(v bool) byte {
 }
 
 // reuse is the check t as it runs, when the last good load built it from
-// what this one would build it from (its sum s, which known says is the
-// configuration in force's already: was is then that one's memo) and the
-// world still agrees: every key of its table parses (a script is still
+// what this one would build it from (was, the configuration in force's
+// memo, has t's sum) and the world still agrees: every key of its table parses (a script is still
 // executable) and, as root, the files its keys name are still safe. A
 // table that was not decoded (its text is as before) was parsed whole
 // then: only the files was.judged names are judged again, the other keys
 // parsing as they did. ok is false otherwise, and t is then read in full;
 // judged are the files the next load must judge again.
-func (l *loader) reuse(t *checkTable, s sum, known bool, was memo) (spec check.Spec, judged string, ok bool) {
+func (l *loader) reuse(t *checkTable, was memo) (spec check.Spec, judged string, ok bool) {
 	if l.inForce == nil {
 		return check.Spec{}, "", false
 	}
-	if !known {
-		if was, known = l.prev[t.s.check]; !known || was.built != s {
-			return check.Spec{}, "", false
-		}
-	}
 	if t.decoded() {
-		j := judging{l: l, src: t.s.src}
+		j := judging{l: l, src: t.s.src, b: l.judged[:0]}
 		t.each(func(name string, raw any) { j.holds(name, raw) })
-		if judged, ok = j.done(); !ok {
+		judged, ok = j.done()
+		if l.judged = j.b; !ok {
 			return check.Spec{}, "", false
 		}
 	} else if judged = was.judged; !l.stillHolds(judged, t.s.src) {

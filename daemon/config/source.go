@@ -34,7 +34,7 @@ type source struct {
 // configuration in force, when it was cut into tables in it: the file is
 // then decoded table by table, all but the checks written as before
 // (decoded.go).
-func read(name string, prev memos) (*source, Errors) {
+func read(name string, prev *memoIndex) (*source, Errors) {
 	fail := func(line int, msg string) (*source, Errors) {
 		return nil, Errors{{File: name, Line: line, Msg: msg}}
 	}

@@ -96,17 +96,18 @@ func TestSplitTables(t *testing.T) {
 // each table that doc decoded whole has is what its text gives alone.
 func sameDecode(t *testing.T, before, doc string) {
 	t.Helper()
-	var prev memos
+	var prev *memoIndex
 	if tables, ok := splitTables(before); ok {
 		var data map[string]any
 		if _, err := toml.Decode(before, &data); err == nil {
 			if _, ok := wholeValues(tables, data); ok {
-				prev = memos{}
+				var list memos
 				for _, tt := range tables {
 					if tt.top == "check" {
-						prev[tt.name] = memo{text: textSum("heat.toml", tt.text)}
+						list = append(list, memo{name: tt.name, text: textSum(new([]byte), "heat.toml", tt.text)})
 					}
 				}
+				prev = &memoIndex{list: list}
 			}
 		}
 	}
@@ -124,7 +125,7 @@ func sameDecode(t *testing.T, before, doc string) {
 		return
 	}
 	for i, tt := range tables {
-		if tt.top != "" && tt.kept != (splitValues[i] == nil) || tt.kept && tt.sum != textSum("heat.toml", tt.text) {
+		if tt.top != "" && tt.kept != (splitValues[i] == nil) || tt.kept && tt.sum != textSum(new([]byte), "heat.toml", tt.text) {
 			t.Fatalf("table %q kept %v, its value %v", tt.text, tt.kept, splitValues[i])
 		}
 		if tt.kept {
@@ -287,12 +288,12 @@ func TestLoadAfterDecodesOnlyChangedTables(t *testing.T) {
 	checks := "\n[check.a]\ncommand = \"true\"\n\n[check.b]\ncommand = \"true\"\n"
 	path := write(t, dir, memoBase+checks)
 	prev := sameLoad(t, path, nil, &running{})
-	if len(prev.memos) != 2 || prev.memos["a"].text == (sum{}) || prev.memos["b"].text == (sum{}) {
+	if len(prev.memos) != 2 || prev.memos[0].text == (sum{}) || prev.memos[1].text == (sum{}) {
 		t.Fatalf("kept %v, want a and b with their texts' sums", prev.memos)
 	}
 	moved := "\n# moved down\n" + strings.Replace(checks, "[check.b]\n", "[check.b]\ntimeout = \"1s\"\n", 1)
 	write(t, dir, memoBase+moved)
-	src, errs := read(path, prev.memos)
+	src, errs := read(path, &memoIndex{list: prev.memos})
 	if len(errs) > 0 || !src.split {
 		t.Fatalf("not decoded table by table: %v", errs)
 	}
@@ -302,7 +303,7 @@ func TestLoadAfterDecodesOnlyChangedTables(t *testing.T) {
 		}
 	}
 	got := sameLoad(t, path, prev, runningOf(prev))
-	if got.memos["a"] != prev.memos["a"] || got.memos["b"].text == prev.memos["b"].text {
+	if got.memos[0] != prev.memos[0] || got.memos[1].text == prev.memos[1].text {
 		t.Errorf("memos %v after %v", got.memos, prev.memos)
 	}
 	write(t, dir, strings.Replace(memoBase, "[defaults]\n", "[defaults]\ntimeout = \"5s\"\n", 1)+moved)
