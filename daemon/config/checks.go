@@ -186,7 +186,7 @@ func readDefaults(src *source, errs *Errors, g *guard) settings {
 		s.add(s.line(), "", "must be a table, not "+typeName(v))
 		return nil
 	}
-	own := readSettings(s, m, true)
+	own := readSettings(s, m, true, newDetacher(m, 0))
 	g.settings(s, own)
 	return own
 }
@@ -200,12 +200,13 @@ func readCheck(t checkTable, defaults settings, d *Daemon, g *guard) (spec check
 	if msg := nameError(t.s.check); msg != "" {
 		t.s.add(t.s.line(), "", msg)
 	}
-	own = readSettings(t.s, t.m, false)
+	text := newDetacher(t.m, len(t.s.check))
+	own = readSettings(t.s, t.m, false, text)
 	g.settings(t.s, own)
 	all := merge(defaults, own)
 	dropUnset(all)
 	validate(t.s, own, all)
-	spec = buildSpec(t.s.check, own, all, d, t.s.src.dir)
+	spec = buildSpec(text.str(t.s.check), own, all, d, t.s.src.dir)
 	spec.StrictLog = g != nil // the rules apply: its heat log is written by them too
 	return spec, own, len(*t.s.errs) == before
 }

@@ -90,3 +90,40 @@ func realistic(n int) string {
 	}
 	return text.String()
 }
+
+// A Config keeps nothing of its files' text: the strings its checks and
+// [daemon] hold are copies, each table's in one allocation of its own, as
+// a string sliced from the text would keep the whole text alive for as
+// long as the check runs (two texts, after a reload that took some checks
+// as they run). Each check here is written with a comment of 2 KiB, which
+// a Config that kept the text would keep too.
+func TestConfigKeepsNoText(t *testing.T) {
+	const checks = 1000
+	comment := "# " + strings.Repeat("x", 2046) + "\n"
+	var text strings.Builder
+	text.WriteString("[daemon]\nlog_dir = \"logs\"\ncontrol_socket = \"heatd.sock\"\nlog_level = \"debug\"\n[defaults]\nfail = \"/bin/true\"\n")
+	for i := range checks {
+		deps := `"web-00000"`
+		if i == 0 {
+			deps = ""
+		}
+		fmt.Fprintf(&text, "\n[check.web-%05d]\n%sscript = \"/bin/true\"\npidfile = \"/run/web-%05d.pid\"\n"+
+			"env = { A = \"b\" }\ndepends_on = [%s]\nrecovery_timeout = \"1m\"\n", i, comment, i, deps)
+	}
+	path := filepath.Join(t.TempDir(), "heat.toml")
+	if err := os.WriteFile(path, []byte(text.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	text.Reset()
+	before := heapLive()
+	cfg, err := loadAs(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	per := (heapLive() - before) / checks
+	runtime.KeepAlive(cfg)
+	t.Logf("%d bytes a check", per)
+	if per > 1536 {
+		t.Errorf("a Config keeps %d bytes a check, want at most 1536: its text is kept", per)
+	}
+}

@@ -17,8 +17,9 @@ type setting struct {
 type settings map[string]setting
 
 // readSettings reads the check keys of m: a [check.NAME] table, or
-// [defaults] when defaults is set.
-func readSettings(s *scope, m map[string]any, defaults bool) settings {
+// [defaults] when defaults is set. d copies their strings out of the
+// file's text (detach.go).
+func readSettings(s *scope, m map[string]any, defaults bool, d *detacher) settings {
 	out := make(settings, len(m))
 	for _, at := range s.keysAt(m) {
 		name := at.key
@@ -36,7 +37,7 @@ func readSettings(s *scope, m map[string]any, defaults bool) settings {
 			continue
 		}
 		looked := s.src.looked
-		v, err := k.parse(m[name], s.src)
+		v, err := k.parse(d.value(m[name]), s.src)
 		if err != nil {
 			s.keyError(name, err)
 			v = nil
