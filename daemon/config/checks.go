@@ -186,7 +186,9 @@ func readDefaults(src *source, errs *Errors, g *guard) settings {
 		s.add(s.line(), "", "must be a table, not "+typeName(v))
 		return nil
 	}
-	own := readSettings(s, m, true, newDetacher(m, 0))
+	var text detacher
+	text.reserve(m, 0)
+	own := readSettings(s, m, true, &text)
 	g.settings(s, own)
 	return own
 }
@@ -200,8 +202,9 @@ func readCheck(t checkTable, defaults settings, d *Daemon, g *guard) (spec check
 	if msg := nameError(t.s.check); msg != "" {
 		t.s.add(t.s.line(), "", msg)
 	}
-	text := newDetacher(t.m, len(t.s.check))
-	own = readSettings(t.s, t.m, false, text)
+	var text detacher
+	text.reserve(t.m, len(t.s.check))
+	own = readSettings(t.s, t.m, false, &text)
 	g.settings(t.s, own)
 	all := merge(defaults, own)
 	dropUnset(all)

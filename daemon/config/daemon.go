@@ -89,7 +89,8 @@ func readDaemon(src *source, errs *Errors) (d Daemon, patterns []string) {
 			s.add(s.line(), "", "must be a table, not "+typeName(v))
 		}
 	}
-	text := newDetacher(given, 0)
+	var text detacher
+	text.reserve(given, 0)
 	for _, name := range s.keys(given) {
 		k, known := daemonKeyIndex[name]
 		if !known {

@@ -12,14 +12,12 @@ import "strings"
 // detacher copies the strings of one table out of the text.
 type detacher struct{ b strings.Builder }
 
-// newDetacher is a detacher for the values of m and size bytes more.
-func newDetacher(m map[string]any, size int) *detacher {
+// reserve makes room for the strings of m's values and size bytes more.
+func (d *detacher) reserve(m map[string]any, size int) {
 	for _, v := range m {
 		size += stringBytes(v)
 	}
-	d := &detacher{}
 	d.b.Grow(size)
-	return d
 }
 
 // stringBytes is the length of the strings in v, keys of tables included.

@@ -264,9 +264,11 @@ type made struct {
 
 // keep keeps the memo of the valid check t, made m, for the next load.
 func (l *loader) keep(t *checkTable, m made) {
+	// The name of a check read in full is its Spec's, a copy already
+	// (detach.go).
 	name := m.name
 	if name == "" {
-		name = strings.Clone(t.s.check)
+		name = m.spec.Name
 	}
 	l.memos = append(l.memos, memo{name: name, text: t.textSum(&l.scratch), built: m.sum, judged: m.judged})
 }
