@@ -17,10 +17,9 @@ import (
 // check, a sum of everything its settings were built from, and the next
 // load takes a check whose sum is unchanged from the engine as it runs
 // (LoadAfter's inForce) instead of building it again. What the world
-// decides is looked at again all the same: each key is parsed again (a
-// script that vanished is an error) and, as root, the files its keys name
-// are judged again; any problem and the check is read in full, its errors
-// those of any load.
+// decides is looked at again all the same: a script that vanished is an
+// error and, as root, the files its keys name are judged again (judged.go);
+// any problem and the check is read in full, its errors those of any load.
 
 // sum is a SHA-256 of what one check's settings were built from: a
 // collision would take a chosen-prefix attack on SHA-256 by whoever writes
@@ -35,7 +34,9 @@ type sum [sha256.Size]byte
 // (appendJudged). Its table's text and value are not kept: a table that
 // must be read again is decoded then, alone.
 type memo struct {
-	name        string // a copy of its own: one sliced from the file would keep the whole text alive
+	// name is a copy of its own, its Spec's (detach.go): one sliced from
+	// the file would keep the whole text alive.
+	name        string
 	text, built sum
 	judged      string
 }
@@ -181,12 +182,13 @@ func boolByte(v bool) byte {
 
 // reuse is the check t as it runs, when the last good load built it from
 // what this one would build it from (was, the configuration in force's
-// memo, has t's sum) and the world still agrees: every key of its table parses (a script is still
-// executable) and, as root, the files its keys name are still safe. A
-// table that was not decoded (its text is as before) was parsed whole
-// then: only the files was.judged names are judged again, the other keys
-// parsing as they did. ok is false otherwise, and t is then read in full;
-// judged are the files the next load must judge again.
+// memo, has t's sum) and the world still agrees: every key of its table
+// parses (a script is still executable) and, as root, the files its keys
+// name are still safe. A table that was not decoded (its text is as
+// before) parsed whole then, and its keys parse as they did: only the
+// files was.judged names are judged again. ok is false otherwise, and t
+// is then read in full; judged are the files the next load must judge
+// again.
 func (l *loader) reuse(t *checkTable, was memo) (spec check.Spec, judged string, ok bool) {
 	if l.inForce == nil {
 		return check.Spec{}, "", false
@@ -203,125 +205,4 @@ func (l *loader) reuse(t *checkTable, was memo) (spec check.Spec, judged string,
 	}
 	spec, ok = l.inForce(t.s.check)
 	return spec, judged, ok
-}
-
-// judging gathers, key by key, the files of one check that a later load
-// must judge again: those whose verdict can change while the key's text
-// does not, a script's (is it still executable) and, as root, every file a
-// root-safe key names (is it still safe from other users). Every other
-// key's value is the text's alone.
-type judging struct {
-	l     *loader
-	src   *source
-	b     []byte
-	fails bool // a key does not parse, or names a file that fails
-	lost  bool // a key looked at a file whose path it does not give
-}
-
-// holds parses the key name of a check in src, written raw, and judges
-// the file it names.
-func (j *judging) holds(name string, raw any) {
-	k, known := checkKeyIndex[name]
-	if !known {
-		j.fails = true
-		return
-	}
-	looked := j.src.looked
-	v, err := k.parse(raw, j.src)
-	if err != nil {
-		j.fails = true
-		return
-	}
-	j.add(name, v, j.src.looked != looked)
-	if p, isPath := v.(string); isPath && k.rootSafe && j.l.guard != nil && len(j.l.guard.keyFile(name, p)) > 0 {
-		j.fails = true
-	}
-}
-
-// add notes the key name, parsed to v; exec says its parser judged a file.
-func (j *judging) add(name string, v any, exec bool) {
-	p, isPath := v.(string)
-	safe := isPath && checkKeyIndex[name].rootSafe && j.l.guard != nil
-	switch {
-	case exec && !isPath:
-		j.lost = true
-	case exec || safe:
-		j.b = appendJudged(j.b, name, p, exec, safe)
-	}
-}
-
-// done is what was gathered, the same string for checks that judge the
-// same files (ten thousand checks running one script share one); ok is
-// false when a key failed.
-func (j *judging) done() (judged string, ok bool) {
-	if j.fails || j.lost {
-		return "", false
-	}
-	return j.l.intern(j.b), true
-}
-
-// intern is b as a string, one for all equal ones of a load.
-func (l *loader) intern(b []byte) string {
-	if s, ok := l.interned[string(b)]; ok {
-		return s
-	}
-	if l.interned == nil {
-		l.interned = make(map[string]string)
-	}
-	s := string(b)
-	l.interned[s] = s
-	return s
-}
-
-// Each file judged is written as a flag byte (judgedExec: its key's parser
-// wants it executable; judgedSafe: as root, it must be safe), the key's
-// name and the path, each string after its length.
-const (
-	judgedExec = 1 << iota
-	judgedSafe
-)
-
-func appendJudged(b []byte, key, path string, exec, safe bool) []byte {
-	var flags byte
-	if exec {
-		flags |= judgedExec
-	}
-	if safe {
-		flags |= judgedSafe
-	}
-	return appendString(appendString(append(b, flags), key), path)
-}
-
-// stillHolds tells whether the files judged, as appendJudged wrote them,
-// pass again for a check in src: each script is executable and, as root,
-// each file is safe.
-func (l *loader) stillHolds(judged string, src *source) bool {
-	for len(judged) > 0 {
-		flags := judged[0]
-		key, rest, ok := cutString(judged[1:])
-		if !ok {
-			return false
-		}
-		path, rest, ok := cutString(rest)
-		if !ok {
-			return false
-		}
-		judged = rest
-		if flags&judgedExec != 0 && src.executablePath(path) != nil {
-			return false
-		}
-		if flags&judgedSafe != 0 && (l.guard == nil || len(l.guard.keyFile(key, path)) > 0) {
-			return false
-		}
-	}
-	return true
-}
-
-// cutString reads a string appendString wrote at the start of b.
-func cutString(b string) (s, rest string, ok bool) {
-	n, w := binary.Uvarint([]byte(b[:min(len(b), binary.MaxVarintLen64)]))
-	if w <= 0 || uint64(len(b)-w) < n {
-		return "", "", false
-	}
-	return b[w : w+int(n)], b[w+int(n):], true
 }
