@@ -1,6 +1,10 @@
 package config
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+
+	"github.com/heatd/heatd/check"
+)
 
 // judging gathers, key by key, the files of one check that a later load
 // must judge again: those whose verdict can change while the key's text
@@ -10,6 +14,7 @@ import "encoding/binary"
 type judging struct {
 	l     *loader
 	src   *source
+	spec  *check.Spec // the check as it is built or runs
 	b     []byte
 	fails bool // a key does not parse, or names a file that fails
 	lost  bool // a key looked at a file whose path it does not give
@@ -43,8 +48,28 @@ func (j *judging) add(name string, v any, exec bool) {
 	case exec && !isPath:
 		j.lost = true
 	case exec || safe:
-		j.b = appendJudged(j.b, name, p, exec, safe)
+		j.b = appendJudged(j.b, name, p, exec, safe, specPath(j.spec, name) == p)
 	}
+}
+
+// specPath is the path the key name of spec gives, for the keys of a
+// check's own that name a file of its own (a pidfile, a heat log) or a
+// script its Spec holds in a field of its own; "" for any other. A file
+// judged that its check's Spec holds is not written in judged (as root,
+// ten thousand pidfiles and heat logs would be 1.5 MB): the next load
+// judges it where the check as it runs has it.
+func specPath(spec *check.Spec, name string) string {
+	switch name {
+	case "pidfile":
+		return spec.Target.Pidfile
+	case "heat_log":
+		return spec.HeatLog
+	case "fail":
+		return spec.Fail
+	case "recovery":
+		return spec.Recovery
+	}
+	return ""
 }
 
 // done is what was gathered, the same string for checks that judge the
@@ -71,14 +96,16 @@ func (l *loader) intern(b []byte) string {
 }
 
 // Each file judged is written as a flag byte (judgedExec: its key's parser
-// wants it executable; judgedSafe: as root, it must be safe), the key's
+// wants it executable; judgedSafe: as root, it must be safe; judgedInSpec:
+// the path is the check's Spec's, specPath, and not written), the key's
 // name and the path, each string after its length.
 const (
 	judgedExec = 1 << iota
 	judgedSafe
+	judgedInSpec
 )
 
-func appendJudged(b []byte, key, path string, exec, safe bool) []byte {
+func appendJudged(b []byte, key, path string, exec, safe, inSpec bool) []byte {
 	var flags byte
 	if exec {
 		flags |= judgedExec
@@ -86,13 +113,17 @@ func appendJudged(b []byte, key, path string, exec, safe bool) []byte {
 	if safe {
 		flags |= judgedSafe
 	}
+	if inSpec {
+		flags |= judgedInSpec
+		path = ""
+	}
 	return appendString(appendString(append(b, flags), key), path)
 }
 
 // stillHolds tells whether the files judged, as appendJudged wrote them,
-// pass again for a check in src: each script is executable and, as root,
-// each file is safe.
-func (l *loader) stillHolds(judged string, src *source) bool {
+// pass again for a check in src that runs as spec: each script is
+// executable and, as root, each file is safe.
+func (l *loader) stillHolds(judged string, src *source, spec *check.Spec) bool {
 	for len(judged) > 0 {
 		flags := judged[0]
 		key, rest, ok := cutString(judged[1:])
@@ -104,6 +135,9 @@ func (l *loader) stillHolds(judged string, src *source) bool {
 			return false
 		}
 		judged = rest
+		if flags&judgedInSpec != 0 {
+			path = specPath(spec, key)
+		}
 		if flags&judgedExec != 0 && src.executablePath(path) != nil {
 			return false
 		}

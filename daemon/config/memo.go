@@ -193,16 +193,18 @@ func (l *loader) reuse(t *checkTable, was memo) (spec check.Spec, judged string,
 	if l.inForce == nil {
 		return check.Spec{}, "", false
 	}
+	if spec, ok = l.inForce(t.s.check); !ok {
+		return check.Spec{}, "", false
+	}
 	if t.decoded() {
-		j := judging{l: l, src: t.s.src, b: l.judged[:0]}
+		j := judging{l: l, src: t.s.src, spec: &spec, b: l.judged[:0]}
 		t.each(func(name string, raw any) { j.holds(name, raw) })
 		judged, ok = j.done()
 		if l.judged = j.b; !ok {
 			return check.Spec{}, "", false
 		}
-	} else if judged = was.judged; !l.stillHolds(judged, t.s.src) {
+	} else if judged = was.judged; !l.stillHolds(judged, t.s.src, &spec) {
 		return check.Spec{}, "", false
 	}
-	spec, ok = l.inForce(t.s.check)
-	return spec, judged, ok
+	return spec, judged, true
 }

@@ -19,9 +19,10 @@ import (
 // name (a copy of its own, some 8 bytes more: a name sliced from the file
 // would keep the whole text alive), a SHA-256 of its table's text and
 // file, the sum of what it was built from, and the files a reload judges
-// again (here its scripts, one string shared by every check that names
-// the same ones); besides, [daemon]'s and [defaults]' base and the names
-// of the files. Neither the text nor the decoded tables are kept: they
+// again (its scripts and, as root, its pidfile and heat log: one string
+// shared by every check that names the same ones, the paths its Spec
+// holds not written in it); besides, [daemon]'s and [defaults]' base and
+// the names of the files. Neither the text nor the decoded tables are kept: they
 // were 549 bytes a check.
 func TestRetainedBytes(t *testing.T) {
 	const checks = 10000
@@ -30,9 +31,10 @@ func TestRetainedBytes(t *testing.T) {
 	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	load := func() (*Config, error) { return loadAs(path, false) }
+	asRoot := false
+	load := func() (*Config, error) { return loadAs(path, asRoot) }
 	reload := func() (*Config, error) {
-		prev, err := loadAs(path, false)
+		prev, err := loadAs(path, asRoot)
 		if err != nil {
 			return nil, err
 		}
@@ -45,12 +47,24 @@ func TestRetainedBytes(t *testing.T) {
 			return nil, err
 		}
 		defer os.WriteFile(path, []byte(text), 0o644)
-		return loadAfterAs(path, false, prev, func(name string) (check.Spec, bool) { s, ok := specs[name]; return s, ok })
+		return loadAfterAs(path, asRoot, prev, func(name string) (check.Spec, bool) { s, ok := specs[name]; return s, ok })
 	}
-	for _, c := range []struct {
+	cases := []struct {
 		name string
 		load func() (*Config, error)
-	}{{"Load", load}, {"LoadAfter", reload}} {
+		root bool
+	}{{"Load", load, false}, {"LoadAfter", reload, false}}
+	if problems, _ := walk(filepath.Dir(path)); os.Geteuid() == 0 && len(problems) == 0 {
+		// As root, each check's pidfile and heat log are judged again at a
+		// reload, where its Spec has them.
+		cases = append(cases, struct {
+			name string
+			load func() (*Config, error)
+			root bool
+		}{"LoadAfter as root", reload, true})
+	}
+	for _, c := range cases {
+		asRoot = c.root
 		before := heapLive()
 		cfg, err := c.load()
 		if err != nil {
