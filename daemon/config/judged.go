@@ -14,7 +14,7 @@ import (
 type judging struct {
 	l     *loader
 	src   *source
-	spec  *check.Spec // the check as it is built or runs
+	spec  specPaths // of the check as it is built or runs
 	b     []byte
 	fails bool // a key does not parse, or names a file that fails
 	lost  bool // a key looked at a file whose path it does not give
@@ -52,22 +52,30 @@ func (j *judging) add(name string, v any, exec bool) {
 	}
 }
 
-// specPath is the path the key name of spec gives, for the keys of a
-// check's own that name a file of its own (a pidfile, a heat log) or a
-// script its Spec holds in a field of its own; "" for any other. A file
-// judged that its check's Spec holds is not written in judged (as root,
-// ten thousand pidfiles and heat logs would be 1.5 MB): the next load
-// judges it where the check as it runs has it.
-func specPath(spec *check.Spec, name string) string {
+// specPaths are the paths a check's Spec holds in fields of their own
+// for keys of its table: its pidfile, heat log and scripts. A file judged
+// that its check's Spec holds is not written in judged (as root, ten
+// thousand pidfiles and heat logs would be 1.5 MB): the next load judges
+// it where the check as it runs has it. A copy of four strings, not the
+// Spec, which a pointer would move to the heap at every check.
+type specPaths struct{ pidfile, heatLog, fail, recovery string }
+
+func pathsOf(spec *check.Spec) specPaths {
+	return specPaths{spec.Target.Pidfile, spec.HeatLog, spec.Fail, spec.Recovery}
+}
+
+// specPath is the path the key name gives in spec; "" for a key whose
+// path it does not hold.
+func specPath(spec specPaths, name string) string {
 	switch name {
 	case "pidfile":
-		return spec.Target.Pidfile
+		return spec.pidfile
 	case "heat_log":
-		return spec.HeatLog
+		return spec.heatLog
 	case "fail":
-		return spec.Fail
+		return spec.fail
 	case "recovery":
-		return spec.Recovery
+		return spec.recovery
 	}
 	return ""
 }
@@ -123,7 +131,7 @@ func appendJudged(b []byte, key, path string, exec, safe, inSpec bool) []byte {
 // stillHolds tells whether the files judged, as appendJudged wrote them,
 // pass again for a check in src that runs as spec: each script is
 // executable and, as root, each file is safe.
-func (l *loader) stillHolds(judged string, src *source, spec *check.Spec) bool {
+func (l *loader) stillHolds(judged string, src *source, spec specPaths) bool {
 	for len(judged) > 0 {
 		flags := judged[0]
 		key, rest, ok := cutString(judged[1:])

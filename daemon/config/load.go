@@ -312,7 +312,7 @@ func (l *loader) build(t *checkTable, defaults settings, d *Daemon, buf []byte) 
 	var own settings
 	m.spec, own, m.ok = readCheck(*t, defaults, d, l.guard)
 	if m.ok && m.keyed {
-		j := judging{l: l, src: t.s.src, spec: &m.spec, b: l.judged[:0]}
+		j := judging{l: l, src: t.s.src, spec: pathsOf(&m.spec), b: l.judged[:0]}
 		l.keys = slices.AppendSeq(l.keys[:0], maps.Keys(own))
 		slices.Sort(l.keys)
 		for _, name := range l.keys {

@@ -197,13 +197,13 @@ func (l *loader) reuse(t *checkTable, was memo) (spec check.Spec, judged string,
 		return check.Spec{}, "", false
 	}
 	if t.decoded() {
-		j := judging{l: l, src: t.s.src, spec: &spec, b: l.judged[:0]}
+		j := judging{l: l, src: t.s.src, spec: pathsOf(&spec), b: l.judged[:0]}
 		t.each(func(name string, raw any) { j.holds(name, raw) })
 		judged, ok = j.done()
 		if l.judged = j.b; !ok {
 			return check.Spec{}, "", false
 		}
-	} else if judged = was.judged; !l.stillHolds(judged, t.s.src, &spec) {
+	} else if judged = was.judged; !l.stillHolds(judged, t.s.src, pathsOf(&spec)) {
 		return check.Spec{}, "", false
 	}
 	return spec, judged, true
