@@ -2,22 +2,36 @@ package config
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/heatd/heatd/check"
 )
 
-// checkTable is one [check.NAME] table, not read yet: m as decoded, or,
-// for a table the configuration in force had, f as it was kept; table
-// makes m of f when the check is read in full.
+// checkTable is one [check.NAME] table, not read yet: m as decoded, or f
+// as a file decoded table by table gave it, or neither when its text is as
+// the configuration in force had it (kept): it is decoded when it must be
+// read (table), and a check taken as it runs never is.
 type checkTable struct {
 	s    *scope
 	m    map[string]any
 	f    fields
-	kept bool // its text is as the configuration in force had it in this file
+	text string // as written; "": the file was not cut into tables
+	kept bool   // its text is as the configuration in force had it in this file
+	sum  sum    // textSum of text; zero until asked for (textSum)
+	// deps is, for a kept check taken as it runs, its depends_on list.
+	deps  []string
+	taken bool
 }
+
+// decoded tells whether the table's value is at hand.
+func (t *checkTable) decoded() bool { return t.m != nil || t.f != nil }
 
 // get is the value of key in the table.
 func (t *checkTable) get(key string) (any, bool) {
+	if !t.decoded() {
+		t.table()
+	}
 	if t.m == nil {
 		return t.f.get(key)
 	}
@@ -25,11 +39,59 @@ func (t *checkTable) get(key string) (any, bool) {
 	return v, ok
 }
 
-// table makes m, for the check to be read in full.
-func (t *checkTable) table() {
+// each calls do with each key of the decoded table and its value, in key
+// order.
+func (t *checkTable) each(do func(name string, raw any)) {
 	if t.m == nil {
-		t.m = t.f.table()
+		for _, e := range t.f {
+			do(e.key, e.v)
+		}
+		return
 	}
+	for _, name := range slices.Sorted(maps.Keys(t.m)) {
+		do(name, t.m[name])
+	}
+}
+
+// table makes m, for the check to be read in full: of f, or of the text
+// decoded alone, which gave this very table when the configuration in
+// force was loaded (a text that no longer does is an error).
+func (t *checkTable) table() {
+	switch {
+	case t.m != nil:
+	case t.f != nil:
+		t.m = t.f.table()
+	default:
+		v, ok := decodeAlone(tableText{top: "check", name: t.s.check, text: t.text})
+		m, isMap := v.(map[string]any)
+		if !ok || !isMap {
+			t.s.add(t.s.line(), "", "cannot be decoded again by itself; load the configuration once more")
+			m = map[string]any{}
+		}
+		t.m = m
+	}
+}
+
+// textSum is the table's textSum, made once; buf is scratch space.
+func (t *checkTable) textSum(buf *[]byte) sum {
+	if t.sum == (sum{}) && t.text != "" {
+		t.sum = textSum(buf, t.s.src.name, t.text)
+	}
+	return t.sum
+}
+
+// dependsOn is the table's depends_on list, parsed; given is false when it
+// has none.
+func (t *checkTable) dependsOn() (parents []string, given bool, err error) {
+	if t.taken && !t.decoded() {
+		return t.deps, t.deps != nil, nil
+	}
+	raw, given := t.get("depends_on")
+	if !given {
+		return nil, false, nil
+	}
+	parents, err = parseDependsOn(raw)
+	return parents, true, err
 }
 
 // checkTables finds the [check.NAME] tables of src, in file order.
@@ -59,22 +121,29 @@ func checkTables(src *source, errs *Errors) []checkTable {
 		*s = scope{src: src, path: path, table: "check", check: name, errs: errs}
 		switch t := c.v.(type) {
 		case map[string]any:
-			out = append(out, checkTable{s: s, m: t, kept: c.kept})
+			out = append(out, checkTable{s: s, m: t, text: c.text})
 		case fields:
-			out = append(out, checkTable{s: s, f: t, kept: c.kept})
+			out = append(out, checkTable{s: s, f: t, text: c.text})
 		default:
+			if c.kept {
+				out = append(out, checkTable{s: s, text: c.text, kept: true, sum: c.sum})
+				continue
+			}
 			s.add(s.line(), "", fmt.Sprintf("must be a table of settings, [check.%s], not %s", name, typeName(c.v)))
 		}
 	}
 	return out
 }
 
-// namedTable is a [check.NAME] table's name and value, and whether its
-// text is as the configuration in force had it.
+// namedTable is a [check.NAME] table's name, value and text (when the
+// file was cut), and whether its text is as the configuration in force had
+// it (then v is nil and sum its textSum).
 type namedTable struct {
 	name string
 	v    any
+	text string
 	kept bool
+	sum  sum
 }
 
 // checkNames are the [check.NAME] tables of src, whose data holds them
@@ -96,9 +165,9 @@ func checkNames(src *source, top *scope, m map[string]any) []namedTable {
 		switch {
 		case t.top != "check":
 		case src.split:
-			names = append(names, namedTable{name: t.name, v: src.values[i], kept: t.kept})
+			names = append(names, namedTable{name: t.name, v: src.values[i], text: t.text, kept: t.kept, sum: t.sum})
 		default:
-			names = append(names, namedTable{name: t.name, v: m[t.name]})
+			names = append(names, namedTable{name: t.name, v: m[t.name], text: t.text})
 		}
 	}
 	return names
@@ -117,27 +186,32 @@ func readDefaults(src *source, errs *Errors, g *guard) settings {
 		s.add(s.line(), "", "must be a table, not "+typeName(v))
 		return nil
 	}
-	own := readSettings(s, m, true)
+	var text detacher
+	text.reserve(m, 0)
+	own := readSettings(s, m, true, &text)
 	g.settings(s, own)
 	return own
 }
 
 // readCheck reads one check over the defaults; ok is false when it has
-// errors (they are in s.errs). g checks the files its own table names;
-// those it has from [defaults] were checked there.
-func readCheck(t checkTable, defaults settings, d *Daemon, g *guard) (spec check.Spec, ok bool) {
+// errors (they are in s.errs), and own are its own table's settings. g
+// checks the files its own table names; those it has from [defaults] were
+// checked there.
+func readCheck(t checkTable, defaults settings, d *Daemon, g *guard) (spec check.Spec, own settings, ok bool) {
 	before := len(*t.s.errs)
 	if msg := nameError(t.s.check); msg != "" {
 		t.s.add(t.s.line(), "", msg)
 	}
-	own := readSettings(t.s, t.m, false)
+	var text detacher
+	text.reserve(t.m, len(t.s.check))
+	own = readSettings(t.s, t.m, false, &text)
 	g.settings(t.s, own)
 	all := merge(defaults, own)
 	dropUnset(all)
 	validate(t.s, own, all)
-	spec = buildSpec(t.s.check, own, all, d, t.s.src.dir)
+	spec = buildSpec(text.str(t.s.check), own, all, d, t.s.src.dir)
 	spec.StrictLog = g != nil // the rules apply: its heat log is written by them too
-	return spec, len(*t.s.errs) == before
+	return spec, own, len(*t.s.errs) == before
 }
 
 // buildSpec is the check's effective settings: each key of its kind, or

@@ -22,12 +22,13 @@ type Config struct {
 	// have no effect (recovery_timeout without threshold): the warning
 	// key_unused, one each, in file order.
 	Unused Errors
-	// sums and base are what LoadAfter needs of this configuration when
-	// it is the one in force (memo.go), and decoded its tables' values by
-	// file (decoded.go).
-	sums    sums
-	base    []byte
-	decoded map[string]decoded
+	// memos, base and cut are what LoadAfter needs of this configuration
+	// when it is the one in force: a memo of each check it can take as it
+	// runs (memo.go), what every check is built over, and the files that
+	// were cut into tables (decoded.go).
+	memos memos
+	base  []byte
+	cut   []string
 }
 
 // Daemon is the [daemon] table, defaults applied and paths resolved.

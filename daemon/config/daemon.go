@@ -89,6 +89,8 @@ func readDaemon(src *source, errs *Errors) (d Daemon, patterns []string) {
 			s.add(s.line(), "", "must be a table, not "+typeName(v))
 		}
 	}
+	var text detacher
+	text.reserve(given, 0)
 	for _, name := range s.keys(given) {
 		k, known := daemonKeyIndex[name]
 		if !known {
@@ -96,7 +98,7 @@ func readDaemon(src *source, errs *Errors) (d Daemon, patterns []string) {
 			continue
 		}
 		// A bad value leaves the zero value, as for a check's keys.
-		if v, err := k.parse(given[name], src); err != nil {
+		if v, err := k.parse(text.value(given[name]), src); err != nil {
 			s.keyError(name, err)
 		} else {
 			k.set(&r, v)

@@ -1,43 +1,54 @@
 package config
 
-import "github.com/BurntSushi/toml"
+import (
+	"crypto/sha256"
 
-// decoded are the values of the top-level tables ([daemon], [defaults],
-// each [check.NAME]) of one file of a valid load, by their text as
-// split.go cuts it: the
-// next load takes a table written as before from here rather than
-// decoding it again. A value is what the decoder gives for that text
-// alone, wherever in which file it stands: lines are not in it (they are
-// scanned from each file as it is now), so a table that moved, or that
-// another table's edit shifted, is taken all the same. The values are
-// shared between loads and never written to.
-type decoded map[string]any
+	"github.com/BurntSushi/toml"
+)
 
-// splitDecode is doc decoded table by table: a table whose text prev
-// holds is taken from it (and marked kept), any other decoded alone, and
-// its values are returned beside the tables, a check's as fields. The
-// checks are not gathered in data["check"], an empty table there: they
-// are read from the tables and values (checkNames). ok is false when a table decoded alone does
-// not give exactly its own path (its text is not TOML, or not only that
-// table); the file is then decoded whole, for the decoder's own errors.
-func splitDecode(tables []tableText, prev decoded) (data map[string]any, values []any, ok bool) {
+// textSum is a SHA-256 of a check's table as written in the file named
+// file: what a load keeps to know, at the next, that a table is written as
+// before in the same file (memo.go) without keeping its text or its value.
+// buf is scratch space, kept for the next call.
+func textSum(buf *[]byte, file, text string) sum {
+	*buf = append(appendString((*buf)[:0], file), text...)
+	return sha256.Sum256(*buf)
+}
+
+// splitDecode is doc, the file named file, decoded table by table: a
+// check's table that prev, the configuration in force's, holds written as
+// it is now (its textSum) is marked kept and not decoded at all, any other
+// table decoded alone, and its values are returned beside the tables, a
+// check's as fields (a kept one's nil: it is decoded when it must be read,
+// checkTable.table). The checks are not gathered in data["check"], an
+// empty table there: they are read from the tables and values
+// (checkNames). ok is false when a table decoded alone does not give
+// exactly its own path (its text is not TOML, or not only that table); the
+// file is then decoded whole, for the decoder's own errors.
+func splitDecode(tables []tableText, prev *memoIndex, file string) (data map[string]any, values []any, ok bool) {
 	data = make(map[string]any, 3)
 	values = make([]any, len(tables))
+	var buf []byte
 	for i, t := range tables {
-		v, found := prev[t.text]
-		if !found {
-			if v, ok = decodeAlone(t); !ok {
-				return nil, nil, false
+		if t.top == "check" {
+			if data["check"] == nil {
+				data["check"] = map[string]any{}
+			}
+			if was, found := prev.find(t.name); found {
+				if s := textSum(&buf, file, t.text); s == was.text {
+					tables[i].kept, tables[i].sum = true, s
+					continue
+				}
 			}
 		}
-		tables[i].kept = found
+		v, ok := decodeAlone(t)
+		if !ok {
+			return nil, nil, false
+		}
 		values[i] = v
 		switch t.top {
 		case "":
 		case "check":
-			if data["check"] == nil {
-				data["check"] = map[string]any{}
-			}
 			if m, isMap := v.(map[string]any); isMap {
 				values[i] = fieldsOf(m)
 			}

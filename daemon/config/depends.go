@@ -67,13 +67,12 @@ func dependencies(tables []checkTable, defined map[string]*scope) {
 	var order []string // the checks with a list, in reading order
 	for _, t := range tables {
 		name := t.s.check
-		raw, given := t.get("depends_on")
-		if !given || defined[name] != t.s {
+		if defined[name] != t.s {
 			continue
 		}
-		parents, err := parseDependsOn(raw)
-		if err != nil {
-			continue // readCheck reported it
+		parents, given, err := t.dependsOn()
+		if !given || err != nil {
+			continue // none; or readCheck reported it
 		}
 		n := &node{t: t}
 		nodes[name] = n

@@ -7,10 +7,9 @@ import (
 )
 
 // fields are one check's table as the decoder gave it, in a slice sorted
-// by key rather than a map: what a load keeps of each check for the next
-// one (decoded.go). A map of a few keys takes some 340 bytes; ten
-// thousand checks kept as maps would be 3 MB more of heap for as long as
-// heatd runs, and as much again before each collection.
+// by key rather than a map: a file decoded table by table gives its
+// checks so (decoded.go). A map of a few keys takes some 340 bytes, and
+// ten thousand of them are made and collected again at each load.
 type fields []kv
 
 type kv struct {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -34,7 +35,7 @@ func LoadAfter(path string, prev *Config, inForce func(name string) (check.Spec,
 func loadAfterAs(path string, asRoot bool, prev *Config, inForce func(name string) (check.Spec, bool)) (*Config, error) {
 	l := loader{asRoot: asRoot, inForce: inForce}
 	if prev != nil {
-		l.prev, l.prevBase, l.prevDecoded = prev.sums, prev.base, prev.decoded
+		l.prev, l.prevBase, l.prevCut = &memoIndex{list: prev.memos}, prev.base, prev.cut
 	}
 	return l.result(path)
 }
@@ -62,21 +63,25 @@ type loader struct {
 	errs   Errors
 	files  []string // names in reading order, which orders the errors
 	unused Errors   // the key_unused warnings of the valid checks
-	// prev are the sums of the configuration in force, and inForce gives
+	// prev are the memos of the configuration in force, and inForce gives
 	// its checks as they run (memo.go); nil: nothing is reused.
-	prev    sums
+	prev    *memoIndex
 	inForce func(name string) (check.Spec, bool)
 	base    []byte            // what every check is built over (memo.go's base); nil: no sums
-	sums    sums              // this load's
+	memos   memos             // this load's
 	defined map[string]*scope // the checks by name, at their first definition
 	// prevBase is the base of the configuration in force, and sameBase
 	// whether this load's is the same.
 	prevBase []byte
 	sameBase bool
-	// prevDecoded are the tables of the configuration in force, by file
-	// and text, and decoded this load's (decoded.go).
-	prevDecoded map[string]decoded
-	decoded     map[string]decoded
+	// prevCut are the files the configuration in force cut into tables,
+	// and cut this load's: a reload decodes them table by table
+	// (decoded.go).
+	prevCut, cut []string
+	interned     map[string]string // judging.done's strings
+	scratch      []byte            // textSum's
+	judged       []byte            // judging's
+	keys         []string          // a check's keys, sorted
 }
 
 func (l *loader) load(path string) *Config {
@@ -109,7 +114,7 @@ func (l *loader) load(path string) *Config {
 	}
 	checks := l.checks(tables, defaults, &d)
 	dependencies(tables, l.defined)
-	return &Config{Path: path, Daemon: d, Checks: checks, Warnings: warnings, Unused: l.unused, sums: l.sums, base: l.base, decoded: l.decoded}
+	return &Config{Path: path, Daemon: d, Checks: checks, Warnings: warnings, Unused: l.unused, memos: l.memos, base: l.base, cut: l.cut}
 }
 
 // strictOff is the warning a configuration that turns root safety off
@@ -124,17 +129,14 @@ func strictOff(main *source) string {
 
 func (l *loader) read(name string) *source {
 	l.files = append(l.files, name)
-	src, errs := read(name, l.prevDecoded[name])
+	var prev *memoIndex
+	if l.prev != nil && len(l.prev.list) > 0 && slices.Contains(l.prevCut, name) {
+		prev = l.prev
+	}
+	src, errs := read(name, prev)
 	l.errs = append(l.errs, errs...)
 	if src != nil && len(src.tables) > 0 {
-		kept := make(decoded, len(src.tables))
-		for i, t := range src.tables {
-			kept[t.text] = src.values[i]
-		}
-		if l.decoded == nil {
-			l.decoded = make(map[string]decoded)
-		}
-		l.decoded[name] = kept
+		l.cut = append(l.cut, strings.Clone(name))
 	}
 	return src
 }
@@ -183,12 +185,13 @@ func (l *loader) checks(tables []checkTable, defaults settings, d *Daemon) []che
 	logOwner := make(map[string]*scope, len(tables))
 	specs := make([]check.Spec, 0, len(tables))
 	if l.base != nil {
-		l.sums = make(sums, len(tables))
+		l.memos = make(memos, 0, len(tables))
 	}
 	var buf []byte
-	for _, t := range tables {
+	for i := range tables {
+		t := &tables[i]
 		var m made
-		m, buf = l.build(&t, defaults, d, buf)
+		m, buf = l.build(t, defaults, d, buf)
 		spec, ok := m.spec, m.ok
 		// Only a pidfile is read when sending: a pid is the config's own.
 		spec.Target.Strict = l.guard != nil && spec.Target.Pidfile != ""
@@ -216,14 +219,14 @@ func (l *loader) checks(tables []checkTable, defaults settings, d *Daemon) []che
 		}
 		specs = append(specs, spec)
 		if m.reused {
-			// Sums are kept only of checks without key_unused warnings.
-			l.sums[name] = m.sum
+			// Memos are kept only of checks without key_unused warnings.
+			l.keep(t, m)
 			continue
 		}
-		u := unused(t, defaults)
+		u := unused(*t, defaults)
 		l.unused = append(l.unused, u...)
-		if m.keyed && len(u) == 0 {
-			l.sums[name] = m.sum
+		if m.keyed && m.judgedOK && len(u) == 0 {
+			l.keep(t, m)
 		}
 	}
 	// Sorted through an index: a Spec is large, and ten thousand of them
@@ -252,6 +255,22 @@ type made struct {
 	keyed  bool // sum is its sum; false: it has none (memo.go)
 	reused bool // taken as it runs, not read again
 	sum    sum
+	name   string // the configuration in force's copy of its name, when taken as it runs
+	// judged are the files the next load judges again (memo.go's
+	// judging); judgedOK is false when they are not known.
+	judged   string
+	judgedOK bool
+}
+
+// keep keeps the memo of the valid check t, made m, for the next load.
+func (l *loader) keep(t *checkTable, m made) {
+	// The name of a check read in full is its Spec's, a copy already
+	// (detach.go).
+	name := m.name
+	if name == "" {
+		name = m.spec.Name
+	}
+	l.memos = append(l.memos, memo{name: name, text: t.textSum(&l.scratch), built: m.sum, judged: m.judged})
 }
 
 // build is the check t: as it runs, when its sum is what the configuration
@@ -259,28 +278,48 @@ type made struct {
 // is scratch space for the sums, returned for the next call.
 func (l *loader) build(t *checkTable, defaults settings, d *Daemon, buf []byte) (made, []byte) {
 	var m made
-	known := false // the sum is the configuration in force's
+	var was memo
+	known := false // the sum is the configuration in force's, was its memo
 	switch {
 	case l.base == nil:
 	case t.kept && l.sameBase:
 		// Its text in its file and everything it is built over are as
-		// the configuration in force had them: so is its sum, if it had
-		// one.
-		m.sum, known = l.prev[t.s.check]
-		if m.keyed = known; known {
+		// the configuration in force had them: so is its sum.
+		if was, known = l.prev.find(t.s.check); known {
+			m.sum, m.keyed = was.built, true
 			break
 		}
 		fallthrough
 	default:
+		t.table()
 		m.sum, buf, m.keyed = checkSum(l.base, *t, buf)
 	}
-	if m.keyed {
-		m.spec, m.reused = l.reuse(*t, m.sum, known)
-		m.ok = m.reused
+	if m.keyed && !known {
+		was, known = l.prev.find(t.s.check)
+		known = known && was.built == m.sum
 	}
-	if !m.reused {
-		t.table()
-		m.spec, m.ok = readCheck(*t, defaults, d, l.guard)
+	if known {
+		m.spec, m.judged, m.reused = l.reuse(t, was)
+		m.ok, m.judgedOK, m.name = m.reused, m.reused, was.name
+	}
+	if m.reused {
+		if !t.decoded() {
+			t.deps, t.taken = m.spec.DependsOn, true
+		}
+		return m, buf
+	}
+	t.table()
+	var own settings
+	m.spec, own, m.ok = readCheck(*t, defaults, d, l.guard)
+	if m.ok && m.keyed {
+		j := judging{l: l, src: t.s.src, spec: pathsOf(&m.spec), b: l.judged[:0]}
+		l.keys = slices.AppendSeq(l.keys[:0], maps.Keys(own))
+		slices.Sort(l.keys)
+		for _, name := range l.keys {
+			j.add(name, own[name].v, own[name].looked)
+		}
+		m.judged, m.judgedOK = j.done()
+		l.judged = j.b
 	}
 	return m, buf
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/heatd/heatd/check"
 )
@@ -16,19 +17,69 @@ import (
 // check, a sum of everything its settings were built from, and the next
 // load takes a check whose sum is unchanged from the engine as it runs
 // (LoadAfter's inForce) instead of building it again. What the world
-// decides is looked at again all the same: each key is parsed again (a
-// script that vanished is an error) and, as root, the files its keys name
-// are judged again; any problem and the check is read in full, its errors
-// those of any load.
+// decides is looked at again all the same: a script that vanished is an
+// error and, as root, the files its keys name are judged again (judged.go);
+// any problem and the check is read in full, its errors those of any load.
 
 // sum is a SHA-256 of what one check's settings were built from: a
 // collision would take a chosen-prefix attack on SHA-256 by whoever writes
 // the configuration, which is root's already.
 type sum [sha256.Size]byte
 
-// sums are a load's check sums by check name: the checks that were built
-// without a key_unused warning, which the next load can take as they run.
-type sums map[string]sum
+// memo is what a load keeps of one valid check built without a key_unused
+// warning, for the next load, which can take it as it runs: a SHA-256 of
+// its table's text and file (textSum; zero when the file was not cut into
+// tables), which says the table is written as before without decoding it,
+// the check's sum, and judged, the files the next load must judge again
+// (appendJudged). Its table's text and value are not kept: a table that
+// must be read again is decoded then, alone.
+type memo struct {
+	// name is a copy of its own, its Spec's (detach.go): one sliced from
+	// the file would keep the whole text alive.
+	name        string
+	text, built sum
+	judged      string
+}
+
+// memos are a load's memos in reading order: a slice, which holds ten
+// thousand of them in some 100 bytes each, where a map would take half as
+// much again.
+type memos []memo
+
+// memoIndex finds the memos of the configuration in force by name for one
+// load. A file's checks mostly come in the order they had: the memo after
+// the last one found is looked at first, and only when it is not the one
+// are the memos sorted by name (an index of their places, made once) and
+// searched.
+type memoIndex struct {
+	list   memos
+	next   int
+	byName []int32
+}
+
+// find is the memo of the check name; nil finds none.
+func (x *memoIndex) find(name string) (memo, bool) {
+	if x == nil {
+		return memo{}, false
+	}
+	i := x.next
+	if i >= len(x.list) || x.list[i].name != name {
+		if x.byName == nil {
+			x.byName = make([]int32, len(x.list))
+			for k := range x.byName {
+				x.byName[k] = int32(k)
+			}
+			slices.SortFunc(x.byName, func(a, b int32) int { return strings.Compare(x.list[a].name, x.list[b].name) })
+		}
+		k, found := slices.BinarySearchFunc(x.byName, name, func(k int32, name string) int { return strings.Compare(x.list[k].name, name) })
+		if !found {
+			return memo{}, false
+		}
+		i = int(x.byName[k])
+	}
+	x.next = i + 1
+	return x.list[i], true
+}
 
 // base is what every check of a load is built over besides its own table:
 // [daemon] and [defaults] as written, the main file's folder, and whether
@@ -130,46 +181,30 @@ func boolByte(v bool) byte {
 }
 
 // reuse is the check t as it runs, when the last good load built it from
-// what this one would build it from (its sum s, which known says is the
-// configuration in force's already) and the world still agrees:
-// every key of its table parses (a script is still executable) and, as
-// root, the files its keys name are still safe. ok is false otherwise,
-// and t is then read in full.
-func (l *loader) reuse(t checkTable, s sum, known bool) (spec check.Spec, ok bool) {
+// what this one would build it from (was, the configuration in force's
+// memo, has t's sum) and the world still agrees: every key of its table
+// parses (a script is still executable) and, as root, the files its keys
+// name are still safe. A table that was not decoded (its text is as
+// before) parsed whole then, and its keys parse as they did: only the
+// files was.judged names are judged again. ok is false otherwise, and t
+// is then read in full; judged are the files the next load must judge
+// again.
+func (l *loader) reuse(t *checkTable, was memo) (spec check.Spec, judged string, ok bool) {
 	if l.inForce == nil {
-		return check.Spec{}, false
+		return check.Spec{}, "", false
 	}
-	if !known {
-		if was, found := l.prev[t.s.check]; !found || was != s {
-			return check.Spec{}, false
+	if spec, ok = l.inForce(t.s.check); !ok {
+		return check.Spec{}, "", false
+	}
+	if t.decoded() {
+		j := judging{l: l, src: t.s.src, spec: pathsOf(&spec), b: l.judged[:0]}
+		t.each(func(name string, raw any) { j.holds(name, raw) })
+		judged, ok = j.done()
+		if l.judged = j.b; !ok {
+			return check.Spec{}, "", false
 		}
+	} else if judged = was.judged; !l.stillHolds(judged, t.s.src, pathsOf(&spec)) {
+		return check.Spec{}, "", false
 	}
-	if t.m == nil {
-		for _, e := range t.f {
-			if !l.holds(e.key, e.v, t.s.src) {
-				return check.Spec{}, false
-			}
-		}
-	}
-	for name, raw := range t.m {
-		if !l.holds(name, raw, t.s.src) {
-			return check.Spec{}, false
-		}
-	}
-	return l.inForce(t.s.check)
-}
-
-// holds tells whether the key name of a check in src, written raw, still
-// parses and, as root, names a file that is still safe.
-func (l *loader) holds(name string, raw any, src *source) bool {
-	k, known := checkKeyIndex[name]
-	if !known {
-		return false
-	}
-	v, err := k.parse(raw, src)
-	if err != nil {
-		return false
-	}
-	p, isPath := v.(string)
-	return !isPath || !k.rootSafe || l.guard == nil || len(l.guard.keyFile(name, p)) == 0
+	return spec, judged, true
 }

@@ -277,3 +277,25 @@ func FuzzLoadAfter(f *testing.F) {
 		sameLoad(t, path, prev, runningOf(prev))
 	})
 }
+
+// A check taken as it runs, its table not decoded, still counts in the
+// depends_on walk with its own list: a changed check that closes a cycle
+// through it, or names it, is judged as Load judges it.
+func TestLoadAfterDependsOnTakenChecks(t *testing.T) {
+	dir := t.TempDir()
+	checks := "\n[check.a]\ncommand = \"true\"\ndepends_on = [\"b\"]\n\n[check.b]\ncommand = \"true\"\n\n[check.c]\ncommand = \"true\"\ndepends_on = []\n"
+	path := write(t, dir, memoBase+checks)
+	prev := sameLoad(t, path, nil, &running{})
+	for _, changed := range []string{
+		strings.Replace(checks, "[check.b]\n", "[check.b]\ndepends_on = [\"a\"]\n", 1),
+		strings.Replace(checks, "[check.b]\n", "[check.b]\ndepends_on = [\"c\"]\n", 1),
+		strings.Replace(checks, "[check.b]\n", "[check.b]\ndepends_on = [\"d\"]\n", 1),
+	} {
+		write(t, dir, memoBase+changed)
+		r := runningOf(prev)
+		sameLoad(t, path, prev, r)
+		if !slices.Contains(r.asked, "a") {
+			t.Errorf("check a was not taken as it runs: asked for %q", r.asked)
+		}
+	}
+}

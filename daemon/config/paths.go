@@ -41,6 +41,17 @@ func (src *source) executable(v any) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if err := src.executablePath(p); err != nil {
+		return "", err
+	}
+	return p, nil
+}
+
+// executablePath says why the absolute path p is not an executable file,
+// as source.executable does; nil when it is. It counts in looked: the
+// next load judges again a file that a key's parser judged (memo.go).
+func (src *source) executablePath(p string) error {
+	src.looked++
 	if src.executables == nil {
 		src.executables = map[string]error{}
 	}
@@ -49,10 +60,7 @@ func (src *source) executable(v any) (string, error) {
 		err = checkExecutable(p)
 		src.executables[p] = err
 	}
-	if err != nil {
-		return "", err
-	}
-	return p, nil
+	return err
 }
 
 // checkExecutable says why p is not an executable file; nil when it is.

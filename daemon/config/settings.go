@@ -10,14 +10,16 @@ type setting struct {
 	v            any
 	line         int
 	fromDefaults bool
+	looked       bool // its parser judged a file (source.executablePath)
 }
 
 // settings are a check's keys by name, or the keys of [defaults].
 type settings map[string]setting
 
 // readSettings reads the check keys of m: a [check.NAME] table, or
-// [defaults] when defaults is set.
-func readSettings(s *scope, m map[string]any, defaults bool) settings {
+// [defaults] when defaults is set. d copies their strings out of the
+// file's text (detach.go).
+func readSettings(s *scope, m map[string]any, defaults bool, d *detacher) settings {
 	out := make(settings, len(m))
 	for _, at := range s.keysAt(m) {
 		name := at.key
@@ -34,12 +36,13 @@ func readSettings(s *scope, m map[string]any, defaults bool) settings {
 			s.add(at.line, name, "is not allowed in [defaults]: it belongs to one check, so set it in that [check.NAME] table")
 			continue
 		}
-		v, err := k.parse(m[name], s.src)
+		looked := s.src.looked
+		v, err := k.parse(d.value(m[name]), s.src)
 		if err != nil {
 			s.keyError(name, err)
 			v = nil
 		}
-		out[name] = setting{v: v, line: at.line, fromDefaults: defaults}
+		out[name] = setting{v: v, line: at.line, fromDefaults: defaults, looked: s.src.looked != looked}
 	}
 	return out
 }

@@ -19,6 +19,7 @@ type source struct {
 	// executables are the verdicts on the paths of scripts checked so far
 	// in this load (nil: an executable one), by absolute path.
 	executables map[string]error
+	looked      int // executablePath's calls so far
 	// tables are the file's top-level tables as split.go cut it, and
 	// values their values; none when it could not be cut.
 	tables []tableText
@@ -29,10 +30,11 @@ type source struct {
 }
 
 // read reads and decodes the file name. A file that cannot be read or is
-// not TOML gives its errors and a nil source. prev are the tables of the
-// configuration in force: when there are some, the file is decoded table
-// by table, only those whose text changed (decoded.go).
-func read(name string, prev decoded) (*source, Errors) {
+// not TOML gives its errors and a nil source. prev are the checks of the
+// configuration in force, when it was cut into tables in it: the file is
+// then decoded table by table, all but the checks written as before
+// (decoded.go).
+func read(name string, prev *memoIndex) (*source, Errors) {
 	fail := func(line int, msg string) (*source, Errors) {
 		return nil, Errors{{File: name, Line: line, Msg: msg}}
 	}
@@ -56,7 +58,7 @@ func read(name string, prev decoded) (*source, Errors) {
 		// decode; a file decoded table by table is scanned for its lines a
 		// table at a time, when one is asked for (cutlines.go).
 		if tables, cut = splitTables(doc); cut {
-			if data, values, ok := splitDecode(tables, prev); ok {
+			if data, values, ok := splitDecode(tables, prev, name); ok {
 				src.data, src.pos, src.tables, src.values, src.split = data, newCutLines(tables), tables, values, true
 				return src, nil
 			}

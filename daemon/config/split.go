@@ -21,8 +21,12 @@ type tableText struct {
 	top  string // "daemon", "defaults" or "check"; "": the comments above them
 	name string // the check's name; "" for daemon and defaults
 	text string
-	line int  // its first line in the file
-	kept bool // its value is the configuration in force's (decoded.go)
+	line int // its first line in the file
+	// kept says that a check's table is written as the configuration in
+	// force had it in this file, sum being its textSum; it is then not
+	// decoded unless it must be read (decoded.go).
+	kept bool
+	sum  sum
 }
 
 // splitTables cuts doc into its top-level tables, in file order. ok is

@@ -90,20 +90,24 @@ func TestSplitTables(t *testing.T) {
 }
 
 // sameDecode fails unless doc, decoded table by table after before (its
-// tables as the configuration in force), is doc decoded whole: the same
-// values, or both an error; and unless each table that doc decoded whole
-// has is what its text gives alone.
+// checks as the configuration in force), is doc decoded whole: the same
+// values, or both an error, a check kept undecoded being its text decoded
+// alone, as a load that must read it does (checkTable.table); and unless
+// each table that doc decoded whole has is what its text gives alone.
 func sameDecode(t *testing.T, before, doc string) {
 	t.Helper()
-	var prev decoded
+	var prev *memoIndex
 	if tables, ok := splitTables(before); ok {
 		var data map[string]any
 		if _, err := toml.Decode(before, &data); err == nil {
-			if values, ok := wholeValues(tables, data); ok {
-				prev = decoded{}
-				for i, tt := range tables {
-					prev[tt.text] = values[i]
+			if _, ok := wholeValues(tables, data); ok {
+				var list memos
+				for _, tt := range tables {
+					if tt.top == "check" {
+						list = append(list, memo{name: tt.name, text: textSum(new([]byte), "heat.toml", tt.text)})
+					}
 				}
+				prev = &memoIndex{list: list}
 			}
 		}
 	}
@@ -113,7 +117,7 @@ func sameDecode(t *testing.T, before, doc string) {
 	}
 	var whole map[string]any
 	_, err := toml.Decode(doc, &whole)
-	split, splitValues, ok := splitDecode(tables, prev)
+	split, splitValues, ok := splitDecode(tables, prev, "heat.toml")
 	if ok != (err == nil) {
 		t.Fatalf("decoded table by table: %v; whole: %v\n%q", ok, err, doc)
 	}
@@ -121,6 +125,16 @@ func sameDecode(t *testing.T, before, doc string) {
 		return
 	}
 	for i, tt := range tables {
+		if tt.top != "" && tt.kept != (splitValues[i] == nil) || tt.kept && tt.sum != textSum(new([]byte), "heat.toml", tt.text) {
+			t.Fatalf("table %q kept %v, its value %v", tt.text, tt.kept, splitValues[i])
+		}
+		if tt.kept {
+			v, ok := decodeAlone(tt)
+			if !ok {
+				t.Fatalf("kept table %q does not decode alone", tt.text)
+			}
+			splitValues[i] = v
+		}
 		if tt.top == "check" {
 			split["check"].(map[string]any)[tt.name] = splitValues[i]
 		}
@@ -265,30 +279,35 @@ func FuzzSplitDecode(f *testing.F) {
 	})
 }
 
-// A reload decodes only the tables whose text changed: the others' values
-// are those of the configuration in force, the very same maps, even when
-// an edit above them moved them down.
+// A reload decodes only the tables whose text changed: a check written as
+// before, even moved down by an edit above it, is not decoded at all, and
+// one that must be read again all the same ([defaults] changed) is
+// decoded then, to what Load gives.
 func TestLoadAfterDecodesOnlyChangedTables(t *testing.T) {
 	dir := t.TempDir()
 	checks := "\n[check.a]\ncommand = \"true\"\n\n[check.b]\ncommand = \"true\"\n"
 	path := write(t, dir, memoBase+checks)
 	prev := sameLoad(t, path, nil, &running{})
-	if len(prev.decoded[path]) != 4 {
-		t.Fatalf("kept %d tables, want 4: %q", len(prev.decoded[path]), slices.Collect(maps.Keys(prev.decoded[path])))
+	if len(prev.memos) != 2 || prev.memos[0].text == (sum{}) || prev.memos[1].text == (sum{}) {
+		t.Fatalf("kept %v, want a and b with their texts' sums", prev.memos)
 	}
-	changed := strings.Replace(memoBase, "[defaults]\n", "[defaults]\ntimeout = \"5s\"\n", 1)
-	write(t, dir, changed+"\n# moved down\n"+strings.Replace(checks, "[check.b]\n", "[check.b]\ntimeout = \"1s\"\n", 1))
+	moved := "\n# moved down\n" + strings.Replace(checks, "[check.b]\n", "[check.b]\ntimeout = \"1s\"\n", 1)
+	write(t, dir, memoBase+moved)
+	src, errs := read(path, &memoIndex{list: prev.memos})
+	if len(errs) > 0 || !src.split {
+		t.Fatalf("not decoded table by table: %v", errs)
+	}
+	for i, tt := range src.tables {
+		if kept := tt.name == "a"; tt.kept != kept || (src.values[i] == nil) != kept {
+			t.Errorf("table %q: kept %v, value %v", tt.text, tt.kept, src.values[i])
+		}
+	}
 	got := sameLoad(t, path, prev, runningOf(prev))
-	same := func(text string) bool {
-		a, b := prev.decoded[path][text], got.decoded[path][text]
-		return a != nil && b != nil && reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
+	if got.memos[0] != prev.memos[0] || got.memos[1].text == prev.memos[1].text {
+		t.Errorf("memos %v after %v", got.memos, prev.memos)
 	}
-	if !same("[daemon]\nlog_dir = \"logs\"\ncontrol_socket = \"heatd.sock\"\n") || !same("[check.a]\ncommand = \"true\"\n\n") {
-		t.Error("an unchanged table was decoded again")
-	}
-	if len(got.decoded[path]) != 4 || same("[check.b]\ncommand = \"true\"\n") {
-		t.Errorf("kept %q", slices.Collect(maps.Keys(got.decoded[path])))
-	}
+	write(t, dir, strings.Replace(memoBase, "[defaults]\n", "[defaults]\ntimeout = \"5s\"\n", 1)+moved)
+	sameLoad(t, path, prev, runningOf(prev))
 }
 
 // A table moved to another file, as it was written, is that file's own:

@@ -3,6 +3,7 @@ package config
 import (
 	"cmp"
 	"slices"
+	"strings"
 )
 
 // effectKeys are the rows of the keys that can lack an effect, found once:
@@ -35,7 +36,7 @@ func unused(t checkTable, defaults settings) Errors {
 	for _, k := range effectKeys {
 		if written(t.m, k.name) && !slices.ContainsFunc(k.effect.keys, has) {
 			out = append(out, &Error{File: t.s.src.name, Line: t.s.keyLine(k.name), Table: t.s.table,
-				Check: t.s.check, Key: k.name, Msg: k.effect.msg})
+				Check: strings.Clone(t.s.check), Key: k.name, Msg: k.effect.msg})
 		}
 	}
 	slices.SortStableFunc(out, func(a, b *Error) int { return cmp.Compare(a.Line, b.Line) })
