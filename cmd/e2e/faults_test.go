@@ -711,7 +711,9 @@ interval = "300ms"
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	l := heatd.waitFor("swarm_timeout's timeout", 10*time.Second, true, atLeast(1, "check_timeout", "swarm_timeout"))
+	heatd.waitFor("swarm_timeout's timeout", 10*time.Second, true, atLeast(1, "check_timeout", "swarm_timeout"))
+	// check_failed is the next line heatd writes, a moment later.
+	l := heatd.waitFor("swarm_timeout's failure", 5*time.Second, true, atLeast(1, "check_failed", "swarm_timeout"))
 	if left := tagged(tag+"-swarm_timeout", ""); len(left) != 0 {
 		t.Errorf("after the timeout, %d of swarm_timeout's processes live on: %v", len(left), left)
 	}
