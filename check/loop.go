@@ -547,7 +547,7 @@ func (c *Check) perform(stop, kill context.Context, prev, st *State, steps []Ste
 			}
 			c.failScript(kill, r)
 		case StepRecoveryStarted:
-			c.attemptEvent("recovery_started", st)
+			c.attemptStarted(st)
 		case StepRecoveryScript:
 			if stop.Err() != nil {
 				return
@@ -557,7 +557,7 @@ func (c *Check) perform(stop, kill context.Context, prev, st *State, steps []Ste
 			c.recovered(prev, r.Unix)
 		case StepRecoveryFailed:
 			c.recoveryFailed()
-			c.attemptEvent("recovery_failed", st)
+			c.attemptFailed(st)
 			c.history(r.Unix, recoveryFailedLine(st.Attempt))
 		case StepBackoff:
 			c.backoff(s.Wait, st)
@@ -618,12 +618,18 @@ func (c *Check) failed(prev, st *State, r *Result) {
 		starting(*st))
 }
 
-// attemptEvent is an event of the recovery attempt st is in
-// (recovery_started, recovery_failed).
+// attemptStarted is the recovery_started event of the attempt st is in.
 //
 //go:noinline
-func (c *Check) attemptEvent(name string, st *State) {
-	c.events().Warn(name, zap.Int("attempt", st.Attempt), zap.Int("consecutive_failures", st.Streak))
+func (c *Check) attemptStarted(st *State) {
+	c.events().Warn("recovery_started", zap.Int("attempt", st.Attempt), zap.Int("consecutive_failures", st.Streak))
+}
+
+// attemptFailed is the recovery_failed event of the attempt st is in.
+//
+//go:noinline
+func (c *Check) attemptFailed(st *State) {
+	c.events().Warn("recovery_failed", zap.Int("attempt", st.Attempt), zap.Int("consecutive_failures", st.Streak))
 }
 
 // backoff is the recovery_backoff event: the next attempt after st's
