@@ -429,22 +429,39 @@ func (c *Check) recovery(waited time.Duration) (ended bool) {
 // step fits in the first size the stack grows to. What follows the run has
 // frames of its own (ran, decide), made once the run has returned.
 func (c *Check) run(waited time.Duration) (ended bool) {
-	sched := c.next
-	c.mu.Lock()
-	asked := c.takeAsked() // heatctl run: this run answers those asked before it began
-	c.mu.Unlock()
-	c.enter("running", processBound(c.spec.Timeout))
-	r := c.doer.Check(c.kill)
-	r.Waited, r.Late = waited, r.Start.Sub(sched)
-	return c.ran(&r, sched, asked)
+	asked := c.begin()
+	var r Result
+	if rn, ok := c.doer.(*Runner); ok {
+		// A Runner's prober runs from here: Runner.Check's frame, and the
+		// Result in it, would lie between this one and the run.
+		r = rn.prober.Run(c.kill)
+	} else {
+		r = c.doer.Check(c.kill)
+	}
+	return c.ran(&r, waited, asked)
 }
 
-// ran takes what the result r of the run scheduled at sched calls for,
-// answering asked first. It reports whether the check has ended.
+// begin enters the phase of a run, and returns the heatctl runs that the
+// run answers: those asked before it began.
 //
 //go:noinline
-func (c *Check) ran(r *Result, sched time.Time, asked []chan<- runAnswer) (ended bool) {
-	stop := c.stop
+func (c *Check) begin() (asked []chan<- runAnswer) {
+	c.mu.Lock()
+	asked = c.takeAsked()
+	c.mu.Unlock()
+	c.enter("running", processBound(c.spec.Timeout))
+	return asked
+}
+
+// ran takes what the result r of the run, in a slot waited for, calls
+// for, answering asked first. It reports whether the check has ended. The
+// run's scheduled start is c.next still: only a step sets it, and only
+// once its run is done.
+//
+//go:noinline
+func (c *Check) ran(r *Result, waited time.Duration, asked []chan<- runAnswer) (ended bool) {
+	stop, sched := c.stop, c.next
+	r.Waited, r.Late = waited, r.Start.Sub(sched)
 	if c.onResult != nil {
 		c.onResult(*r)
 	}
