@@ -8,17 +8,11 @@ import (
 // The rules that bound remediation (SPEC 12): the backoff between
 // attempts, giving up, and resuming. Pure, as the rest of machine.go.
 
-// afterWaitRun is what follows a run during a backoff wait that did not
-// end the recovery: the next run one interval on, or the next attempt when
-// the wait ends before it. A row of ok runs holds the attempt back (the
-// service may be coming back by itself), and flapping holds it until it
-// stops.
-func afterWaitRun(s State, next time.Time) (State, time.Time) {
-	waitRun(&s, &next)
-	return s, next
-}
-
-// waitRun is afterWaitRun on s and next in place.
+// waitRun is what follows a run during a backoff wait that did not end
+// the recovery, s and next changed in place: the next run one interval on,
+// or the next attempt when the wait ends before it. A row of ok runs holds
+// the attempt back (the service may be coming back by itself), and
+// flapping holds it until it stops.
 func waitRun(s *State, next *time.Time) {
 	switch {
 	case s.held():
