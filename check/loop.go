@@ -329,13 +329,13 @@ func (c *Check) step(waited time.Duration) (ended bool) {
 	// recovery due does not start.
 	c.mu.Lock()
 	report := c.sync()
-	st := c.status.State
+	due := c.status.State.Mode == RecoveryDue
 	c.mu.Unlock()
 	report()
-	if st.Mode == RecoveryDue {
-		return c.recovery(st, waited)
+	if due {
+		return c.recovery(waited)
 	}
-	return c.run(st, waited)
+	return c.run(waited)
 }
 
 // settle ends a step: the check ends, or its timer is set for the next.
@@ -413,10 +413,13 @@ func (c *Check) protect(step func() (ended bool)) (ended bool) {
 	return step()
 }
 
-// recovery is the step of a recovery due from state prev: the fault signal
-// and the recovery script, then verification at once. It reports whether
-// the check has ended (a stop came).
-func (c *Check) recovery(prev State, waited time.Duration) (ended bool) {
+// recovery is the step of a recovery due: the fault signal and the
+// recovery script, then verification at once. It reports whether the check
+// has ended (a stop came).
+func (c *Check) recovery(waited time.Duration) (ended bool) {
+	c.mu.Lock()
+	prev := c.status.State
+	c.mu.Unlock()
 	now := time.Now()
 	st, steps := Recover(c.policy(), prev, now)
 	// An attempt's start is kept before its script runs: a heatd killed
@@ -427,7 +430,7 @@ func (c *Check) recovery(prev State, waited time.Duration) (ended bool) {
 	if tell != nil {
 		tell()
 	}
-	c.perform(c.stop, c.kill, prev, st, steps, Result{Waited: waited})
+	c.perform(c.stop, c.kill, &prev, &st, steps, &Result{Waited: waited})
 	if c.stop.Err() != nil {
 		return true
 	}
@@ -443,39 +446,61 @@ func (c *Check) recovery(prev State, waited time.Duration) (ended bool) {
 	return false
 }
 
-// run is the step of a run from state st, in the slot it holds after
-// waited: the run, then what its result calls for. It reports whether the
-// check has ended.
-func (c *Check) run(st State, waited time.Duration) (ended bool) {
-	stop, kill := c.stop, c.kill
-	sched := c.next
+// run is the step of a run, in the slot it holds after waited: the run,
+// then what its result calls for. It reports whether the check has ended.
+//
+// A step's goroutine starts with the runtime's smallest stack, and the run
+// itself (a process's spawn, a probe's connection) goes deep: what run
+// keeps in its frame beneath it is the Result and little else, so that the
+// step fits in the first size the stack grows to. What follows the run has
+// frames of its own (ran, decide), made once the run has returned.
+func (c *Check) run(waited time.Duration) (ended bool) {
+	asked := c.begin()
+	var r Result
+	if rn, ok := c.doer.(*Runner); ok {
+		// A Runner's prober runs from here: Runner.Check's frame, and the
+		// Result in it, would lie between this one and the run.
+		r = rn.prober.Run(c.kill)
+	} else {
+		r = c.doer.Check(c.kill)
+	}
+	return c.ran(&r, waited, asked)
+}
+
+// begin enters the phase of a run, and returns the heatctl runs that the
+// run answers: those asked before it began.
+//
+//go:noinline
+func (c *Check) begin() (asked []chan<- runAnswer) {
 	c.mu.Lock()
-	asked := c.takeAsked() // heatctl run: this run answers those asked before it began
+	asked = c.takeAsked()
 	c.mu.Unlock()
 	c.enter("running", processBound(c.spec.Timeout))
-	r := c.doer.Check(kill)
+	return asked
+}
+
+// ran takes what the result r of the run, in a slot waited for, calls
+// for, answering asked first. It reports whether the check has ended. The
+// run's scheduled start is c.next still: only a step sets it, and only
+// once its run is done.
+//
+//go:noinline
+func (c *Check) ran(r *Result, waited time.Duration, asked []chan<- runAnswer) (ended bool) {
+	stop, sched := c.stop, c.next
 	r.Waited, r.Late = waited, r.Start.Sub(sched)
 	if c.onResult != nil {
-		c.onResult(r)
+		c.onResult(*r)
 	}
 	answer(asked, r)
 	if stop.Err() != nil || r.Interrupted {
 		c.stopped(r)
 		return true
 	}
-	// A pause that came during the run holds what follows it.
-	c.mu.Lock()
-	if c.paused && !st.Paused {
-		st, _ = Suspend(c.policy(), st, c.next, time.Now())
-	}
-	if c.blocker() != nil && !st.Blocked {
-		st = Block(st)
-	}
-	c.mu.Unlock()
-	d := Observe(c.policy(), st, r, sched)
-	c.record(r, d.State)
+	var st State
+	var d Decision
+	c.decide(&st, &d, r, sched)
 	c.tellChildren() // at once: a parent's fail script must not delay its children's news
-	c.perform(stop, kill, st, d.State, d.Steps, r)
+	c.perform(stop, c.kill, &st, &d.State, d.Steps, r)
 	if stop.Err() != nil {
 		return true
 	}
@@ -484,15 +509,47 @@ func (c *Check) run(st State, waited time.Duration) (ended bool) {
 	return false
 }
 
+// decide sets st to the check's state as the run ended, held by a pause or
+// a parent's trouble that came during it, and d to what the result r of
+// the run scheduled at sched leads to from there, and counts the run in
+// the check's status. The rules take their State, Result and Policy by
+// value: their copies live in this frame, only while it lasts.
+//
+//go:noinline
+func (c *Check) decide(st *State, d *Decision, r *Result, sched time.Time) {
+	c.mu.Lock()
+	*st = c.status.State
+	if c.paused && !st.Paused || c.blocker() != nil && !st.Blocked {
+		c.hold(st)
+	}
+	c.mu.Unlock()
+	p := c.policy()
+	observe(&p, st, r, sched, d)
+	c.record(r, &d.State)
+}
+
+// hold holds st after a pause or a parent's trouble that came during a
+// run: what follows the run waits. c.mu is held.
+//
+//go:noinline
+func (c *Check) hold(st *State) {
+	if c.paused && !st.Paused {
+		*st, _ = Suspend(c.policy(), *st, c.next, time.Now())
+	}
+	if c.blocker() != nil && !st.Blocked {
+		*st = Block(*st)
+	}
+}
+
 // stopped reports the run that was under way when heatd began to stop: its
 // result is logged, and no action follows it.
-func (c *Check) stopped(r Result) {
+func (c *Check) stopped(r *Result) {
 	switch {
 	case r.Interrupted:
 		c.events().Warn("check_interrupted", zap.String("run", "check"), pidField(r.PID),
 			zap.Duration("duration", r.Duration))
 	case r.Err != nil:
-		c.events().Error("run_error", zap.Error(r.Err))
+		c.runError(r.Err)
 	case r.Code == 0:
 		if c.log.Core().Enabled(zapcore.DebugLevel) {
 			c.events().Debug("check_ok", zap.Duration("duration", r.Duration))
@@ -507,25 +564,23 @@ func (c *Check) stopped(r Result) {
 // perform takes the steps in order. prev is the state before them, st the
 // state they lead to; r the run they follow (zero for a recovery). Once stop
 // has ended no new process starts; the events still go out.
-func (c *Check) perform(stop, kill context.Context, prev, st State, steps []Step, r Result) {
+//
+// Each event is made in a method of its own: the fields of one event (64
+// bytes each) would otherwise all sit in perform's frame, under every
+// script it runs.
+func (c *Check) perform(stop, kill context.Context, prev, st *State, steps []Step, r *Result) {
 	for _, s := range steps {
 		switch s.Kind {
 		case StepOK:
-			if !c.log.Core().Enabled(zapcore.DebugLevel) {
-				break // passing runs log at debug level only; most hosts never make the logger
+			if c.log.Core().Enabled(zapcore.DebugLevel) {
+				c.passed(r) // passing runs log at debug level only; most hosts never make the logger
 			}
-			c.events().Debug("check_ok", zap.Int("exit_code", 0), zap.Duration("duration", r.Duration),
-				pidField(r.PID), zap.Duration("late", r.Late), queued(r.Waited))
 		case StepRunError:
-			c.events().Error("run_error", zap.Error(r.Err))
+			c.runError(r.Err)
 		case StepTimeout:
-			c.events().Warn("check_timeout", zap.Duration("timeout", c.spec.Timeout), zap.Duration("duration", r.Duration),
-				pidField(r.PID))
+			c.timedOut(r)
 		case StepFailed:
-			c.events().Warn("check_failed", zap.Int("exit_code", r.Code), zap.Duration("duration", r.Duration),
-				zap.Int("consecutive_failures", st.Streak), zap.String("output", firstLine(r.Output)),
-				pidField(r.PID), zap.Bool("verifying", prev.Mode == Verifying), queued(r.Waited),
-				starting(st))
+			c.failed(prev, st, r)
 		case StepHeatLog:
 			c.heatLog(r)
 		case StepSignal:
@@ -535,25 +590,22 @@ func (c *Check) perform(stop, kill context.Context, prev, st State, steps []Step
 			if stop.Err() != nil {
 				return
 			}
-			c.script(kill, FailScript, 0, 0, FailEnv(c.policy(), r))
+			c.failScript(kill, r)
 		case StepRecoveryStarted:
-			c.events().Warn("recovery_started", zap.Int("attempt", st.Attempt),
-				zap.Int("consecutive_failures", st.Streak))
+			c.attemptStarted(st)
 		case StepRecoveryScript:
 			if stop.Err() != nil {
 				return
 			}
-			c.script(kill, RecoveryScript, st.Attempt, r.Waited, RecoveryEnv(c.policy(), st))
+			c.recoveryScript(kill, st, r.Waited)
 		case StepRecovered:
 			c.recovered(prev, r.Unix)
 		case StepRecoveryFailed:
 			c.recoveryFailed()
-			c.events().Warn("recovery_failed", zap.Int("attempt", st.Attempt),
-				zap.Int("consecutive_failures", st.Streak))
+			c.attemptFailed(st)
 			c.history(r.Unix, recoveryFailedLine(st.Attempt))
 		case StepBackoff:
-			c.events().Info("recovery_backoff", zap.Duration("wait", s.Wait), zap.Int("attempt", st.Attempt+1),
-				zap.Int("consecutive_failures", st.Streak))
+			c.backoff(s.Wait, st)
 		case StepGaveUp:
 			c.gaveUp(st)
 		case StepFlappingStarted, StepFlappingStopped:
@@ -561,16 +613,98 @@ func (c *Check) perform(stop, kill context.Context, prev, st State, steps []Step
 		}
 	}
 	c.mu.Lock()
-	c.status.State = st
+	c.status.State = *st
 	c.mu.Unlock()
 	c.tellChildren()
-	c.alarmed(st, r)
+	if c.onAlarms != nil { // tests and heat tell no one of their alarms
+		c.afterSteps(st, r)
+	}
+}
+
+// afterSteps tells the check's alarms of the state st that a step left,
+// after its run r, from a frame of its own: alarmed takes both by value.
+//
+//go:noinline
+func (c *Check) afterSteps(st *State, r *Result) {
+	c.alarmed(*st, *r)
+}
+
+// passed is the check_ok event of the passing run r.
+//
+//go:noinline
+func (c *Check) passed(r *Result) {
+	c.events().Debug("check_ok", zap.Int("exit_code", 0), zap.Duration("duration", r.Duration),
+		pidField(r.PID), zap.Duration("late", r.Late), queued(r.Waited))
+}
+
+// runError is the run_error event of a run that could not start.
+//
+//go:noinline
+func (c *Check) runError(err error) {
+	c.events().Error("run_error", zap.Error(err))
+}
+
+// timedOut is the check_timeout event of the run r.
+//
+//go:noinline
+func (c *Check) timedOut(r *Result) {
+	c.events().Warn("check_timeout", zap.Duration("timeout", c.spec.Timeout), zap.Duration("duration", r.Duration),
+		pidField(r.PID))
+}
+
+// failed is the check_failed event of the failed run r, which took the
+// check from prev to st.
+//
+//go:noinline
+func (c *Check) failed(prev, st *State, r *Result) {
+	c.events().Warn("check_failed", zap.Int("exit_code", r.Code), zap.Duration("duration", r.Duration),
+		zap.Int("consecutive_failures", st.Streak), zap.String("output", firstLine(r.Output)),
+		pidField(r.PID), zap.Bool("verifying", prev.Mode == Verifying), queued(r.Waited),
+		starting(*st))
+}
+
+// attemptStarted is the recovery_started event of the attempt st is in.
+//
+//go:noinline
+func (c *Check) attemptStarted(st *State) {
+	c.events().Warn("recovery_started", zap.Int("attempt", st.Attempt), zap.Int("consecutive_failures", st.Streak))
+}
+
+// attemptFailed is the recovery_failed event of the attempt st is in.
+//
+//go:noinline
+func (c *Check) attemptFailed(st *State) {
+	c.events().Warn("recovery_failed", zap.Int("attempt", st.Attempt), zap.Int("consecutive_failures", st.Streak))
+}
+
+// backoff is the recovery_backoff event: the next attempt after st's
+// waits wait.
+//
+//go:noinline
+func (c *Check) backoff(wait time.Duration, st *State) {
+	c.events().Info("recovery_backoff", zap.Duration("wait", wait), zap.Int("attempt", st.Attempt+1),
+		zap.Int("consecutive_failures", st.Streak))
+}
+
+// failScript runs the fail script after the failed run r.
+//
+//go:noinline
+func (c *Check) failScript(kill context.Context, r *Result) {
+	c.script(kill, FailScript, 0, 0, FailEnv(c.policy(), *r))
+}
+
+// recoveryScript runs the recovery script of the attempt st is in, waited
+// being how long the step waited for its slot.
+//
+//go:noinline
+func (c *Check) recoveryScript(kill context.Context, st *State, waited time.Duration) {
+	c.script(kill, RecoveryScript, st.Attempt, waited, RecoveryEnv(c.policy(), *st))
 }
 
 // heatLog writes a failed run to the heat log: its "failed" line, then its
 // stderr.
-func (c *Check) heatLog(r Result) {
-	c.writeHeatLog(r.Unix, failedLine(r, c.spec.Timeout), r.Output)
+func (c *Check) heatLog(r *Result) {
+	c.writeHeatLog(r.Unix, failedLine(*r, c.spec.Timeout), r.Output)
 }
 
 // history writes one line of the check's story to its heat log (a

@@ -22,7 +22,7 @@ func starting(st State) zap.Field {
 // recovered reports, at the run of time unix, a verified recovery, or the end of a gave_up by the
 // check's own ok runs, which is not counted as a recovery: heatd did not
 // fix it.
-func (c *Check) recovered(prev State, unix int64) {
+func (c *Check) recovered(prev *State, unix int64) {
 	if prev.Mode == GivenUp {
 		c.events().Info("recovered", zap.Int("attempts", prev.Attempt), zap.Bool("after_giving_up", true))
 		c.history(unix, "ok again after giving up")
@@ -36,7 +36,7 @@ func (c *Check) recovered(prev State, unix int64) {
 }
 
 // gaveUp reports that recovery_limit stopped the next attempt.
-func (c *Check) gaveUp(st State) {
+func (c *Check) gaveUp(st *State) {
 	now := time.Now()
 	attempts := st.Recent.Within(now, c.policy().LimitWindow)
 	c.events().Error("recovery_gave_up", zap.Int("attempts", attempts),
@@ -50,8 +50,8 @@ func (c *Check) gaveUp(st State) {
 }
 
 // flapping reports that flapping started or stopped at run r.
-func (c *Check) flapping(kind StepKind, st State, r Result) {
-	score := FlapScore(st)
+func (c *Check) flapping(kind StepKind, st *State, r *Result) {
+	score := FlapScore(*st)
 	text := strconv.FormatFloat(score, 'f', 1, 64) + "%"
 	if kind == StepFlappingStarted {
 		c.events().Warn("flapping_started", zap.Float64("score", score), zap.Int("flap_high", c.policy().FlapHigh),

@@ -56,9 +56,19 @@ func (c *Check) RunNow(ctx context.Context) (Result, error) {
 	}
 }
 
-// answer gives r to those who asked for a run.
-func answer(asked []chan<- runAnswer, r Result) {
+// answer gives r to those who asked for a run. Most runs have no one to
+// answer: the answer's copy of r is made in a frame of its own, only then.
+func answer(asked []chan<- runAnswer, r *Result) {
+	if len(asked) > 0 {
+		send(asked, r)
+	}
+}
+
+// send gives r to each of asked.
+//
+//go:noinline
+func send(asked []chan<- runAnswer, r *Result) {
 	for _, a := range asked {
-		a <- runAnswer{r: r}
+		a <- runAnswer{r: *r}
 	}
 }

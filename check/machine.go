@@ -118,14 +118,16 @@ type Result struct {
 	Code  int       // 0: ok
 	PID   int       // the check process; 0 for a native probe
 
-	TimedOut bool  // ended by `timeout`: Code is 124 (28 for a native probe)
 	Err      error // the run could not start (run_error): neither ok nor failed
+	TimedOut bool  // ended by `timeout`: Code is 124 (28 for a native probe)
 
-	// What the rules do not read, for events and the heat log.
+	// What the rules do not read, for events and the heat log. (Interrupted
+	// lies beside TimedOut: two bools in one word, a Result 136 bytes, not
+	// 144, in each frame that holds one.)
+	Interrupted bool // cut short by a stop: reported, never acted on
 	Duration    time.Duration
 	Output      []byte        // the run's stderr, bounded
 	Reason      string        // why it failed, in a line, where heatd knows ("killed by signal 9")
-	Interrupted bool          // cut short by a stop: reported, never acted on
 	Waited      time.Duration // spent waiting for a slot (max_parallel) before it started
 	Late        time.Duration // how far after its scheduled time it started
 }
@@ -193,8 +195,20 @@ type Decision struct {
 // Observe applies one run's result to s. sched is the run's scheduled
 // start: intervals are counted from it, so waiting for a slot does not make
 // a check drift.
+//
+// Its helpers take the Policy, the Decision and the Result by pointer and
+// change the Decision in place: copies of a Policy, a State and a Result
+// (128, 184 and 144 bytes) in each of their frames made the rules the
+// deepest part of a run's stack.
 func Observe(p Policy, s State, r Result, sched time.Time) Decision {
-	d := Decision{State: s, Next: nextSlot(sched, r.Start, p.Interval)}
+	var d Decision
+	observe(&p, &s, &r, sched, &d)
+	return d
+}
+
+// observe is Observe, its Decision set in d.
+func observe(p *Policy, s *State, r *Result, sched time.Time, d *Decision) {
+	*d = Decision{State: *s, Next: nextSlot(sched, r.Start, p.Interval)}
 	st := &d.State
 	if st.Starting && st.Begun.IsZero() {
 		st.Begun = r.Start
@@ -206,33 +220,32 @@ func Observe(p Policy, s State, r Result, sched time.Time) Decision {
 		d.Steps = []Step{{Kind: StepRunError}}
 		switch s.Mode {
 		case Verifying:
-			d.State, d.Steps, d.Next = afterVerification(p, d.State, d.Steps, d.Next, sched, false)
+			afterVerification(p, d, sched, false)
 		case BackingOff:
-			d.State, d.Next = afterWaitRun(d.State, d.Next)
+			waitRun(&d.State, &d.Next)
 		}
 	case r.Code == 0:
-		observeOK(p, &d, sched)
+		observeOK(p, d, sched)
 	case st.Starting && r.Start.Sub(st.Begun) < p.StartPeriod:
 		// Failing while it starts: logged, nothing more.
-		d.Steps = failedSteps(r)
+		d.Steps = failedSteps(r.TimedOut)
 	default:
-		observeFailed(p, &d, r, sched)
+		observeFailed(p, d, r, sched)
 	}
 	if d.State.Mode == Normal {
-		d.Next = nextSlot(sched, r.Start, period(p, d.State))
+		d.Next = nextSlot(sched, r.Start, period(*p, d.State))
 	}
-	return d
 }
 
 // observeOK applies an ok run.
-func observeOK(p Policy, d *Decision, sched time.Time) {
+func observeOK(p *Policy, d *Decision, sched time.Time) {
 	st := &d.State
 	st.Starting = false
 	d.Steps = append(d.Steps, Step{Kind: StepOK})
 	stopped := noteResult(p, st, false, &d.Steps)
 	switch {
 	case st.Mode == Normal && st.Streak == 0:
-	case st.OKRow+1 < successThreshold(p):
+	case st.OKRow+1 < successThreshold(p.SuccessThreshold):
 		// The row goes on; the streak, a recovery, a wait or giving up
 		// with it.
 		st.OKRow++
@@ -250,12 +263,12 @@ func observeOK(p Policy, d *Decision, sched time.Time) {
 			// heatd did not fix it: no success_signal.
 			d.Steps = append(d.Steps, Step{Kind: StepRecovered})
 		}
-		*st = st.healed()
+		st.heal()
 	}
 	if st.Mode == BackingOff {
-		*st, d.Next = afterWaitRun(*st, d.Next)
+		waitRun(st, &d.Next)
 	}
-	if stopped && st.Mode == Normal && thresholdReached(p, *st) && !held(*st) {
+	if stopped && st.Mode == Normal && thresholdReached(p.Threshold, st.Streak) && !st.held() {
 		// Held by flapping: the streak's attempts go on.
 		st.Mode = RecoveryDue
 		d.Next = sched
@@ -263,10 +276,10 @@ func observeOK(p Policy, d *Decision, sched time.Time) {
 }
 
 // observeFailed applies a failed run, the start period over.
-func observeFailed(p Policy, d *Decision, r Result, sched time.Time) {
+func observeFailed(p *Policy, d *Decision, r *Result, sched time.Time) {
 	st := &d.State
 	st.Starting = false
-	d.Steps = failedSteps(r)
+	d.Steps = failedSteps(r.TimedOut)
 	st.Streak++
 	if st.Streak == 1 {
 		st.FirstFailure = r.Unix
@@ -277,15 +290,15 @@ func observeFailed(p Policy, d *Decision, r Result, sched time.Time) {
 
 	switch st.Mode {
 	case Verifying:
-		d.State, d.Steps, d.Next = afterVerification(p, d.State, d.Steps, d.Next, sched, true)
+		afterVerification(p, d, sched, true)
 		return
 	case BackingOff:
-		d.State, d.Next = afterWaitRun(d.State, d.Next)
+		waitRun(st, &d.Next)
 		return
 	case GivenUp:
 		return
 	}
-	if held(*st) {
+	if st.held() {
 		return // counted, and held
 	}
 	if p.Signal != 0 {
@@ -294,7 +307,7 @@ func observeFailed(p Policy, d *Decision, r Result, sched time.Time) {
 	if p.Fail {
 		d.Steps = append(d.Steps, Step{Kind: StepFailScript})
 	}
-	if thresholdReached(p, *st) {
+	if thresholdReached(p.Threshold, st.Streak) {
 		// Recovery starts at once, after this failure's own actions. (A
 		// streak that flapping held has had attempts: they go on.)
 		st.Mode = RecoveryDue
@@ -302,29 +315,32 @@ func observeFailed(p Policy, d *Decision, r Result, sched time.Time) {
 	}
 }
 
-// failedSteps are the event and heat log of a failed run.
-func failedSteps(r Result) []Step {
-	if r.TimedOut {
+// failedSteps are the event and heat log of a failed run, one that timed
+// out or not.
+func failedSteps(timedOut bool) []Step {
+	if timedOut {
 		return []Step{{Kind: StepTimeout}, {Kind: StepFailed}, {Kind: StepHeatLog}}
 	}
 	return []Step{{Kind: StepFailed}, {Kind: StepHeatLog}}
 }
 
-// thresholdReached reports whether the count calls for recovery.
-func thresholdReached(p Policy, s State) bool {
-	return p.Threshold > 0 && s.Streak >= p.Threshold
+// thresholdReached reports whether a streak of failures at a threshold
+// calls for recovery.
+func thresholdReached(threshold, streak int) bool {
+	return threshold > 0 && streak >= threshold
 }
 
-// healed is s once its streak has ended: what outlives a streak stays (the
-// start period, recent attempts, the flap history).
-func (s State) healed() State {
-	return State{Begun: s.Begun, Recent: s.Recent, History: s.History, Results: s.Results, Flapping: s.Flapping,
+// heal ends s's streak: what outlives a streak stays (the start period,
+// recent attempts, the flap history).
+func (s *State) heal() {
+	*s = State{Begun: s.Begun, Recent: s.Recent, History: s.History, Results: s.Results, Flapping: s.Flapping,
 		Paused: s.Paused, Blocked: s.Blocked}
 }
 
-// successThreshold is the ok runs in a row that end a streak.
-func successThreshold(p Policy) int {
-	return max(p.SuccessThreshold, 1)
+// successThreshold is the ok runs in a row that end a streak, under a
+// success_threshold of n.
+func successThreshold(n int) int {
+	return max(n, 1)
 }
 
 // period is the time between runs in normal mode: retry_interval while
@@ -341,7 +357,10 @@ func period(p Policy, s State) time.Duration {
 // has failed. counted is false for a run that could not start: it does not
 // use up one of a count's runs (a window runs out all the same). A row of
 // ok runs, begun before the end, goes on past it.
-func afterVerification(p Policy, s State, steps []Step, next, sched time.Time, counted bool) (State, []Step, time.Time) {
+//
+// It changes d, the Decision so far, in place.
+func afterVerification(p *Policy, d *Decision, sched time.Time, counted bool) {
+	s := &d.State
 	if counted {
 		s.Verified++
 	}
@@ -351,16 +370,16 @@ func afterVerification(p Policy, s State, steps []Step, next, sched time.Time, c
 	case p.RecoveryTimeout > 0:
 		// Inclusive: a run may start while the time since the recovery
 		// script ended is ≤ recovery_timeout.
-		more = next.Sub(s.VerifyFrom) <= p.RecoveryTimeout
+		more = d.Next.Sub(s.VerifyFrom) <= p.RecoveryTimeout
 	default:
 		more = s.Verified < p.Threshold
 	}
 	if more {
-		return s, steps, next
+		return
 	}
-	steps = append(steps, Step{Kind: StepRecoveryFailed})
+	d.Steps = append(d.Steps, Step{Kind: StepRecoveryFailed})
 	switch {
-	case held(s):
+	case s.held():
 		// Held: the end of flapping (or of what else holds it) starts
 		// the next attempt.
 		s.Mode = Normal
@@ -369,12 +388,11 @@ func afterVerification(p Policy, s State, steps []Step, next, sched time.Time, c
 		// one interval: the next slot.
 		s.Mode = RecoveryDue
 	default:
-		wait := backoff(p, s.Attempt+1)
-		steps = append(steps, Step{Kind: StepBackoff, Wait: wait})
+		wait := backoff(*p, s.Attempt+1)
+		d.Steps = append(d.Steps, Step{Kind: StepBackoff, Wait: wait})
 		s.Mode, s.RetryAt = BackingOff, sched.Add(wait)
-		s, next = afterWaitRun(s, next)
+		waitRun(s, &d.Next)
 	}
-	return s, steps, next
 }
 
 // Recover is the start of a recovery attempt, taken when the loop wakes in

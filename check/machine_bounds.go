@@ -8,20 +8,19 @@ import (
 // The rules that bound remediation (SPEC 12): the backoff between
 // attempts, giving up, and resuming. Pure, as the rest of machine.go.
 
-// afterWaitRun is what follows a run during a backoff wait that did not
-// end the recovery: the next run one interval on, or the next attempt when
-// the wait ends before it. A row of ok runs holds the attempt back (the
-// service may be coming back by itself), and flapping holds it until it
-// stops.
-func afterWaitRun(s State, next time.Time) (State, time.Time) {
+// waitRun is what follows a run during a backoff wait that did not end
+// the recovery, s and next changed in place: the next run one interval on,
+// or the next attempt when the wait ends before it. A row of ok runs holds
+// the attempt back (the service may be coming back by itself), and
+// flapping holds it until it stops.
+func waitRun(s *State, next *time.Time) {
 	switch {
-	case held(s):
+	case s.held():
 		s.Mode = Normal
 	case s.OKRow == 0 && !next.Before(s.RetryAt):
 		s.Mode = RecoveryDue
-		next = s.RetryAt // past already when a row of ok runs held it: at once
+		*next = s.RetryAt // past already when a row of ok runs held it: at once
 	}
-	return s, next
 }
 
 // maxDoublings bounds the doubling of the backoff: 2^40 times any positive
@@ -104,7 +103,7 @@ func Resume(p Policy, s State) (State, bool) {
 	if s.Mode == GivenUp {
 		s.Mode, s.OKRow, s.Recent = Normal, 0, nil
 	}
-	if s.Mode == Normal && thresholdReached(p, s) && !held(s) {
+	if s.Mode == Normal && thresholdReached(p.Threshold, s.Streak) && !held(s) {
 		s.Mode = RecoveryDue
 	}
 	return s, true

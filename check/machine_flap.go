@@ -20,7 +20,7 @@ const (
 // noteResult adds a result to the flap history (with flap_detection) and
 // starts or stops flapping, adding the step that says so. It reports
 // whether flapping stopped.
-func noteResult(p Policy, s *State, failed bool, steps *[]Step) (stopped bool) {
+func noteResult(p *Policy, s *State, failed bool, steps *[]Step) (stopped bool) {
 	if !p.Flap {
 		return false
 	}

@@ -12,6 +12,12 @@ func held(s State) bool {
 	return s.Flapping || s.Paused || s.Blocked
 }
 
+// held reports whether s takes no step after a failed run, read where it
+// lies rather than copied.
+func (s *State) held() bool {
+	return s.Flapping || s.Paused || s.Blocked
+}
+
 // Suspend holds s (heatctl pause), taken between steps at now, the loop
 // due to wake at next: a recovery due does not start, and one whose script
 // has run stops there, without its verification or backoff: its runs are
@@ -44,7 +50,7 @@ func Block(s State) State {
 // holds s, a recovery starts at once.
 func Unblock(p Policy, s State) State {
 	s.Blocked = false
-	if s.Mode == Normal && thresholdReached(p, s) && !held(s) {
+	if s.Mode == Normal && thresholdReached(p.Threshold, s.Streak) && !held(s) {
 		s.Mode = RecoveryDue
 	}
 	return s

@@ -76,29 +76,44 @@ type nativeProber struct {
 func (n *nativeProber) Close() { n.probe.close() }
 
 // Run runs the probe once as a check run: within the check's timeout, cut
-// short when ctx (heatd's kill context) ends.
-func (n *nativeProber) Run(ctx context.Context) Result {
-	p, timeout := n.probe, n.timeout
+// short when ctx (heatd's kill context) ends. Its frame lies under the
+// probe's whole connection: its result is named, built where its caller
+// takes it, and a failure is read in a frame of its own.
+func (n *nativeProber) Run(ctx context.Context) (r Result) {
 	start := time.Now()
-	r := Result{Start: start, Unix: start.Unix()}
+	r.Start, r.Unix = start, start.Unix()
 	if ctx.Err() != nil {
 		// As a process is not started once heatd is stopping.
 		r.Interrupted = true
-		r.Err = fmt.Errorf("not started: %w", context.Cause(ctx))
+		r.Err = notStarted(ctx)
 		return r
 	}
 	var deadline time.Time
-	if timeout > 0 {
-		deadline = start.Add(timeout)
+	if n.timeout > 0 {
+		deadline = start.Add(n.timeout)
 	}
 	if d, ok := ctx.Deadline(); ok && (deadline.IsZero() || d.Before(deadline)) {
 		deadline = d
 	}
-	f := p.probe(ctx, deadline)
+	f := n.probe.probe(ctx, deadline)
 	r.Duration = time.Since(start)
-	if f == nil {
-		return r
+	if f != nil {
+		n.failed(ctx, deadline, f, &r)
 	}
+	return r
+}
+
+// notStarted is the error of a run that did not start, ctx having ended.
+//
+//go:noinline
+func notStarted(ctx context.Context) error {
+	return fmt.Errorf("not started: %w", context.Cause(ctx))
+}
+
+// failed writes the failure f of a probe that had deadline into r.
+//
+//go:noinline
+func (n *nativeProber) failed(ctx context.Context, deadline time.Time, f *failure, r *Result) {
 	switch {
 	case f.io && ctx.Err() != nil:
 		r.Interrupted = true
@@ -112,8 +127,7 @@ func (n *nativeProber) Run(ctx context.Context) Result {
 			msg: fmt.Sprintf("Operation timed out after %d milliseconds", r.Duration.Milliseconds())}
 	}
 	r.Code, r.Reason = f.code, oneLine(f.msg)
-	r.Output = fmt.Appendf(nil, "%s: (%d) %s\n", p.kind(), f.code, oneLine(f.msg))
-	return r
+	r.Output = fmt.Appendf(nil, "%s: (%d) %s\n", n.probe.kind(), f.code, oneLine(f.msg))
 }
 
 // connectFailure reads an error met while connecting to host:port: the

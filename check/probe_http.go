@@ -328,6 +328,15 @@ func (p *httpProber) probe(ctx context.Context, deadline time.Time) *failure {
 		p.plain.finish(pc, resp, whole)
 		return f
 	}
+	return p.viaClient(ctx, deadline)
+}
+
+// viaClient is a run through net/http's client (https, a proxy): the
+// frame of its trace and its context is made only for such a check, not
+// under every plain run.
+//
+//go:noinline
+func (p *httpProber) viaClient(ctx context.Context, deadline time.Time) *failure {
 	if !deadline.IsZero() {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithDeadline(ctx, deadline)

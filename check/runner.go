@@ -64,8 +64,13 @@ func (r *Runner) Close() error {
 	return r.aim.Close()
 }
 
-// Check runs the check once.
-func (r *Runner) Check(ctx context.Context) Result { return r.prober.Run(ctx) }
+// Check runs the check once. Its result is named: the prober's is copied
+// into it as it comes, with no copy of its own in between (a Result is
+// 144 bytes, and this frame lies under every run).
+func (r *Runner) Check(ctx context.Context) (res Result) {
+	res = r.prober.Run(ctx)
+	return res
+}
 
 // WatchTarget watches the target's current process.
 func (r *Runner) WatchTarget(died func(pid int)) {

@@ -29,9 +29,11 @@ type scriptProber struct {
 	path string
 }
 
-// Run runs the script once.
-func (p *scriptProber) Run(ctx context.Context) Result {
-	return result(p.run(ctx, p.path, []string{p.path}, p.environ()))
+// Run runs the script once. Its result is named, built where its caller
+// takes it: this frame lies under the process's spawn.
+func (p *scriptProber) Run(ctx context.Context) (r Result) {
+	r = result(p.run(ctx, p.path, []string{p.path}, p.environ()))
+	return r
 }
 
 // Close has nothing to release.

@@ -99,7 +99,7 @@ func (c *Check) signalFailed(why SignalKind) {
 }
 
 // record counts a completed run.
-func (c *Check) record(r Result, st State) {
+func (c *Check) record(r *Result, st *State) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if r.Err != nil {
@@ -126,5 +126,5 @@ func (c *Check) record(r Result, st State) {
 		c.status.LastOK = c.status.LastRun
 	}
 	c.status.LastTook = r.Duration
-	c.status.State = st
+	c.status.State = *st
 }
