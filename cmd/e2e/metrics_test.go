@@ -105,6 +105,9 @@ interval = "100ms"
 	moved := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	write(moved, "")
 	heatd.cmd.Process.Signal(syscall.SIGHUP)
+	// The new listener serves from the moment it is bound, which is before
+	// the checks change: the reload is judged once applied.
+	heatd.waitFor("the reload", 10*time.Second, true, atLeast(2, "config_loaded", ""))
 	deadline = time.Now().Add(10 * time.Second)
 	for {
 		var err error
