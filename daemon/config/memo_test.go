@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/heatd/heatd/check"
+	"golang.org/x/sys/unix"
 )
 
 // running is an engine's view of cfg for LoadAfter: its checks by name, and
@@ -255,6 +256,18 @@ func FuzzLoadAfter(f *testing.F) {
 		// In testdata's folder, so that its scripts and includes are found.
 		dir, err := filepath.Abs("testdata")
 		if err != nil {
+			t.Fatal(err)
+		}
+		// One input at a time across the fuzzing workers (processes of
+		// their own): an include glob such as "*" would find another
+		// worker's file in the folder, there for one load and gone for the
+		// next.
+		lock, err := os.OpenFile(filepath.Join(os.TempDir(), "heatd-fuzz-load-after.lock"), os.O_CREATE|os.O_RDWR, 0o600)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer lock.Close()
+		if err := unix.Flock(int(lock.Fd()), unix.LOCK_EX); err != nil {
 			t.Fatal(err)
 		}
 		file, err := os.CreateTemp(dir, "fuzz-*.toml")
