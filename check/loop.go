@@ -341,20 +341,49 @@ func (c *Check) step(waited time.Duration) (ended bool) {
 // settle ends a step: the check ends, or its timer is set for the next.
 func (c *Check) settle(ended bool) {
 	c.mu.Lock()
-	c.busy = false
-	if ended || c.stop.Err() != nil {
+	if ended {
+		c.busy = false
 		c.end()
 		c.mu.Unlock()
 		return
 	}
-	report := c.sync()
+	c.rest()
+}
+
+// rest takes what the operator asked during a step (or now, c.busy having
+// been set for it while the check was idle), reports it, and only then
+// sets the timer for the next step: the check stays busy meanwhile, so no
+// step starts before what came first is reported (a resume's heat log line
+// before the recovery it makes due at once), and what comes while it is
+// reported is taken in turn. A stop that came meanwhile ends the check.
+// c.mu is held, and released.
+func (c *Check) rest() {
+	for {
+		if c.stop.Err() != nil {
+			c.busy = false
+			c.end()
+			c.mu.Unlock()
+			return
+		}
+		events := c.take()
+		if len(events) == 0 {
+			break
+		}
+		c.mu.Unlock()
+		for _, e := range events {
+			e()
+		}
+		c.tellChildren()
+		c.mu.Lock()
+	}
+	c.busy = false
 	if c.waiting() > 0 {
 		c.next = time.Now() // heatctl run came during the step: its run follows it
 	}
 	c.waitFor(c.next)
 	c.timer.Reset(time.Until(c.next))
 	c.mu.Unlock()
-	report()
+	c.tellChildren()
 }
 
 // halt is what the end of stop does: an idle check ends at once, a busy one
