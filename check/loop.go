@@ -365,7 +365,7 @@ func (c *Check) rest() {
 			c.mu.Unlock()
 			return
 		}
-		events := c.take()
+		events := c.take(true)
 		if len(events) == 0 {
 			break
 		}
@@ -380,7 +380,10 @@ func (c *Check) rest() {
 	if c.waiting() > 0 {
 		c.next = time.Now() // heatctl run came during the step: its run follows it
 	}
-	c.waitFor(c.next)
+	// A recovery due at once keeps the slot it was due in as c.next (ran),
+	// past already: the wait, as the status and the watchdog see it, ends
+	// now.
+	c.waitFor(NextStart(c.next, time.Now()))
 	c.timer.Reset(time.Until(c.next))
 	c.mu.Unlock()
 	c.tellChildren()
@@ -468,8 +471,15 @@ func (c *Check) recovery(waited time.Duration) (ended bool) {
 		c.next = NextStart(nextSlot(c.next, now, c.policy().Interval), time.Now())
 		return false
 	}
-	st, c.next = Recovered(st, time.Now())
 	c.mu.Lock()
+	if c.paused && !st.Paused {
+		// A pause that came during the script stops the attempt there,
+		// before its verification moves the schedule: the check's runs go
+		// on at the slots the attempt was due in.
+		st, c.next = Suspend(c.policy(), st, c.next, time.Now())
+	} else {
+		st, c.next = Recovered(st, time.Now())
+	}
 	c.status.State = st
 	c.mu.Unlock()
 	return false
@@ -533,7 +543,12 @@ func (c *Check) ran(r *Result, waited time.Duration, asked []chan<- runAnswer) (
 	if stop.Err() != nil {
 		return true
 	}
-	c.next = NextStart(d.Next, time.Now())
+	// A recovery due at once keeps the slot it is due in (past now): a
+	// pause that holds it leaves the check's runs on that rhythm (take).
+	c.next = d.Next
+	if d.State.Mode != RecoveryDue {
+		c.next = NextStart(d.Next, time.Now())
+	}
 	c.watchTarget()
 	return false
 }

@@ -153,7 +153,7 @@ func (c *Check) takeResume() *resumer {
 // starts: c.mu is held, and the report it returns, to run once c.mu is
 // released, tells what changed (take).
 func (c *Check) sync() (report func()) {
-	events := c.take()
+	events := c.take(false)
 	return func() {
 		for _, e := range events {
 			e()
@@ -163,11 +163,20 @@ func (c *Check) sync() (report func()) {
 }
 
 // take brings the rules' state to what the operator asked: a resume, then
-// a pause (one that came after it). It runs between steps or as a step
-// starts, c.mu held, and returns what to report once c.mu is released: the
-// resume's event and heat log line, and the check's memory when it
-// changed; none when nothing changed.
-func (c *Check) take() (events []func()) {
+// a pause (one that came after it). It runs between steps (between) or as
+// a step starts, c.mu held, and returns what to report once c.mu is
+// released: the resume's event and heat log line, and the check's memory
+// when it changed; none when nothing changed.
+//
+// A pause and a resume change what the steps do, never when runs start
+// (SPEC 4: start to start), with one exception: a resume at the threshold
+// starts a recovery at once (SPEC 13), as the end of a parent's trouble
+// does, and the schedule goes on from it. So a pause holds a step due at once (a recovery, a
+// verification's first run) and leaves the check's next run at its next
+// slot, counted from the slot the schedule had (c.next), not from now nor
+// from a resume's "at once" that the pause cancels. As a step starts, the
+// step runs all the same, as a run of the slot it was due in.
+func (c *Check) take(between bool) (events []func()) {
 	st := c.status.State
 	if r := c.takeResume(); r != nil {
 		was := st
@@ -191,7 +200,12 @@ func (c *Check) take() (events []func()) {
 		}
 	}
 	if c.paused && !st.Paused {
-		st, next = Suspend(c.policy(), st, next, time.Now())
+		var slot time.Time
+		st, slot = Suspend(c.policy(), st, c.next, time.Now())
+		next = c.next
+		if between {
+			next = slot
+		}
 	}
 	c.status.State, c.next = st, next
 	if tell := c.memoryChanged(&c.status.State); tell != nil {
