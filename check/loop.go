@@ -341,20 +341,52 @@ func (c *Check) step(waited time.Duration) (ended bool) {
 // settle ends a step: the check ends, or its timer is set for the next.
 func (c *Check) settle(ended bool) {
 	c.mu.Lock()
-	c.busy = false
-	if ended || c.stop.Err() != nil {
+	if ended {
+		c.busy = false
 		c.end()
 		c.mu.Unlock()
 		return
 	}
-	report := c.sync()
+	c.rest()
+}
+
+// rest takes what the operator asked during a step (or now, c.busy having
+// been set for it while the check was idle), reports it, and only then
+// sets the timer for the next step: the check stays busy meanwhile, so no
+// step starts before what came first is reported (a resume's heat log line
+// before the recovery it makes due at once), and what comes while it is
+// reported is taken in turn. A stop that came meanwhile ends the check.
+// c.mu is held, and released.
+func (c *Check) rest() {
+	for {
+		if c.stop.Err() != nil {
+			c.busy = false
+			c.end()
+			c.mu.Unlock()
+			return
+		}
+		events := c.take(true)
+		if len(events) == 0 {
+			break
+		}
+		c.mu.Unlock()
+		for _, e := range events {
+			e()
+		}
+		c.tellChildren()
+		c.mu.Lock()
+	}
+	c.busy = false
 	if c.waiting() > 0 {
 		c.next = time.Now() // heatctl run came during the step: its run follows it
 	}
-	c.waitFor(c.next)
+	// A recovery due at once keeps the slot it was due in as c.next (ran),
+	// past already: the wait, as the status and the watchdog see it, ends
+	// now.
+	c.waitFor(NextStart(c.next, time.Now()))
 	c.timer.Reset(time.Until(c.next))
 	c.mu.Unlock()
-	report()
+	c.tellChildren()
 }
 
 // halt is what the end of stop does: an idle check ends at once, a busy one
@@ -439,8 +471,15 @@ func (c *Check) recovery(waited time.Duration) (ended bool) {
 		c.next = NextStart(nextSlot(c.next, now, c.policy().Interval), time.Now())
 		return false
 	}
-	st, c.next = Recovered(st, time.Now())
 	c.mu.Lock()
+	if c.paused && !st.Paused {
+		// A pause that came during the script stops the attempt there,
+		// before its verification moves the schedule: the check's runs go
+		// on at the slots the attempt was due in.
+		st, c.next = Suspend(c.policy(), st, c.next, time.Now())
+	} else {
+		st, c.next = Recovered(st, time.Now())
+	}
 	c.status.State = st
 	c.mu.Unlock()
 	return false
@@ -504,7 +543,12 @@ func (c *Check) ran(r *Result, waited time.Duration, asked []chan<- runAnswer) (
 	if stop.Err() != nil {
 		return true
 	}
-	c.next = NextStart(d.Next, time.Now())
+	// A recovery due at once keeps the slot it is due in (past now): a
+	// pause that holds it leaves the check's runs on that rhythm (take).
+	c.next = d.Next
+	if d.State.Mode != RecoveryDue {
+		c.next = NextStart(d.Next, time.Now())
+	}
 	c.watchTarget()
 	return false
 }

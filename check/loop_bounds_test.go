@@ -318,7 +318,8 @@ func TestRecoveredAfterGivingUp(t *testing.T) {
 }
 
 // A resume that comes while a run is under way takes effect when the run
-// is done, never beside it.
+// is done, never beside it: its heat log line comes before the recovery it
+// makes due at once.
 func TestResumeDuringARun(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		w := newWorld(codes(1))
@@ -337,24 +338,62 @@ func TestResumeDuringARun(t *testing.T) {
 		time.Sleep(10 * time.Second)
 		cancel()
 		<-done
-		// The resume's line is written as the run's step ends, beside the
-		// recovery it makes due at once, which may log first.
-		lines := w.lines()
-		resumed := slices.Index(lines, "28s heat log \"resumed after giving up, by uid 0\"")
-		if resumed < 0 {
-			t.Errorf("no heat log line of the resume in %q", lines)
-		} else {
-			lines = slices.Delete(lines, resumed, resumed+1)
-		}
-		check(t, lines, []string{
+		check(t, w.lines(), []string{
 			"0s run 1 -> 1", "4s heat log \"error 1\"",
 			"4s recovery script 1", "4s run 2 -> 1", "8s heat log \"error 2\"",
 			"8s heat log \"recovery failed (attempt 1): no verification run was ok\"",
 			// verification ran at 4 s: its rhythm goes on
 			"14s heat log \"gave up after 1 recovery attempt within 1h0m0s: no more until the check is ok by itself, heatctl resume, or a changed check\"",
 			"24s run 3 -> 1", "28s heat log \"error 3\"",
+			"28s heat log \"resumed after giving up, by uid 0\"",
 			"28s recovery script 2", "28s run 4 -> 1", "32s heat log \"error 4\"",
 			"32s heat log \"recovery failed (attempt 2): no verification run was ok\"",
+		})
+	})
+}
+
+// A resume's heat log line comes before the recovery it starts at once,
+// however long the line takes to write: the recovery waits for it, whether
+// the resume came during a run or while the check was idle.
+func TestResumeIsLoggedBeforeItsRecovery(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(codes(1))
+		w.history = true
+		w.slow = "resumed"
+		w.runFor = 4 * time.Second
+		spec := Spec{Name: "a", Interval: 10 * time.Second, Threshold: 1, Recovery: "/r",
+			RecoveryLimit: 1, RecoveryLimitWindow: time.Hour}
+		c := New(&spec, Options{Doer: w, Log: zap.NewNop()})
+		stop, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { defer close(done); c.Run(stop, context.Background()) }()
+		time.Sleep(26 * time.Second) // run 3 is under way, from 24 s to 28 s
+		if !c.Resume(0) {
+			t.Error("Resume found nothing to resume")
+		}
+		time.Sleep(17 * time.Second) // attempt 2 fails at 33 s; the check gives up at 39 s
+		c.Pause(Pause{Since: time.Now()})
+		time.Sleep(time.Second) // idle until 49 s
+		if !c.Resume(0) {
+			t.Error("Resume found nothing to resume")
+		}
+		time.Sleep(2 * time.Second)
+		cancel()
+		<-done
+		check(t, w.lines(), []string{
+			"0s run 1 -> 1", "4s heat log \"error 1\"",
+			"4s recovery script 1", "4s run 2 -> 1", "8s heat log \"error 2\"",
+			"8s heat log \"recovery failed (attempt 1): no verification run was ok\"",
+			"14s heat log \"gave up after 1 recovery attempt within 1h0m0s: no more until the check is ok by itself, heatctl resume, or a changed check\"",
+			"24s run 3 -> 1", "28s heat log \"error 3\"",
+			// the line takes a second to write; the recovery follows it
+			"28s heat log \"resumed after giving up, by uid 0\"",
+			"29s recovery script 2", "29s run 4 -> 1", "33s heat log \"error 4\"",
+			"33s heat log \"recovery failed (attempt 2): no verification run was ok\"",
+			"39s heat log \"gave up after 1 recovery attempt within 1h0m0s: no more until the check is ok by itself, heatctl resume, or a changed check\"",
+			"43s heat log \"paused by uid 0\"",
+			"44s heat log \"resumed after giving up, by uid 0\"",
+			"45s recovery script 3", "45s run 5 -> 1", "49s heat log \"error 5\"",
 		})
 	})
 }

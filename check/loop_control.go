@@ -118,9 +118,11 @@ func (c *Check) resumeAs(r resumer) bool {
 	return true
 }
 
-// syncIdle applies what the operator asked now when the check is idle;
-// otherwise the step under way (or about to start: its timer fired)
-// applies it when it starts or ends. c.mu is held.
+// syncIdle has what the operator asked applied now when the check is
+// idle: the check turns busy, as during a step, and the report returned
+// (to run once c.mu is released) reports it and then sets the timer
+// (rest). Otherwise the step under way (or about to start: its timer
+// fired) applies it when it starts or ends. c.mu is held.
 func (c *Check) syncIdle() (report func()) {
 	if c.timer == nil {
 		// Not started: Start takes the state as it is.
@@ -129,10 +131,11 @@ func (c *Check) syncIdle() (report func()) {
 	if c.ended || c.busy || !c.timer.Stop() {
 		return func() {}
 	}
-	report = c.sync()
-	c.waitFor(c.next)
-	c.timer.Reset(time.Until(c.next))
-	return report
+	c.busy = true
+	return func() {
+		c.mu.Lock()
+		c.rest()
+	}
 }
 
 // takeResume returns the resume not yet applied and forgets it; nil: none.
@@ -146,13 +149,35 @@ func (c *Check) takeResume() *resumer {
 	return r
 }
 
-// sync brings the rules' state to what the operator asked: a resume, then
-// a pause (one that came after it). It runs between steps, c.mu held, and
-// returns what to report once c.mu is released: the resume's event and
-// heat log line, and the check's memory when it changed.
+// sync brings the rules' state to what the operator asked, as a step
+// starts: c.mu is held, and the report it returns, to run once c.mu is
+// released, tells what changed (take).
 func (c *Check) sync() (report func()) {
+	events := c.take(false)
+	return func() {
+		for _, e := range events {
+			e()
+		}
+		c.tellChildren()
+	}
+}
+
+// take brings the rules' state to what the operator asked: a resume, then
+// a pause (one that came after it). It runs between steps (between) or as
+// a step starts, c.mu held, and returns what to report once c.mu is
+// released: the resume's event and heat log line, and the check's memory
+// when it changed; none when nothing changed.
+//
+// A pause and a resume change what the steps do, never when runs start
+// (SPEC 4: start to start), with one exception: a resume at the threshold
+// starts a recovery at once (SPEC 13), as the end of a parent's trouble
+// does, and the schedule goes on from it. So a pause holds a step due at once (a recovery, a
+// verification's first run) and leaves the check's next run at its next
+// slot, counted from the slot the schedule had (c.next), not from now nor
+// from a resume's "at once" that the pause cancels. As a step starts, the
+// step runs all the same, as a run of the slot it was due in.
+func (c *Check) take(between bool) (events []func()) {
 	st := c.status.State
-	var events []func()
 	if r := c.takeResume(); r != nil {
 		was := st
 		next, ok := Resume(c.policy(), st)
@@ -175,18 +200,18 @@ func (c *Check) sync() (report func()) {
 		}
 	}
 	if c.paused && !st.Paused {
-		st, next = Suspend(c.policy(), st, next, time.Now())
+		var slot time.Time
+		st, slot = Suspend(c.policy(), st, c.next, time.Now())
+		next = c.next
+		if between {
+			next = slot
+		}
 	}
 	c.status.State, c.next = st, next
 	if tell := c.memoryChanged(&c.status.State); tell != nil {
 		events = append(events, tell)
 	}
-	return func() {
-		for _, e := range events {
-			e()
-		}
-		c.tellChildren()
-	}
+	return events
 }
 
 // resumed reports a resume that took the check from was to st.

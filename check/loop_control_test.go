@@ -11,6 +11,8 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest/observer"
+
+	"github.com/heatd/heatd/action"
 )
 
 // Exact timelines of heatctl pause and resume, in fake time.
@@ -29,8 +31,9 @@ func startCheck(t *testing.T, spec Spec, w *world, o Options) (*Check, *observer
 
 // A pause during a recovery script lets the script finish, and nothing
 // follows it: no verification at once, no more attempt; the check runs on
-// every interval, its failures counted with no step. The resume, with the
-// count past the threshold, starts a recovery at once.
+// every interval, on the slots it had before the recovery, its failures
+// counted with no step. The resume, with the count past the threshold,
+// starts a recovery at once.
 func TestPauseDuringARecovery(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		w := newWorld(codes(1))
@@ -55,13 +58,14 @@ func TestPauseDuringARecovery(t *testing.T) {
 			"10s recovery script 1",
 			"12s heat log \"paused by uid 1000: deploy\"",
 			// the script ends at 15 s, and no verification follows it: the
-			// next run is a normal one, an interval on, with no step
-			"25s run 3 -> 1", "25s heat log \"error 3\"",
-			"35s run 4 -> 1", "35s heat log \"error 4\"",
+			// next run is a normal one, at the check's next slot, with no step
+			"20s run 3 -> 1", "20s heat log \"error 3\"",
+			"30s run 4 -> 1", "30s heat log \"error 4\"",
+			"40s run 5 -> 1", "40s heat log \"error 5\"",
 			"42s heat log \"resumed by uid 0\"",
-			"42s recovery script 2", "47s run 5 -> 1", "47s heat log \"error 5\"",
+			"42s recovery script 2", "47s run 6 -> 1", "47s heat log \"error 6\"",
 		})
-		if e := logs.FilterMessage("check_failed").All(); len(e) != 5 || e[3].ContextMap()["consecutive_failures"] != int64(4) {
+		if e := logs.FilterMessage("check_failed").All(); len(e) != 6 || e[4].ContextMap()["consecutive_failures"] != int64(5) {
 			t.Errorf("check_failed: %d events; the count goes on while paused", len(e))
 		}
 		p := logs.FilterMessage("check_paused").All()
@@ -69,7 +73,7 @@ func TestPauseDuringARecovery(t *testing.T) {
 			t.Errorf("check_paused %+v", p)
 		}
 		r := logs.FilterMessage("check_resumed").All()
-		if len(r) != 1 || r[0].ContextMap()["uid"] != int64(0) || r[0].ContextMap()["consecutive_failures"] != int64(4) {
+		if len(r) != 1 || r[0].ContextMap()["uid"] != int64(0) || r[0].ContextMap()["consecutive_failures"] != int64(5) {
 			t.Errorf("check_resumed %+v", r)
 		}
 	})
@@ -233,5 +237,87 @@ func TestBlockedByAParent(t *testing.T) {
 			len(u) != 1 || u[0].Time.Sub(epoch) != 36*time.Second {
 			t.Errorf("check_blocked %v, check_unblocked %v", b, u)
 		}
+	})
+}
+
+// A pause and a resume change what the steps do, never when runs start:
+// runs stay on the check's grid, every interval from its first, across
+// both. A pause during the fail script of the run that reached the
+// threshold holds the recovery due at once, and the next run is the next
+// slot, not an interval after the script; a resume during a run starts
+// nothing, and moves nothing. Only a resume at the threshold moves the
+// schedule: its recovery starts at once, and the schedule goes on from it.
+func TestPauseKeepsTheSchedule(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(codes(1, 1, 1, 1, 1, 0))
+		w.history = true
+		w.runFor = 4 * time.Second
+		w.scriptFor = 2 * time.Second
+		spec := Spec{Name: "a", Interval: 10 * time.Second, Threshold: 1, Recovery: "/r", Fail: "/f"}
+		c, _, stop := startCheck(t, spec, w, Options{})
+		time.Sleep(5 * time.Second) // the fail script runs from 4 s to 6 s
+		c.Pause(Pause{Since: time.Now()})
+		time.Sleep(7 * time.Second) // run 2 is under way, from 10 s to 14 s
+		c.Resume(0)
+		c.Pause(Pause{Since: time.Now()})
+		time.Sleep(14 * time.Second) // idle, at 26 s, the count at the threshold
+		c.Resume(0)
+		time.Sleep(20 * time.Second)
+		stop()
+		check(t, w.lines(), []string{
+			"0s run 1 -> 1", "4s heat log \"error 1\"", "4s fail script 0",
+			"5s heat log \"paused by uid 0\"",
+			// the resume during run 2 is taken (and told) as the run ends,
+			// the pause after it at once; the pause holds the recovery the
+			// resume would start, and the next run is at its slot
+			"10s run 2 -> 1", "12s heat log \"paused by uid 0\"",
+			"14s heat log \"error 2\"", "14s heat log \"resumed by uid 0\"",
+			"20s run 3 -> 1", "24s heat log \"error 3\"",
+			// the one exception: the recovery the resume starts at once
+			"26s heat log \"resumed by uid 0\"", "26s recovery script 1",
+			"28s run 4 -> 1", "32s heat log \"error 4\"",
+			"32s heat log \"recovery failed (attempt 1): no verification run was ok\"",
+			"38s recovery script 2", "40s run 5 -> 1", "44s heat log \"error 5\"",
+			"44s heat log \"recovery failed (attempt 2): no verification run was ok\"",
+		})
+	})
+}
+
+// A pause that comes while a recovery due at once waits for its slot
+// (max_parallel) cannot hold the step, which has begun: the step is a run,
+// late for the slot the recovery was due in, and the runs after it keep
+// the check's grid, none skipped.
+func TestPauseWhileWaitingForASlot(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(codes(1))
+		w.history = true
+		w.runFor = 2 * time.Second
+		slots := action.NewLimiter(1)
+		spec := Spec{Name: "a", Interval: 10 * time.Second, Threshold: 1, Recovery: "/r"}
+		c, _, stop := startCheck(t, spec, w, Options{Slots: slots})
+		time.Sleep(time.Second)
+		held := make(chan struct{})
+		go func() {
+			// queued behind run 1, which ends at 2 s: the recovery due
+			// then waits behind this
+			if _, err := slots.Acquire(context.Background()); err != nil {
+				t.Error(err)
+			}
+			close(held)
+		}()
+		time.Sleep(4 * time.Second)
+		<-held
+		c.Pause(Pause{Since: time.Now()})
+		time.Sleep(12 * time.Second)
+		slots.Release() // at 17 s
+		time.Sleep(18 * time.Second)
+		stop()
+		check(t, w.lines(), []string{
+			"0s run 1 -> 1", "2s heat log \"error 1\"",
+			"5s heat log \"paused by uid 0\"",
+			"17s run 2 -> 1", "19s heat log \"error 2\"",
+			"20s run 3 -> 1", "22s heat log \"error 3\"",
+			"30s run 4 -> 1", "32s heat log \"error 4\"",
+		})
 	})
 }

@@ -41,6 +41,11 @@ type world struct {
 	// history, when set, notes heatd's own lines of the heat log too (a
 	// line with no stderr after it), for the timelines they belong to.
 	history bool
+	// slow, when set, makes heatd's lines that begin with it take a
+	// second to write: such a line lands in the trace once written, with
+	// the time it was asked for, so that what another goroutine does
+	// meanwhile comes before it.
+	slow string
 }
 
 func newWorld(result func(n int) int) *world {
@@ -113,7 +118,13 @@ func (w *world) Script(ctx context.Context, kind ScriptKind, attempt int, env []
 func (w *world) HeatLog(unix int64, line string, text []byte) error {
 	if len(text) == 0 {
 		if w.history && line != "" {
-			w.note("heat log %q", line)
+			at := w.at()
+			if w.slow != "" && strings.HasPrefix(line, w.slow) {
+				time.Sleep(time.Second)
+			}
+			w.mu.Lock()
+			w.trace = append(w.trace, at+" "+fmt.Sprintf("heat log %q", line))
+			w.mu.Unlock()
 		}
 		return nil
 	}

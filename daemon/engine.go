@@ -123,20 +123,15 @@ func NewEngine(log *zap.Logger, observe func(name string, r check.Result)) *Engi
 
 // Move makes next the store, carrying over what the store in use kept, over
 // what next held, and returns the one it replaces, for the caller to close.
-// The verbs wait meanwhile, so none is lost between the two.
+// The verbs wait meanwhile; a check that tells its memory (an attempt,
+// giving up) as the move comes may hold the old store still, and its change
+// reaches next through it (state.Store.MoveTo): none is lost between the
+// two.
 func (e *Engine) Move(next *state.Store) (old *state.Store) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	old = e.store
-	was := old.Snapshot()
-	for name := range next.Snapshot() {
-		if _, ok := was[name]; !ok {
-			next.Update(name, func(en *state.Entry) { *en = state.Entry{} })
-		}
-	}
-	for name, en := range was {
-		next.Update(name, func(n *state.Entry) { *n = en })
-	}
+	old.MoveTo(next)
 	e.store = next
 	e.current.Store(next)
 	return old

@@ -7,6 +7,7 @@ package state
 
 import (
 	"errors"
+	"maps"
 	"reflect"
 	"sync"
 
@@ -23,6 +24,9 @@ type Store struct {
 	entries map[string]Entry // each stored entry is never changed in place
 	dirty   bool             // entries has changes the file lacks
 	closed  bool
+	// moved is the store MoveTo moved the entries to, which the methods
+	// use from then on; nil: this one.
+	moved *Store
 
 	nudge chan struct{} // a change to write; holds one, so a burst is one wake-up
 	quit  chan struct{}
@@ -60,10 +64,41 @@ func Open(path string, strict bool, log *zap.Logger) *Store {
 	return s
 }
 
+// MoveTo makes next keep what s keeps, over what next kept (a reload that
+// moves state_file), and has every later call of s's methods act on next:
+// a change made through s by whoever took s before the move (a check
+// telling its memory as the reload comes) reaches next, whichever comes
+// first, and is never left in s alone. The move and such a change are
+// ordered by s's lock. s's owner closes it as before: its file gets what
+// it kept, a last time.
+func (s *Store) MoveTo(next *Store) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	entries := maps.Clone(s.entries) // a stored entry is never changed in place
+	next.mu.Lock()
+	next.entries, next.moved = entries, nil
+	next.changed()
+	next.mu.Unlock()
+	s.moved = next
+}
+
+// lock locks the store whose entries are s's now (MoveTo), and returns it.
+func (s *Store) lock() *Store {
+	for {
+		s.mu.Lock()
+		next := s.moved
+		if next == nil {
+			return s
+		}
+		s.mu.Unlock()
+		s = next
+	}
+}
+
 // Check is what is kept of the check name; the zero Entry when nothing is.
 // The Entry is the caller's own copy.
 func (s *Store) Check(name string) Entry {
-	s.mu.Lock()
+	s = s.lock()
 	defer s.mu.Unlock()
 	return s.entries[name].clone()
 }
@@ -73,7 +108,7 @@ func (s *Store) Check(name string) Entry {
 // soon after, by the writer; Update does not wait for it. change runs
 // with the store locked, so it must not call the Store.
 func (s *Store) Update(name string, change func(*Entry)) {
-	s.mu.Lock()
+	s = s.lock()
 	defer s.mu.Unlock()
 	old, had := s.entries[name]
 	e := old.clone()
@@ -95,7 +130,7 @@ func (s *Store) Update(name string, change func(*Entry)) {
 // Snapshot is what is kept of every check, by name: the caller's own
 // copy.
 func (s *Store) Snapshot() map[string]Entry {
-	s.mu.Lock()
+	s = s.lock()
 	defer s.mu.Unlock()
 	all := make(map[string]Entry, len(s.entries))
 	for name, e := range s.entries {
@@ -111,7 +146,7 @@ func (s *Store) Prune(names []string) {
 	for _, n := range names {
 		keep[n] = true
 	}
-	s.mu.Lock()
+	s = s.lock()
 	defer s.mu.Unlock()
 	pruned := false
 	for name := range s.entries {

@@ -278,3 +278,33 @@ func TestConcurrent(t *testing.T) {
 		t.Errorf("%d attempts in all, want %d", total, 8*200)
 	}
 }
+
+// MoveTo carries what a store keeps to the next one, over what that held,
+// and a change made through the old store after the move (by whoever took
+// it before) reaches the next store and its file, not the old one alone.
+func TestMoveToKeepsLaterChanges(t *testing.T) {
+	dir := t.TempDir()
+	oldPath, nextPath := filepath.Join(dir, "old.json"), filepath.Join(dir, "next.json")
+	old, _ := open(t, oldPath, false)
+	next, _ := open(t, nextPath, false)
+	now := time.Now()
+	old.Update("web", pausedAt(now, "deploy"))
+	next.Update("gone", func(e *Entry) { e.GaveUp = now })
+	old.MoveTo(next)
+	old.Update("db", func(e *Entry) { e.AddAttempt(now, time.Hour) })
+	if err := old.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := next.Close(); err != nil {
+		t.Fatal(err)
+	}
+	again, _ := open(t, nextPath, false)
+	got := again.Snapshot()
+	if len(got) != 2 || got["web"].Pause == nil || len(got["db"].Attempts) != 1 {
+		t.Errorf("the next file keeps %+v; want web's pause and db's attempt, made after the move", got)
+	}
+	before, _ := open(t, oldPath, false)
+	if got := before.Snapshot(); len(got) != 1 || got["web"].Pause == nil {
+		t.Errorf("the old file keeps %+v; want what it held at the move", got)
+	}
+}
