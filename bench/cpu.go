@@ -86,7 +86,7 @@ func (b *bench) cpuSection() error {
 			b.profileHeatd(workload{what: "native HTTP probe", kind: "http", target: url, slower: httpSlower})
 		}
 	}
-	b.rep.note("CPU per run: heatd with %d checks at interval %s (splay = interval, so runs are spread evenly: %d runs a second), metrics on, log level info (the HTTP checks at %d times the interval, as curl would need more than two cores at that rate, with windows half as many times longer); %d windows of %s after %s of warm-up, runs counted from heatd_check_runs_total. heatd is stopped (SIGSTOP) while the floor runs %d times between windows, so they never compete for the CPU. Value: the median window; ratio: that over the floor's median. The Go floor (bench/gofloor) runs /bin/true on heatd's schedule with nothing but os.StartProcess and Wait: what any Go supervisor with a goroutine per check pays here. Own CPU: the supervisor's user+system time alone (utime+stime in /proc/PID/stat), its children's left out, against the floor program's (getrusage RUSAGE_SELF): what spawning, watching and reaping a process costs each.",
+	b.rep.note("CPU per run: heatd with %d checks at interval %s (splay = interval, so runs are spread evenly: %d runs a second), metrics on, log level info (the HTTP checks at %d times the interval, as curl would need more than two cores at that rate, with windows half as many times longer); %d windows of %s after %s of warm-up, runs counted from heatd_check_runs_total. heatd is stopped (SIGSTOP) while the floor runs %d times between windows, so they never compete for the CPU. Value: the median window; ratio: that over the floor's median. The Go floor (bench/gofloor) runs /bin/true on heatd's schedule with nothing but os.StartProcess and Wait: what any Go supervisor with a goroutine per check pays here. A supervisor's own CPU is read from its CPU clock (clock_getcpuclockid), in nanoseconds, its reaped children's from /proc/PID/stat (cutime+cstime, 10 ms ticks). Own CPU: the supervisor's alone, its children's left out, against the floor program's (getrusage RUSAGE_SELF): what spawning, watching and reaping a process costs each.",
 		b.plan.cpuChecks, b.plan.cpuInterval, int(float64(b.plan.cpuChecks)/b.plan.cpuInterval.Seconds()), httpSlower,
 		b.plan.windows, b.plan.window, b.plan.warmup, b.plan.floorRuns)
 	return nil
@@ -162,7 +162,8 @@ func (b *bench) measureHeatd(l workload) (windowed, error) {
 		return windowed{}, err
 	}
 	// A slower workload gets longer windows, so that each still holds
-	// enough CPU for /proc's 10 ms ticks.
+	// hundreds of runs, and its children's CPU (curl's), read in /proc's
+	// 10 ms ticks, hundreds of ticks.
 	window := b.plan.window * time.Duration(max(1, l.slower)) / 2
 	if l.slower <= 1 {
 		window = b.plan.window
