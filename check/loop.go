@@ -706,10 +706,11 @@ func (c *Check) perform(stop, kill context.Context, prev, st *State, steps []Ste
 			if stop.Err() != nil {
 				return
 			}
-			if _, ok := c.takeSlot(); !ok {
+			waited, ok := c.takeSlot()
+			if !ok {
 				return // the stop came while it waited
 			}
-			c.failScript(kill, r)
+			c.failScript(kill, r, waited)
 		case StepRecoveryStarted:
 			c.attemptStarted(st)
 		case StepRecoveryScript:
@@ -805,11 +806,12 @@ func (c *Check) backoff(wait time.Duration, st *State) {
 		zap.Int("consecutive_failures", st.Streak))
 }
 
-// failScript runs the fail script after the failed run r.
+// failScript runs the fail script after the failed run r, waited being
+// how long the step waited for a slot for it (a run that took none).
 //
 //go:noinline
-func (c *Check) failScript(kill context.Context, r *Result) {
-	c.script(kill, FailScript, 0, 0, FailEnv(c.policy(), *r))
+func (c *Check) failScript(kill context.Context, r *Result, waited time.Duration) {
+	c.script(kill, FailScript, 0, waited, FailEnv(c.policy(), *r))
 }
 
 // recoveryScript runs the recovery script of the attempt st is in, waited
@@ -863,7 +865,7 @@ func (c *Check) signal(s Step) {
 
 // script runs a fail or recovery script in the step's slot; waited is how
 // long that slot was waited for, when the script is the step's first
-// process (a recovery).
+// process (a recovery, or a fail script after a run that took no slot).
 func (c *Check) script(kill context.Context, kind ScriptKind, attempt int, waited time.Duration, env []string) {
 	c.enter("running its "+kind.String()+" script", processBound(c.spec.ScriptTimeout))
 	if kind == RecoveryScript {
