@@ -20,6 +20,9 @@ type workload struct {
 	// own; 0: no row for it.
 	ownGoal float64
 	slower  int // the interval is this many times the plan's; 0 is 1
+	// stopped: heatd is stopped (SIGSTOP) for whole windows, runs under
+	// way too (measurePair): its checks' timeout must outlast that.
+	stopped bool
 }
 
 // httpSlower slows the HTTP checks down: curl costs some 5 ms of CPU a run,
@@ -175,8 +178,12 @@ func (b *bench) startWorkload(l workload) (*heatdRun, error) {
 	if err != nil {
 		return nil, err
 	}
-	h, err := b.startHeatd(heatdConf{checks: b.plan.cpuChecks, kind: l.kind, target: l.target,
-		interval: l.interval(b.plan), splay: l.interval(b.plan), metrics: addr}, false, false)
+	conf := heatdConf{checks: b.plan.cpuChecks, kind: l.kind, target: l.target,
+		interval: l.interval(b.plan), splay: l.interval(b.plan), metrics: addr}
+	if l.stopped {
+		conf.timeout = time.Hour
+	}
+	h, err := b.startHeatd(conf, false, false)
 	if err != nil {
 		return nil, err
 	}

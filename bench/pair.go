@@ -9,6 +9,7 @@ package main
 // never competes with the window, as the floor never does.
 func (b *bench) measurePair(a, c workload) (wa, wc windowed, err error) {
 	b.progress("%s and %s, in turns", a.what, c.what)
+	a.stopped, c.stopped = true, true
 	ha, err := b.startWorkload(a)
 	if err != nil {
 		return wa, wc, err
