@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"os"
 	"strconv"
@@ -18,6 +19,8 @@ type heatdConf struct {
 	splay    time.Duration
 	debug    bool   // log_level debug, for the check_ok events
 	metrics  string // metrics_listen; "" for none
+	// timeout is the checks' timeout; zero: defaultTimeout.
+	timeout time.Duration
 
 	// edges is how many depends_on edges the file carries (see parentOf).
 	edges int
@@ -26,6 +29,10 @@ type heatdConf struct {
 	// file again with another variant is a reload that changes one check.
 	variant int
 }
+
+// defaultTimeout is well above what /bin/true takes on the busiest host,
+// so that no run is ever killed.
+const defaultTimeout = 10 * time.Second
 
 // checkName is the name of check i: fixed width, so names sort as numbers.
 func checkName(i int) string { return fmt.Sprintf("c%05d", i) }
@@ -84,9 +91,7 @@ func (c heatdConf) write(dir string) (string, error) {
 	if c.metrics != "" {
 		fmt.Fprintf(&s, "metrics_listen = %q\n", c.metrics)
 	}
-	// The timeout is well above what /bin/true takes on the busiest host,
-	// so that no run is ever killed.
-	fmt.Fprintf(&s, "\n[defaults]\ninterval = %q\ntimeout = \"10s\"\n", c.interval.String())
+	fmt.Fprintf(&s, "\n[defaults]\ninterval = %q\ntimeout = %q\n", c.interval.String(), cmp.Or(c.timeout, defaultTimeout).String())
 	for i := range c.checks {
 		if c.body != "" {
 			fmt.Fprintf(&s, "\n[check.%s]\n%s", checkName(i), c.body)

@@ -20,6 +20,9 @@ type workload struct {
 	// own; 0: no row for it.
 	ownGoal float64
 	slower  int // the interval is this many times the plan's; 0 is 1
+	// stopped: heatd is stopped (SIGSTOP) for whole windows, runs under
+	// way too (measurePair): its checks' timeout must outlast that.
+	stopped bool
 }
 
 // httpSlower slows the HTTP checks down: curl costs some 5 ms of CPU a run,
@@ -49,11 +52,12 @@ func (b *bench) cpuSection() error {
 			floor: []string{"/bin/true"}, goal: 1.10},
 		{what: "heatd: command = \"/bin/true; :\" (a shell command)", kind: "command", target: "/bin/true; :",
 			floor: []string{"/bin/sh", "-c", "/bin/true; :"}, goal: 1.10},
-		{what: "heatd: http = \"" + url + "\" (native probe)", kind: "http", target: url, slower: httpSlower},
 	}
-	if b.curl != "" {
-		loads = append(loads, workload{what: "heatd: command = \"curl -sf " + url + "\"", kind: "command",
-			target: "curl -sf " + url, floor: []string{"curl", "-sf", url}, slower: httpSlower})
+	native := workload{what: "heatd: http = \"" + url + "\" (native probe)", kind: "http", target: url, slower: httpSlower}
+	curl := workload{what: "heatd: command = \"curl -sf " + url + "\"", kind: "command",
+		target: "curl -sf " + url, floor: []string{"curl", "-sf", url}, slower: httpSlower}
+	if b.curl == "" {
+		loads = append(loads, native)
 	}
 	gw, err := b.measureGoFloor()
 	if err != nil {
@@ -75,6 +79,20 @@ func (b *bench) cpuSection() error {
 			b.ownRow(l, w)
 		}
 	}
+	if b.curl != "" {
+		// The two rows judged as a ratio are measured in turns (measurePair).
+		wn, wc, err := b.measurePair(native, curl)
+		if err != nil {
+			return fmt.Errorf("%s and %s: %w", native.what, curl.what, err)
+		}
+		for _, m := range []struct {
+			l workload
+			w windowed
+		}{{native, wn}, {curl, wc}} {
+			perRun[m.l.kind+" "+m.l.target] = median(m.w.perRun)
+			b.cpuRow(m.l, m.w)
+		}
+	}
 	// (A quick run's native probes may use less CPU than /proc can see.)
 	if curl, native := perRun["command curl -sf "+url], perRun["http "+url]; curl > 0 && native > 0 {
 		g := goal{limit: 1.0 / 50, text: "≤ 1/50 of curl's", show: func(v float64) string { return fmt.Sprintf("1/%.0f", 1/v) }}
@@ -86,7 +104,7 @@ func (b *bench) cpuSection() error {
 			b.profileHeatd(workload{what: "native HTTP probe", kind: "http", target: url, slower: httpSlower})
 		}
 	}
-	b.rep.note("CPU per run: heatd with %d checks at interval %s (splay = interval, so runs are spread evenly: %d runs a second), metrics on, log level info (the HTTP checks at %d times the interval, as curl would need more than two cores at that rate, with windows half as many times longer); %d windows of %s after %s of warm-up, runs counted from heatd_check_runs_total. heatd is stopped (SIGSTOP) while the floor runs %d times between windows, so they never compete for the CPU. Value: the median window; ratio: that over the floor's median. The Go floor (bench/gofloor) runs /bin/true on heatd's schedule with nothing but os.StartProcess and Wait: what any Go supervisor with a goroutine per check pays here. Own CPU: the supervisor's user+system time alone (utime+stime in /proc/PID/stat), its children's left out, against the floor program's (getrusage RUSAGE_SELF): what spawning, watching and reaping a process costs each.",
+	b.rep.note("CPU per run: heatd with %d checks at interval %s (splay = interval, so runs are spread evenly: %d runs a second), metrics on, log level info (the HTTP checks at %d times the interval, as curl would need more than two cores at that rate, with windows half as many times longer, and these two measured in turns, each stopped while the other's window runs, so that their ratio sees the same minutes of the host's load); %d windows of %s after %s of warm-up, runs counted from heatd_check_runs_total. heatd is stopped (SIGSTOP) while the floor runs %d times between windows, so they never compete for the CPU. Value: the median window; ratio: that over the floor's median. The Go floor (bench/gofloor) runs /bin/true on heatd's schedule with nothing but os.StartProcess and Wait: what any Go supervisor with a goroutine per check pays here. A supervisor's own CPU is read from its CPU clock (clock_getcpuclockid), in nanoseconds, its reaped children's from /proc/PID/stat (cutime+cstime, 10 ms ticks). Own CPU: the supervisor's alone, its children's left out, against the floor program's (getrusage RUSAGE_SELF): what spawning, watching and reaping a process costs each.",
 		b.plan.cpuChecks, b.plan.cpuInterval, int(float64(b.plan.cpuChecks)/b.plan.cpuInterval.Seconds()), httpSlower,
 		b.plan.windows, b.plan.window, b.plan.warmup, b.plan.floorRuns)
 	return nil
@@ -144,37 +162,62 @@ func floorName(argv []string) string {
 
 // measureHeatd runs heatd on l and measures its CPU per run in windows.
 func (b *bench) measureHeatd(l workload) (windowed, error) {
-	addr, err := freeAddr()
-	if err != nil {
-		return windowed{}, err
-	}
 	b.progress("%s", l.what)
-	h, err := b.startHeatd(heatdConf{checks: b.plan.cpuChecks, kind: l.kind, target: l.target,
-		interval: l.interval(b.plan), splay: l.interval(b.plan), metrics: addr}, false, false)
+	h, err := b.startWorkload(l)
 	if err != nil {
 		return windowed{}, err
 	}
 	defer h.stop()
+	w, err := b.measureWindows(h.subject(), b.plan.windows, l.window(b.plan), l.floor)
+	return w, h.healthy(err)
+}
+
+// startWorkload starts heatd on l and lets it warm up.
+func (b *bench) startWorkload(l workload) (*heatdRun, error) {
+	addr, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	conf := heatdConf{checks: b.plan.cpuChecks, kind: l.kind, target: l.target,
+		interval: l.interval(b.plan), splay: l.interval(b.plan), metrics: addr}
+	if l.stopped {
+		conf.timeout = time.Hour
+	}
+	h, err := b.startHeatd(conf, false, false)
+	if err != nil {
+		return nil, err
+	}
 	if !b.sleep(b.plan.warmup) {
-		return windowed{}, b.ctx.Err()
+		h.stop()
+		return nil, b.ctx.Err()
 	}
 	if err := h.alive(); err != nil {
-		return windowed{}, err
+		h.stop()
+		return nil, err
 	}
-	// A slower workload gets longer windows, so that each still holds
-	// enough CPU for /proc's 10 ms ticks.
-	window := b.plan.window * time.Duration(max(1, l.slower)) / 2
-	if l.slower <= 1 {
-		window = b.plan.window
-	}
-	w, err := b.measureWindows(h.subject(), b.plan.windows, window, l.floor)
+	return h, nil
+}
+
+// healthy is err, the measure's, or else what went wrong with heatd
+// meanwhile: it ended, or reported trouble.
+func (h *heatdRun) healthy(err error) error {
 	if err == nil {
 		err = h.alive()
 	}
 	if n := h.events.notables(); err == nil && len(n) > 0 {
 		err = fmt.Errorf("heatd reported trouble: %s", h.events.summary())
 	}
-	return w, err
+	return err
+}
+
+// window is the length of l's windows under plan p. A slower workload gets
+// longer windows, so that each still holds hundreds of runs, and its
+// children's CPU (curl's), read in /proc's 10 ms ticks, hundreds of ticks.
+func (l workload) window(p plan) time.Duration {
+	if l.slower <= 1 {
+		return p.window
+	}
+	return p.window * time.Duration(l.slower) / 2
 }
 
 // subject is heatd as measureWindows sees it.

@@ -111,8 +111,9 @@ func (b *bench) heatStart() error {
 		cpus, rsss = append(cpus, float64(cpu)), append(rsss, float64(rss))
 	}
 	rss := int64(median(rsss))
-	// The mean, not the median: each process's CPU is a whole number of
-	// /proc's 10 ms ticks, and only their sum is finer than that.
+	// The mean, not the median: the CPU of each process's reaped children
+	// is a whole number of /proc's 10 ms ticks, and only their sum is
+	// finer than that.
 	var sum float64
 	for _, c := range cpus {
 		sum += c

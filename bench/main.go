@@ -10,8 +10,9 @@
 //	go run . -heatd ../bin/heatd -out ../BENCHMARKS.md   # the full run, some minutes
 //	go run . -quick                                      # seconds: keeps the suite working
 //
-// Every CPU figure is user+system time of a supervisor and of the children
-// it reaped (/proc/PID/stat utime, stime, cutime, cstime), per check run,
+// Every CPU figure is the CPU time of a supervisor (its CPU clock, in
+// nanoseconds) and of the children it reaped (/proc/PID/stat cutime,
+// cstime), per check run,
 // and is shown as a ratio to the floor measured in the same run: other work
 // on the machine moves both alike. Windows are repeated and their median is
 // taken. -quick never judges a timing; its figures mean nothing.

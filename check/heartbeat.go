@@ -129,6 +129,9 @@ func (h *heartbeat) keep(from Prober) {
 	h.last, h.failed = last, failed
 }
 
+// startsNoProcess: a heartbeat reads its beats, with no process (inProcess).
+func (*heartbeat) startsNoProcess() {}
+
 // Run is ok while the latest beat is younger than the heartbeat. A failed
 // job's report fails it with the job's code, once.
 func (h *heartbeat) Run(ctx context.Context) Result {

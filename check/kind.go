@@ -34,6 +34,20 @@ type Prober interface {
 	Close()
 }
 
+// inProcess is a Prober whose runs start no process (a native probe, a
+// heartbeat, a process check): max_parallel bounds processes, and its
+// check's runs take none of its slots (Check.stepHere).
+type inProcess interface {
+	Prober
+	startsNoProcess()
+}
+
+// spawnless is a Doer that knows whether its check's runs start a process:
+// a Doer that is not one is taken to start one each run.
+type spawnless interface {
+	spawnsNothing() bool
+}
+
 // Kind is a kind of check as the configuration knows it: the key that
 // chooses it, whose value makes its Probe, and the keys of its own.
 type Kind struct {

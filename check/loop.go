@@ -68,6 +68,13 @@ type Check struct {
 	// watch: the Doer watches the target (a TargetWatcher, watch_target
 	// on, a target set). A bool, not the interface again: 16 bytes a check.
 	watch bool
+	// runsInline: the check's runs start no process (the Doer is
+	// spawnless), so its timer's goroutine takes its steps, which take a
+	// slot of max_parallel only for a script (stepHere). Set by New.
+	runsInline bool
+	// slotted: the step under way holds a slot of max_parallel. Touched
+	// only by that step, as next is.
+	slotted bool
 
 	// What the operator asked (loop_control.go), applied by the loop
 	// between steps; under mu.
@@ -168,6 +175,9 @@ func New(spec *Spec, o Options) *Check {
 	if o.Memory != nil {
 		c.remember(*o.Memory)
 	}
+	if s, ok := o.Doer.(spawnless); ok {
+		c.runsInline = s.spawnsNothing()
+	}
 	_, c.watch = o.Doer.(TargetWatcher)
 	c.watch = c.watch && !spec.NoWatch && spec.Target.IsSet()
 	return c
@@ -232,6 +242,11 @@ func PolicyOf(spec *Spec) Policy {
 //
 //	stop ends: idle ─► ended; waiting ─► ended; step ─► (it finishes) ─► ended
 //	ended: Done is closed, and nothing of the check runs.
+//
+// A check whose runs start no process (a native probe) skips the queue
+// when its timer fires: the timer's own goroutine takes the step, with no
+// slot until a script needs one (stepHere). Its first run due at Start
+// still queues, as every check's does.
 
 // Start begins the check's life: its first run at once (or after its splay
 // delay), then on schedule, until stop ends. A stop lets the run or script
@@ -256,7 +271,7 @@ func (c *Check) Start(stop, kill context.Context) {
 	c.mu.Unlock()
 	action.AfterFunc(stop, c.halt)
 	if now {
-		c.wake()
+		c.queue()
 	}
 }
 
@@ -284,18 +299,61 @@ func (c *Check) Run(stop, kill context.Context) {
 	<-c.Done()
 }
 
-// wake queues the check's next step for a slot; the timer calls it.
+// wake takes the check's next step; the timer calls it, on a goroutine of
+// its own. A check whose runs start no process takes the step there
+// (stepHere); any other queues it for a slot.
 func (c *Check) wake() {
-	c.mu.Lock()
-	if c.stop.Err() != nil { // the stop came as the timer fired
-		c.end()
-		c.mu.Unlock()
+	if !c.awake() {
 		return
 	}
-	c.busy = true
-	c.mu.Unlock()
+	if c.runsInline {
+		c.stepHere()
+		return
+	}
 	c.enter("waiting for a slot", 0)
 	c.inSlot()
+}
+
+// queue queues the check's next step for a slot, whatever its kind: Start
+// calls it for a first run due at once, on the caller's goroutine. heatd
+// starts ten thousand checks in one loop: their first runs must wait in
+// the slots' queue (and in its Hold), not run one after another in the
+// loop, even those that start no process.
+func (c *Check) queue() {
+	if !c.awake() {
+		return
+	}
+	c.enter("waiting for a slot", 0)
+	c.inSlot()
+}
+
+// awake marks a step under way (busy), or ends the check when its stop
+// came as it woke, and reports whether a step is to be taken.
+func (c *Check) awake() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.stop.Err() != nil {
+		c.end()
+		return false
+	}
+	c.busy = true
+	return true
+}
+
+// stepHere takes the step of a check whose runs start no process (a
+// native probe, a heartbeat, a process check) on the goroutine its timer
+// started, holding no slot of max_parallel: the slots bound processes
+// (check and script processes), and such a run is none. Queued for a
+// slot, the run would wait behind long processes and would cost a second
+// goroutine, each start waking a thread: more than an HTTP probe's own
+// work. A script the step comes to is a process, and takes a slot first
+// (takeSlot); the step gives it back as it ends, however it ends.
+func (c *Check) stepHere() {
+	ended := func() bool {
+		defer c.giveSlot()
+		return c.protect(func() bool { return c.step(0) })
+	}()
+	c.settle(ended)
 }
 
 // inSlot takes the check's next step in a slot of max_parallel, the one
@@ -311,12 +369,39 @@ func (c *Check) inSlot() {
 			c.settle(true)
 			return
 		}
+		c.slotted = true
 		ended := func() bool {
-			defer c.slots.Release()
+			defer c.giveSlot()
 			return c.protect(func() bool { return c.step(waited) })
 		}()
 		c.settle(ended)
 	})
+}
+
+// takeSlot takes a slot of max_parallel for a process the step is about to
+// start (a fail or recovery script) unless the step holds one already. It
+// reports how long it waited, and false when the stop came first: then no
+// process starts. Only a step that took none at its start (stepHere)
+// waits here.
+func (c *Check) takeSlot() (waited time.Duration, ok bool) {
+	if c.slotted {
+		return 0, true
+	}
+	c.enter("waiting for a slot", 0)
+	waited, err := c.slots.Acquire(c.stop)
+	if err != nil {
+		return waited, false
+	}
+	c.slotted = true
+	return waited, true
+}
+
+// giveSlot gives back the slot the step holds, if any.
+func (c *Check) giveSlot() {
+	if c.slotted {
+		c.slotted = false
+		c.slots.Release()
+	}
 }
 
 // step is the check's next step, after waited for its slot: a recovery
@@ -324,6 +409,18 @@ func (c *Check) inSlot() {
 func (c *Check) step(waited time.Duration) (ended bool) {
 	if c.stop.Err() != nil {
 		return true // the slot came after the stop: no new step
+	}
+	// A recovery's script or unit restart is a process of the check's: a
+	// step that holds no slot takes one before the recovery, as a step
+	// queued for its slot waits before it looks (a recovery_unit's
+	// restart takes one too: the loop does not tell a unit from a script,
+	// and a rare restart's slot costs nothing worth the difference).
+	if c.scriptDue() {
+		w, ok := c.takeSlot()
+		if !ok {
+			return true
+		}
+		waited += w
 	}
 	// A pause that came while the step waited for its slot holds it: a
 	// recovery due does not start.
@@ -333,9 +430,28 @@ func (c *Check) step(waited time.Duration) (ended bool) {
 	c.mu.Unlock()
 	report()
 	if due {
+		if c.spec.Recovery != "" || c.spec.RecoveryUnit != "" {
+			w, ok := c.takeSlot() // a resume made it due just now
+			if !ok {
+				return true
+			}
+			waited += w
+		}
 		return c.recovery(waited)
 	}
 	return c.run(waited)
+}
+
+// scriptDue reports whether the step about to start, holding no slot, is
+// a recovery with a script or a unit to restart, as the state stands
+// before the operator's latest verbs apply.
+func (c *Check) scriptDue() bool {
+	if c.slotted || c.spec.Recovery == "" && c.spec.RecoveryUnit == "" {
+		return false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.status.State.Mode == RecoveryDue
 }
 
 // settle ends a step: the check ends, or its timer is set for the next.
@@ -634,7 +750,11 @@ func (c *Check) perform(stop, kill context.Context, prev, st *State, steps []Ste
 			if stop.Err() != nil {
 				return
 			}
-			c.failScript(kill, r)
+			waited, ok := c.takeSlot()
+			if !ok {
+				return // the stop came while it waited
+			}
+			c.failScript(kill, r, waited)
 		case StepRecoveryStarted:
 			c.attemptStarted(st)
 		case StepRecoveryScript:
@@ -730,11 +850,12 @@ func (c *Check) backoff(wait time.Duration, st *State) {
 		zap.Int("consecutive_failures", st.Streak))
 }
 
-// failScript runs the fail script after the failed run r.
+// failScript runs the fail script after the failed run r, waited being
+// how long the step waited for a slot for it (a run that took none).
 //
 //go:noinline
-func (c *Check) failScript(kill context.Context, r *Result) {
-	c.script(kill, FailScript, 0, 0, FailEnv(c.policy(), *r))
+func (c *Check) failScript(kill context.Context, r *Result, waited time.Duration) {
+	c.script(kill, FailScript, 0, waited, FailEnv(c.policy(), *r))
 }
 
 // recoveryScript runs the recovery script of the attempt st is in, waited
@@ -788,7 +909,7 @@ func (c *Check) signal(s Step) {
 
 // script runs a fail or recovery script in the step's slot; waited is how
 // long that slot was waited for, when the script is the step's first
-// process (a recovery).
+// process (a recovery, or a fail script after a run that took no slot).
 func (c *Check) script(kill context.Context, kind ScriptKind, attempt int, waited time.Duration, env []string) {
 	c.enter("running its "+kind.String()+" script", processBound(c.spec.ScriptTimeout))
 	if kind == RecoveryScript {

@@ -67,12 +67,31 @@ func BenchmarkIdleChecks(b *testing.B) {
 }
 
 // BenchmarkRun is the loop's own cost of one run: the wake-up, the slot,
-// the rules and the timer set for the next, with a run that costs nothing.
+// the rules and the timer set for the next, with a run that costs nothing;
+// for a check whose runs start a process and for one whose runs start none
+// (a native probe's), with the goroutines each run starts.
 func BenchmarkRun(b *testing.B) {
-	stop, cancel := context.WithCancel(context.Background())
-	q := &quiet{at: int64(b.N), stop: cancel}
-	spec := &Spec{Name: "busy", Interval: time.Nanosecond}
-	c := New(spec, Options{Doer: q, Log: zap.NewNop(), Slots: action.NewLimiter(64)})
-	b.ResetTimer()
-	c.Run(stop, context.Background())
+	for _, tc := range []struct {
+		name string
+		doer func(*quiet) Doer
+	}{
+		{"process", func(q *quiet) Doer { return q }},
+		{"in-process", func(q *quiet) Doer { return quietProbe{q} }},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			stop, cancel := context.WithCancel(context.Background())
+			q := &quiet{at: int64(b.N), stop: cancel}
+			spec := &Spec{Name: "busy", Interval: time.Nanosecond}
+			c := New(spec, Options{Doer: tc.doer(q), Log: zap.NewNop(), Slots: action.NewLimiter(64)})
+			g0 := goroutinesCreated()
+			b.ResetTimer()
+			c.Run(stop, context.Background())
+			b.ReportMetric(float64(goroutinesCreated()-g0)/float64(b.N), "goroutines/op")
+		})
+	}
 }
+
+// quietProbe is a quiet Doer whose runs start no process.
+type quietProbe struct{ *quiet }
+
+func (quietProbe) spawnsNothing() bool { return true }

@@ -72,6 +72,9 @@ type nativeProber struct {
 	timeout time.Duration // the check's; zero: none
 }
 
+// startsNoProcess: a probe runs inside heatd, with no process (inProcess).
+func (*nativeProber) startsNoProcess() {}
+
 // Close releases what the probe keeps between runs.
 func (n *nativeProber) Close() { n.probe.close() }
 

@@ -209,6 +209,9 @@ type cpuSample struct {
 // Close releases the target.
 func (p *processProber) Close() { p.aim.Close() }
 
+// startsNoProcess: a process check reads /proc, with no process (inProcess).
+func (*processProber) startsNoProcess() {}
+
 // Run reads the target once and judges it.
 func (p *processProber) Run(ctx context.Context) Result {
 	start := time.Now()

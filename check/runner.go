@@ -47,6 +47,12 @@ func NewRunner(spec *Spec, base []string, systemd *action.Systemd) (r *Runner, m
 	return r, missing
 }
 
+// spawnsNothing reports whether the check's runs start no process.
+func (r *Runner) spawnsNothing() bool {
+	_, ok := r.prober.(inProcess)
+	return ok
+}
+
 // heatLog is the check's heat log, made at each use from its settings:
 // ten thousand Runners need not keep a copy of what their Specs hold.
 func (r *Runner) heatLog() action.HeatLog {
