@@ -21,8 +21,12 @@ FUZZTIME ?= 30s
 
 all: build
 
+# Built as the .deb builds it, without cgo: a static binary with Go's own
+# resolver and user lookups, so that what `make install`, the demo and the
+# benchmarks run is what the package ships (a cgo build maps libc and ld.so
+# too: about 1.5 MiB more of heatd's RSS).
 build:
-	$(GO) build -ldflags '$(LDFLAGS)' -o bin/ $(addprefix ./cmd/,$(COMMANDS)) $(addprefix ./examples/,$(EXAMPLES))
+	CGO_ENABLED=0 $(GO) build -ldflags '$(LDFLAGS)' -o bin/ $(addprefix ./cmd/,$(COMMANDS)) $(addprefix ./examples/,$(EXAMPLES))
 
 vet:
 	$(GO) vet ./...
