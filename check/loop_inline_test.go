@@ -94,11 +94,7 @@ func TestInProcessScriptWaitsForASlot(t *testing.T) {
 				}
 				// Every slot the probe took is given back.
 				synctest.Wait()
-				ctx, cancelWait := context.WithTimeout(context.Background(), time.Second)
-				defer cancelWait()
-				if _, err := slots.Acquire(ctx); err != nil {
-					t.Errorf("the slot was not given back: %v", err)
-				}
+				slotGivenBack(t, slots)
 			})
 		})
 	}
@@ -195,11 +191,7 @@ func TestInProcessPanicGivesTheSlotBack(t *testing.T) {
 		}
 		cancel()
 		<-c.Done()
-		ctx, cancelWait := context.WithTimeout(context.Background(), time.Second)
-		defer cancelWait()
-		if _, err := slots.Acquire(ctx); err != nil {
-			t.Errorf("the slot was not given back: %v", err)
-		}
+		slotGivenBack(t, slots)
 	})
 }
 
