@@ -2,6 +2,7 @@ package action
 
 import (
 	"context"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,9 +25,16 @@ func startBus(t *testing.T, sock string) (stop func()) {
 		cmd.Wait()
 	}
 	t.Cleanup(stop)
+	// The socket's file is there once bound, before the bus listens on it:
+	// a connection refused then sends go-systemd on to systemd's private
+	// socket. Ready is when a connection is taken.
 	eventually(t, 10*time.Second, "the bus socket", func() bool {
-		_, err := os.Stat(sock)
-		return err == nil
+		c, err := net.Dial("unix", sock)
+		if err != nil {
+			return false
+		}
+		c.Close()
+		return true
 	})
 	return stop
 }
